@@ -1,0 +1,10 @@
+//! Domain rules: pure functions with no I/O, used by the phone and by the server alike so
+//! each rule has exactly one implementation. Each file is one concern, named for it.
+
+pub mod contact;
+pub mod onboarding;
+pub mod otp;
+pub mod password;
+pub mod ratio;
+pub mod registry;
+pub mod secret_token;

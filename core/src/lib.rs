@@ -1,0 +1,13 @@
+//! lobby-core: the shared core of Lobby's resident app.
+//!
+//! Layout (see DESIGN.md §3): `domain/` holds the rules as pure functions (shared with the
+//! server), `protocol` the HTTP contract, and the I/O edges sit in `store/` (SQLite
+//! replica and outbox), `api/` (HTTP client), `sync/` (pull, push, scheduler) and
+//! `secrets/`. [`Lobby`] is the one object an app holds.
+
+pub mod domain;
+pub mod error;
+pub mod protocol;
+pub mod qr;
+
+pub use error::{ErrorCode, LobbyError, Result};
