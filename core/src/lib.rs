@@ -5,9 +5,17 @@
 //! replica and outbox), `api/` (HTTP client), `sync/` (pull, push, scheduler) and
 //! `secrets/`. [`Lobby`] is the one object an app holds.
 
+pub mod api;
+mod client;
 pub mod domain;
 pub mod error;
 pub mod protocol;
 pub mod qr;
+pub mod secrets;
+pub mod store;
+pub mod sync;
 
+pub use client::{Lobby, LobbyConfig, OtpChallenge, Profile, ScannedOnboarding, SignedIn};
 pub use error::{ErrorCode, LobbyError, Result};
+pub use store::UnitSummary;
+pub use sync::{SyncReport, SyncState, SyncStatus};

@@ -1,0 +1,161 @@
+//! The HTTP client for the server's API (contract in [`crate::protocol`]).
+//!
+//! Maps every failure onto an [`ErrorCode`]: no connection, a timeout or a response cut
+//! short is `offline` (transient: retry later); a 5xx is `server_error` (transient); a
+//! 4xx carries the server's own stable code. TLS is rustls; no OpenSSL is linked.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{ErrorCode, LobbyError, Result};
+use crate::protocol::*;
+
+/// How long to wait for a connection, and for a whole request.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Whether a failure is worth retrying later (as opposed to a final answer).
+pub fn is_transient(code: ErrorCode) -> bool {
+    matches!(code, ErrorCode::Offline | ErrorCode::ServerError | ErrorCode::RateLimited)
+}
+
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl ApiClient {
+    pub fn new(base_url: &str) -> Result<ApiClient> {
+        let base = base_url.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(LobbyError::invalid("the server address must start with http:// or https://"));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("lobby-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| LobbyError::internal(format!("http client: {e}")))?;
+        Ok(ApiClient { http, base })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    async fn post<B: Serialize, R: DeserializeOwned>(&self, path: &str, body: &B, bearer: Option<&str>) -> Result<R> {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(body);
+        if let Some(token) = bearer {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.map_err(transport_error)?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(transport_error)?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                LobbyError::new(ErrorCode::ServerError, format!("unexpected answer from the server: {e}"))
+            });
+        }
+        match serde_json::from_slice::<ApiError>(&bytes) {
+            Ok(e) => {
+                let mut message = e.error.message;
+                if let Some(secs) = e.error.retry_after_secs {
+                    if !message.contains("try again") {
+                        message.push_str(&format!(" (try again in {secs} s)"));
+                    }
+                }
+                Err(LobbyError::new(ErrorCode::parse(&e.error.code), message))
+            }
+            Err(_) if status.is_server_error() => Err(LobbyError::new(
+                ErrorCode::ServerError,
+                format!("the server failed (HTTP {})", status.as_u16()),
+            )),
+            Err(_) => Err(LobbyError::new(
+                ErrorCode::ServerError,
+                format!("unexpected HTTP {} from the server", status.as_u16()),
+            )),
+        }
+    }
+
+    pub async fn onboarding_preview(&self, payload: &str) -> Result<OnboardingPreview> {
+        self.post("/v1/onboarding/preview", &OnboardingPreviewRequest { payload: payload.into() }, None)
+            .await
+    }
+
+    pub async fn onboarding_start(&self, req: &OnboardingStartRequest, bearer: Option<&str>) -> Result<OtpSent> {
+        self.post("/v1/onboarding/start", req, bearer).await
+    }
+
+    pub async fn onboarding_verify(&self, req: &OtpVerifyRequest) -> Result<SessionGrant> {
+        self.post("/v1/onboarding/verify", req, None).await
+    }
+
+    pub async fn login_otp(&self, to: &str) -> Result<OtpSent> {
+        self.post("/v1/auth/otp", &OtpLoginRequest { to: to.into() }, None).await
+    }
+
+    pub async fn login_otp_verify(&self, req: &OtpVerifyRequest) -> Result<SessionGrant> {
+        self.post("/v1/auth/otp/verify", req, None).await
+    }
+
+    pub async fn login_password(&self, to: &str, password: &str) -> Result<SessionGrant> {
+        self.post(
+            "/v1/auth/password",
+            &PasswordLoginRequest { to: to.into(), password: password.into() },
+            None,
+        )
+        .await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Result<SessionGrant> {
+        self.post("/v1/auth/refresh", &RefreshRequest { refresh_token: refresh_token.into() }, None)
+            .await
+    }
+
+    pub async fn logout(&self, bearer: &str, everywhere: bool) -> Result<Empty> {
+        self.post("/v1/auth/logout", &LogoutRequest { everywhere }, Some(bearer)).await
+    }
+
+    pub async fn pull(&self, bearer: &str, req: &PullRequest) -> Result<PullResponse> {
+        self.post("/v1/sync/pull", req, Some(bearer)).await
+    }
+
+    pub async fn push(&self, bearer: &str, req: &PushRequest) -> Result<PushResponse> {
+        self.post("/v1/sync/push", req, Some(bearer)).await
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> LobbyError {
+    // Never include the URL's query or body; reqwest's Display has neither.
+    let why = if e.is_timeout() {
+        "the server did not answer in time"
+    } else if e.is_connect() {
+        "cannot reach the server"
+    } else {
+        "the connection to the server broke"
+    };
+    LobbyError::new(ErrorCode::Offline, why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_url_must_be_http_or_https() {
+        assert!(ApiClient::new("ftp://x").is_err());
+        assert_eq!(ApiClient::new("http://127.0.0.1:1/").unwrap().base_url(), "http://127.0.0.1:1");
+    }
+
+    #[tokio::test]
+    async fn unreachable_server_is_offline() {
+        // Port 9 on loopback: nothing listens; the connection is refused at once.
+        let api = ApiClient::new("http://127.0.0.1:9").unwrap();
+        let e = api.login_otp("0812345678").await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Offline);
+        assert!(is_transient(e.code));
+    }
+}

@@ -1,0 +1,287 @@
+//! Onboarding by QR and signing in (DESIGN.md §2.1–2.2), as the phone sees them.
+//!
+//! Every flow checks what it can locally first — the QR payload's format, version and
+//! expiry; the phone number's form; the password policy — so bad input fails fast and
+//! offline, with the same codes the server would answer. The server checks it all again.
+//!
+//! An OTP step spans two calls (`…_start` sends the code, `…_verify` checks it), possibly
+//! in two processes (the CLI), so the pending step is kept in the local settings. It holds
+//! the request id the code is bound to — not the code, which only the person knows.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Inner, Lobby};
+use crate::api::ApiClient;
+use crate::domain::contact::{normalize_email, normalize_thai_phone, Destination};
+use crate::domain::onboarding::OnboardingPayload;
+use crate::domain::password::check_password_policy;
+use crate::error::{ErrorCode, LobbyError, Result};
+use crate::protocol::{OnboardingPreview, OnboardingStartRequest, OtpSent, OtpVerifyRequest, SessionGrant};
+use crate::secrets::keys;
+use crate::store::setting_keys;
+
+/// What a scanned onboarding QR stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScannedOnboarding {
+    pub preview: OnboardingPreview,
+    /// False when this phone is already signed in, or the server knows the owner's
+    /// account: the existing profile is reused and only the unit is added.
+    pub new_account: bool,
+}
+
+/// A code was sent; verify it before `expires_at`, ask again after `resend_after`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtpChallenge {
+    /// Masked destination, e.g. `+66 8••••5678`.
+    pub sent_to: String,
+    pub expires_at: DateTime<Utc>,
+    pub resend_after: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum OtpPurpose {
+    Onboarding,
+    Login,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingOtp {
+    purpose: OtpPurpose,
+    request_id: String,
+}
+
+/// Longest display name accepted.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+
+pub(crate) fn check_display_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > MAX_DISPLAY_NAME_CHARS || n.chars().any(char::is_control) {
+        return Err(LobbyError::invalid(format!(
+            "a name needs 1 to {MAX_DISPLAY_NAME_CHARS} characters and no control characters"
+        )));
+    }
+    Ok(n.to_string())
+}
+
+impl Lobby {
+    /// Reads an onboarding QR's text: checked offline, then the pre-filled registration
+    /// is fetched for the owner to confirm.
+    pub async fn scan_onboarding(&self, payload: &str) -> Result<ScannedOnboarding> {
+        OnboardingPayload::parse_and_check(payload, Utc::now())?;
+        let inner = self.inner.clone();
+        let payload = payload.trim().to_string();
+        self.spawn(async move {
+            let preview = inner.api()?.onboarding_preview(&payload).await?;
+            let new_account = preview.new_account && !inner.has_session();
+            Ok(ScannedOnboarding { preview, new_account })
+        })
+        .await
+    }
+
+    /// Reads an onboarding QR from a photo (PNG or JPEG), then as [`Lobby::scan_onboarding`].
+    pub async fn scan_onboarding_image(&self, image: &[u8]) -> Result<ScannedOnboarding> {
+        let text = crate::qr::read_png_or_jpeg(image)?;
+        self.scan_onboarding(&text).await
+    }
+
+    /// Confirms the registration and sends an OTP. For a new account `phone` and
+    /// `password` are required; on a phone already signed in they are ignored and the
+    /// code goes to the account's own phone (the unit is added to that account).
+    pub async fn start_onboarding(
+        &self,
+        payload: &str,
+        phone: Option<&str>,
+        password: Option<&str>,
+        email: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<OtpChallenge> {
+        OnboardingPayload::parse_and_check(payload, Utc::now())?;
+        let signed_in = self.inner.has_session();
+        let mut req = OnboardingStartRequest {
+            payload: payload.trim().to_string(),
+            phone: None,
+            email: None,
+            name: None,
+            password: None,
+        };
+        if !signed_in {
+            let phone = phone.ok_or_else(|| LobbyError::new(ErrorCode::PhoneInvalid, "a phone number is needed to verify"))?;
+            req.phone = Some(normalize_thai_phone(phone)?);
+            let password = password.ok_or_else(|| LobbyError::new(ErrorCode::PasswordTooShort, "choose a password"))?;
+            check_password_policy(password)?;
+            req.password = Some(password.to_string());
+            req.email = email.map(normalize_email).transpose()?;
+            req.name = name.map(check_display_name).transpose()?;
+        }
+        let inner = self.inner.clone();
+        self.spawn(async move {
+            let sent = if signed_in {
+                inner.authed(|api, token| { let req = req.clone(); async move { api.onboarding_start(&req, Some(&token)).await } }).await?
+            } else {
+                inner.api()?.onboarding_start(&req, None).await?
+            };
+            inner.remember_otp(OtpPurpose::Onboarding, &sent)
+        })
+        .await
+    }
+
+    /// Checks the onboarding OTP: the account (or the added unit) now exists, the session
+    /// starts and the first sync runs (an offline first sync is not an error).
+    pub async fn verify_onboarding(&self, code: &str) -> Result<super::SignedIn> {
+        let inner = self.inner.clone();
+        let code = code.trim().to_string();
+        self.spawn(async move {
+            let pending = inner.pending_otp(OtpPurpose::Onboarding)?;
+            let grant = inner
+                .api()?
+                .onboarding_verify(&OtpVerifyRequest { request_id: pending.request_id, code })
+                .await?;
+            inner.finish_sign_in(grant).await
+        })
+        .await
+    }
+
+    /// Sends a login OTP to a phone or e-mail. The answer is the same whether or not an
+    /// account exists there.
+    pub async fn login_otp(&self, to: &str) -> Result<OtpChallenge> {
+        let dest = Destination::parse(to)?;
+        let inner = self.inner.clone();
+        self.spawn(async move {
+            let sent = inner.api()?.login_otp(dest.as_str()).await?;
+            inner.remember_otp(OtpPurpose::Login, &sent)
+        })
+        .await
+    }
+
+    pub async fn verify_login(&self, code: &str) -> Result<super::SignedIn> {
+        let inner = self.inner.clone();
+        let code = code.trim().to_string();
+        self.spawn(async move {
+            let pending = inner.pending_otp(OtpPurpose::Login)?;
+            let grant = inner
+                .api()?
+                .login_otp_verify(&OtpVerifyRequest { request_id: pending.request_id, code })
+                .await?;
+            inner.finish_sign_in(grant).await
+        })
+        .await
+    }
+
+    pub async fn login_password(&self, to: &str, password: &str) -> Result<super::SignedIn> {
+        let dest = Destination::parse(to)?;
+        if password.is_empty() || password.chars().count() > crate::domain::password::MAX_PASSWORD_CHARS {
+            return Err(LobbyError::new(ErrorCode::InvalidCredentials, "wrong phone, e-mail or password"));
+        }
+        let inner = self.inner.clone();
+        let password = password.to_string();
+        self.spawn(async move {
+            let grant = inner.api()?.login_password(dest.as_str(), &password).await?;
+            inner.finish_sign_in(grant).await
+        })
+        .await
+    }
+
+    /// Signs out: revokes the session on the server (all of the person's sessions with
+    /// `everywhere`) and wipes this phone's tokens and replica. Queued changes stay and
+    /// are sent when the same person signs in again. Returns whether the server confirmed
+    /// the revocation (false when offline: the tokens are gone from the phone anyway).
+    pub async fn logout(&self, everywhere: bool) -> Result<bool> {
+        let inner = self.inner.clone();
+        self.spawn(async move {
+            let revoked = match inner.secrets.get(keys::ACCESS_TOKEN)? {
+                Some(_) => inner
+                    .authed(|api, token| async move { api.logout(&token, everywhere).await })
+                    .await
+                    .is_ok(),
+                None => false,
+            };
+            inner.clear_session_secrets()?;
+            inner.with_store_mut(|s| {
+                s.reset_replica()?;
+                s.clear_setting(setting_keys::PERSON_ID)?;
+                s.clear_setting(setting_keys::CURRENT_UNIT)?;
+                s.clear_setting(setting_keys::PENDING_OTP)
+            })?;
+            inner.publish_state(crate::sync::SyncState::Idle)?;
+            Ok(revoked)
+        })
+        .await
+    }
+
+    /// Whether this phone holds a session.
+    pub fn is_signed_in(&self) -> bool {
+        self.inner.has_session()
+    }
+}
+
+impl Inner {
+    fn remember_otp(&self, purpose: OtpPurpose, sent: &OtpSent) -> Result<OtpChallenge> {
+        let pending = PendingOtp { purpose, request_id: sent.request_id.clone() };
+        self.with_store(|s| s.set_setting(setting_keys::PENDING_OTP, &serde_json::to_string(&pending)?))?;
+        Ok(OtpChallenge { sent_to: sent.sent_to.clone(), expires_at: sent.expires_at, resend_after: sent.resend_after })
+    }
+
+    fn pending_otp(&self, purpose: OtpPurpose) -> Result<PendingOtp> {
+        let raw = self.with_store(|s| s.setting(setting_keys::PENDING_OTP))?;
+        let pending: Option<PendingOtp> = raw.and_then(|r| serde_json::from_str(&r).ok());
+        match pending {
+            Some(p) if p.purpose == purpose => Ok(p),
+            _ => Err(LobbyError::new(
+                ErrorCode::NoPendingOtp,
+                "no code is waiting to be verified here; ask for a code first",
+            )),
+        }
+    }
+
+    /// Stores a new session; a different person than before gets a clean replica.
+    async fn finish_sign_in(&self, grant: SessionGrant) -> Result<super::SignedIn> {
+        let previous = self.person_id()?;
+        self.save_grant(&grant)?;
+        self.with_store_mut(|s| {
+            if previous.as_deref() != Some(grant.person_id.as_str()) {
+                s.reset_replica()?;
+                s.clear_setting(setting_keys::CURRENT_UNIT)?;
+            }
+            s.set_setting(setting_keys::PERSON_ID, &grant.person_id)?;
+            s.clear_setting(setting_keys::PENDING_OTP)
+        })?;
+        tracing::info!("signed in");
+        if let Err(e) = self.run_sync().await {
+            tracing::warn!(code = %e.code, "first sync failed; it will be retried");
+        }
+        let units = self.with_store(|s| s.units())?;
+        Ok(super::SignedIn { person_id: grant.person_id, units })
+    }
+
+    fn save_grant(&self, grant: &SessionGrant) -> Result<()> {
+        self.secrets.set(keys::ACCESS_TOKEN, &grant.access_token)?;
+        self.secrets.set(keys::REFRESH_TOKEN, &grant.refresh_token)
+    }
+
+    pub(crate) fn clear_session_secrets(&self) -> Result<()> {
+        self.secrets.delete(keys::ACCESS_TOKEN)?;
+        self.secrets.delete(keys::REFRESH_TOKEN)
+    }
+
+    /// Trades the refresh token for a new pair. A refused refresh ends the session on
+    /// this phone (the person must sign in again); being offline does not.
+    pub(crate) async fn refresh_session(&self, api: &ApiClient) -> Result<String> {
+        let refresh = self
+            .secrets
+            .get(keys::REFRESH_TOKEN)?
+            .ok_or_else(|| LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device"))?;
+        match api.refresh(&refresh).await {
+            Ok(grant) => {
+                self.save_grant(&grant)?;
+                Ok(grant.access_token)
+            }
+            Err(e) if crate::api::is_transient(e.code) => Err(e),
+            Err(_) => {
+                self.clear_session_secrets()?;
+                Err(LobbyError::new(ErrorCode::Unauthorized, "the session has ended; sign in again"))
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! [`Lobby`]: the one object an app holds. It owns the local store, the secret store,
+//! the HTTP client, the sync state and the core's tokio runtime.
+//!
+//! Local reads (`units`, `status`, `profile`) are synchronous and work with no network.
+//! Network work is `async` and runs on the core's own multi-thread runtime, whatever
+//! executor awaits it (uniffi's, the CLI's, a test's). Dropping the last `Lobby` stops
+//! the runtime and its background tasks.
+//!
+//! At start-up an app should call [`Lobby::start_background_sync`], or queued changes wait
+//! until the next explicit [`Lobby::sync`].
+
+mod account;
+mod auth;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU32;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{watch, Notify};
+
+pub use account::{Profile, SignedIn};
+pub use auth::{OtpChallenge, ScannedOnboarding};
+
+use crate::api::ApiClient;
+use crate::error::{ErrorCode, LobbyError, Result};
+use crate::secrets::{keys, SecretStore};
+use crate::store::{setting_keys, Store};
+use crate::sync::{SyncReport, SyncState, SyncStatus};
+
+/// Where the core keeps its data and which server it talks to.
+#[derive(Debug, Clone)]
+pub struct LobbyConfig {
+    /// Directory for the local database (created if missing).
+    pub data_dir: PathBuf,
+    /// Server base URL. `None` keeps the one remembered from earlier use.
+    pub server_url: Option<String>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Arc<Mutex<Store>>,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    api: Mutex<Option<ApiClient>>,
+    pub(crate) status: watch::Sender<SyncStatus>,
+    pub(crate) sync_lock: tokio::sync::Mutex<()>,
+    pub(crate) nudge: Notify,
+    /// Consecutive failed syncs (drives the scheduler's backoff).
+    pub(crate) failures: AtomicU32,
+}
+
+struct RuntimeHolder(Option<tokio::runtime::Runtime>);
+
+impl Drop for RuntimeHolder {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            // Safe to call from inside another runtime, unlike a plain drop.
+            rt.shutdown_background();
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Lobby {
+    pub(crate) inner: Arc<Inner>,
+    rt: Arc<RuntimeHolder>,
+}
+
+impl Lobby {
+    /// Opens the device: its database in `config.data_dir`, its secrets in `secrets`.
+    pub fn open(config: LobbyConfig, secrets: Arc<dyn SecretStore>) -> Result<Lobby> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| LobbyError::new(ErrorCode::Storage, format!("cannot create the data directory: {e}")))?;
+        let store = Store::open(&config.data_dir.join("lobby.db"))?;
+        if let Some(url) = &config.server_url {
+            ApiClient::new(url)?;
+            store.set_setting(setting_keys::SERVER_URL, url)?;
+        }
+        let pending = store.pending_count()?;
+        let last_sync = store
+            .setting(setting_keys::LAST_SYNC)?
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
+        let (status, _) = watch::channel(SyncStatus { state: SyncState::Idle, pending, last_sync });
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("lobby-core")
+            .enable_all()
+            .build()
+            .map_err(|e| LobbyError::internal(format!("cannot start the runtime: {e}")))?;
+        Ok(Lobby {
+            inner: Arc::new(Inner {
+                store: Arc::new(Mutex::new(store)),
+                secrets,
+                api: Mutex::new(None),
+                status,
+                sync_lock: tokio::sync::Mutex::new(()),
+                nudge: Notify::new(),
+                failures: AtomicU32::new(0),
+            }),
+            rt: Arc::new(RuntimeHolder(Some(rt))),
+        })
+    }
+
+    /// Runs `f` on the core's runtime and waits for it from any executor.
+    pub(crate) async fn spawn<F, T>(&self, f: F) -> Result<T>
+    where
+        F: Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let rt = self.rt.0.as_ref().ok_or_else(|| LobbyError::internal("runtime stopped"))?;
+        rt.spawn(f)
+            .await
+            .map_err(|e| LobbyError::internal(format!("task failed: {e}")))?
+    }
+
+    /// Pushes queued changes, then pulls the server's.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        let inner = self.inner.clone();
+        self.spawn(async move { inner.run_sync().await }).await
+    }
+
+    /// Starts the background timer that syncs periodically and retries queued changes
+    /// with backoff. Idempotent enough: call once at app start-up.
+    pub fn start_background_sync(&self) -> Result<()> {
+        let rt = self.rt.0.as_ref().ok_or_else(|| LobbyError::internal("runtime stopped"))?;
+        rt.spawn(crate::sync::scheduler::run(self.inner.clone()));
+        Ok(())
+    }
+
+    /// The current sync status (local; no network).
+    pub fn status(&self) -> SyncStatus {
+        self.inner.status.borrow().clone()
+    }
+
+    /// A receiver that sees every change of the sync status, starting with the current one.
+    pub fn watch_status(&self) -> watch::Receiver<SyncStatus> {
+        self.inner.status.subscribe()
+    }
+
+    /// Spawns `f` on the core's runtime without waiting (for listener forwarding).
+    pub fn spawn_detached<F>(&self, f: F) -> Option<tokio::task::JoinHandle<()>>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.rt.0.as_ref().map(|rt| rt.spawn(f))
+    }
+
+    /// The remembered server URL.
+    pub fn server_url(&self) -> Result<Option<String>> {
+        self.inner.with_store(|s| s.setting(setting_keys::SERVER_URL))
+    }
+
+    /// Changes the server (e.g. after `--server`); keeps local data.
+    pub fn set_server_url(&self, url: &str) -> Result<()> {
+        ApiClient::new(url)?;
+        self.inner.with_store(|s| s.set_setting(setting_keys::SERVER_URL, url))?;
+        if let Ok(mut api) = self.inner.api.lock() {
+            *api = None;
+        }
+        Ok(())
+    }
+
+    /// Deletes everything this account left on the phone: replica, outbox, settings and
+    /// the session's secrets.
+    pub fn wipe(&self) -> Result<()> {
+        self.inner.clear_session_secrets()?;
+        self.inner.with_store_mut(|s| s.wipe())?;
+        self.inner.publish_state(SyncState::Idle)
+    }
+}
+
+impl Inner {
+    pub(crate) fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let s = self.store.lock().map_err(|_| LobbyError::internal("store lock poisoned"))?;
+        f(&s)
+    }
+
+    pub(crate) fn with_store_mut<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut s = self.store.lock().map_err(|_| LobbyError::internal("store lock poisoned"))?;
+        f(&mut s)
+    }
+
+    pub(crate) fn api(&self) -> Result<ApiClient> {
+        let mut cached = self.api.lock().map_err(|_| LobbyError::internal("api lock poisoned"))?;
+        if let Some(api) = cached.as_ref() {
+            return Ok(api.clone());
+        }
+        let url = self
+            .with_store(|s| s.setting(setting_keys::SERVER_URL))?
+            .ok_or_else(|| LobbyError::invalid("no server is configured for this device"))?;
+        let api = ApiClient::new(&url)?;
+        *cached = Some(api.clone());
+        Ok(api)
+    }
+
+    pub(crate) fn person_id(&self) -> Result<Option<String>> {
+        self.with_store(|s| s.setting(setting_keys::PERSON_ID))
+    }
+
+    pub(crate) fn has_session(&self) -> bool {
+        matches!(self.secrets.get(keys::REFRESH_TOKEN), Ok(Some(_)))
+    }
+
+    pub(crate) fn publish_state(&self, state: SyncState) -> Result<()> {
+        let pending = self.with_store(|s| s.pending_count())?;
+        let last_sync = self
+            .with_store(|s| s.setting(setting_keys::LAST_SYNC))?
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
+        self.status.send_replace(SyncStatus { state, pending, last_sync });
+        Ok(())
+    }
+
+    pub(crate) fn publish_pending(&self) -> Result<()> {
+        let pending = self.with_store(|s| s.pending_count())?;
+        self.status.send_modify(|st| st.pending = pending);
+        Ok(())
+    }
+
+    /// Calls the API with the access token, refreshing it once if the server says the
+    /// session is no longer valid.
+    pub(crate) async fn authed<T, F, Fut>(&self, call: F) -> Result<T>
+    where
+        F: Fn(ApiClient, String) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let api = self.api()?;
+        let token = self
+            .secrets
+            .get(keys::ACCESS_TOKEN)?
+            .ok_or_else(|| LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device"))?;
+        match call(api.clone(), token).await {
+            Err(e) if e.code == ErrorCode::Unauthorized => {
+                let token = self.refresh_session(&api).await?;
+                call(api, token).await
+            }
+            other => other,
+        }
+    }
+}

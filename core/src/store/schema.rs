@@ -1,0 +1,101 @@
+//! The phone's database schema, as numbered migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. Migrations only ever
+//! append: a shipped migration is never edited, because phones in the field have run it.
+//! Each runs in its own transaction with the version bump, so a crash mid-upgrade leaves
+//! the previous version intact. Upgrades from old databases are tested from fixtures.
+//!
+//! Synced tables (`projects`, `units`, `memberships`, `profile`, `parcels`) hold server
+//! state only, each row tagged with the scope it came from so a lost scope purges cleanly.
+//! Optimistic local effects live beside them (`profile_edits`) so a rollback is a delete.
+
+use rusqlite::Connection;
+
+use crate::error::{ErrorCode, LobbyError, Result};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: settings, cursors, replica, outbox.
+    r#"
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sync_cursors (scope TEXT PRIMARY KEY, cursor INTEGER NOT NULL);
+    CREATE TABLE projects (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL);
+    CREATE TABLE units (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, project_id TEXT NOT NULL,
+        number TEXT NOT NULL, ratio_micros INTEGER NOT NULL, arrears_months INTEGER NOT NULL);
+    CREATE TABLE memberships (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, unit_id TEXT NOT NULL,
+        project_id TEXT NOT NULL, role TEXT NOT NULL);
+    CREATE TABLE profile (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, legal_name TEXT NOT NULL,
+        display_name TEXT NOT NULL, phone TEXT, email TEXT);
+    CREATE TABLE parcels (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, unit_id TEXT NOT NULL,
+        recipient TEXT NOT NULL, carrier TEXT NOT NULL, tracking TEXT, status TEXT NOT NULL,
+        logged_at TEXT NOT NULL, picked_up_at TEXT);
+    CREATE INDEX projects_scope ON projects(scope);
+    CREATE INDEX units_scope ON units(scope);
+    CREATE INDEX memberships_scope ON memberships(scope);
+    CREATE INDEX profile_scope ON profile(scope);
+    CREATE INDEX parcels_scope ON parcels(scope);
+    CREATE INDEX parcels_unit_status ON parcels(unit_id, status);
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        person_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        state TEXT NOT NULL DEFAULT 'queued',
+        reject_code TEXT,
+        reject_message TEXT);
+    CREATE TABLE profile_edits (
+        mutation_id TEXT PRIMARY KEY, person_id TEXT NOT NULL,
+        display_name TEXT, email TEXT);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// Brings the database up to [`SCHEMA_VERSION`]. Refuses a database from a newer app.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if current > SCHEMA_VERSION {
+        return Err(LobbyError::new(
+            ErrorCode::Storage,
+            format!("the local database is from a newer app (schema {current} > {SCHEMA_VERSION})"),
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_database_reaches_the_current_version_and_migrating_twice_is_harmless() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        migrate(&mut c).unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v as usize, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn database_from_a_newer_app_is_refused() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", 999).unwrap();
+        assert_eq!(migrate(&mut c).unwrap_err().code, ErrorCode::Storage);
+    }
+}

@@ -1,0 +1,39 @@
+//! Small key/value settings: server URL, signed-in person, current unit, sync epoch,
+//! the pending OTP step. Never secrets — those live in the secret store.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::Store;
+use crate::error::Result;
+
+pub mod keys {
+    pub const SERVER_URL: &str = "server_url";
+    pub const PERSON_ID: &str = "person_id";
+    pub const CURRENT_UNIT: &str = "current_unit";
+    pub const EPOCH: &str = "sync_epoch";
+    pub const LAST_SYNC: &str = "last_sync";
+    pub const PENDING_OTP: &str = "pending_otp";
+}
+
+impl Store {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn clear_setting(&self, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,141 @@
+//! The sync engine (DESIGN.md §4): push the outbox, then pull the server's changes.
+//!
+//! **Upstream.** Every queued mutation carries a UUIDv7 idempotency key; the server
+//! applies each key once and repeats the stored answer for a repeat. So the engine can
+//! resend freely after a lost response or a crash. `applied` removes the entry and its
+//! optimistic effect; `rejected` rolls the effect back and keeps the refusal for the app;
+//! a transient failure (offline, 5xx, rate limited) schedules a retry with capped,
+//! jittered backoff ([`backoff`]) — on a timer, see [`scheduler`], not only on the next
+//! local write.
+//!
+//! **Downstream.** Pull pages of changes for every scope the person may see, with
+//! per-scope cursors; each page, its cursors and its purged scopes are one SQLite
+//! transaction, and applying is idempotent. A `reset` answer drops the replica (never the
+//! outbox) and pulls again from nothing.
+//!
+//! **State.** [`SyncStatus`] is published on a watch channel: idle, syncing, offline,
+//! error, plus the pending count. Callers must start the [`scheduler`] at app start-up
+//! (`Lobby::start_background_sync`) or queued changes wait for the next explicit sync.
+
+pub mod backoff;
+pub(crate) mod scheduler;
+mod state;
+
+use chrono::Utc;
+
+pub use state::{SyncReport, SyncState, SyncStatus};
+
+use crate::api::is_transient;
+use crate::client::Inner;
+use crate::error::{ErrorCode, LobbyError, Result};
+use crate::protocol::{MutationOutcome, PullRequest, PushRequest};
+
+/// Changes asked for per pull page; each page is one transaction on the phone.
+pub const PULL_PAGE_SIZE: u32 = 5_000;
+/// Mutations sent per push request.
+pub const PUSH_BATCH: usize = 100;
+/// Resets accepted in one sync before giving up (a server bug must not loop forever).
+const MAX_RESETS_PER_SYNC: u32 = 2;
+
+impl Inner {
+    /// One full sync: push, then pull. Only one runs at a time.
+    pub(crate) async fn run_sync(&self) -> Result<SyncReport> {
+        let _guard = self.sync_lock.lock().await;
+        self.publish_state(SyncState::Syncing)?;
+        let mut report = SyncReport { state: SyncState::Idle, pulled: 0, pushed: 0, rejected: 0, pending: 0 };
+        let outcome = async {
+            self.push_outbox(&mut report).await?;
+            self.pull_all(&mut report).await
+        }
+        .await;
+        let state = match &outcome {
+            Ok(()) => {
+                self.with_store(|s| s.set_setting(crate::store::setting_keys::LAST_SYNC, &Utc::now().to_rfc3339()))?;
+                self.failures.store(0, std::sync::atomic::Ordering::Relaxed);
+                SyncState::Idle
+            }
+            Err(e) => {
+                self.failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if e.code == ErrorCode::Offline {
+                    SyncState::Offline
+                } else {
+                    SyncState::Error { code: e.code, message: e.message.clone() }
+                }
+            }
+        };
+        self.publish_state(state.clone())?;
+        report.state = state;
+        report.pending = self.with_store(|s| s.pending_count())?;
+        tracing::info!(pulled = report.pulled, pushed = report.pushed, pending = report.pending, state = report.state.name(), "sync finished");
+        Ok(report)
+    }
+
+    async fn push_outbox(&self, report: &mut SyncReport) -> Result<()> {
+        let Some(person) = self.person_id()? else { return Ok(()) };
+        loop {
+            let batch = self.with_store(|s| s.outbox_due(&person, Utc::now(), PUSH_BATCH))?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
+            let req = PushRequest { mutations: batch };
+            let resp = match self.authed(|api, token| { let req = req.clone(); async move { api.push(&token, &req).await } }).await {
+                Ok(r) => r,
+                Err(e) if is_transient(e.code) => {
+                    let attempts = self.with_store(|s| s.outbox_max_attempts())?;
+                    let next = Utc::now() + chrono::Duration::from_std(backoff::retry_delay(attempts)).unwrap_or_default();
+                    self.with_store_mut(|s| s.outbox_retry_later(&ids, next, e.code.as_str()))?;
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            };
+            if resp.results.len() != ids.len() {
+                return Err(LobbyError::new(ErrorCode::ServerError, "the server answered a different number of mutations"));
+            }
+            for r in resp.results {
+                match r.outcome {
+                    MutationOutcome::Applied => {
+                        self.with_store_mut(|s| s.outbox_applied(r.id))?;
+                        report.pushed += 1;
+                    }
+                    MutationOutcome::Rejected { code, message } => {
+                        tracing::warn!(mutation = %r.id, code = %code, "server rejected a queued change");
+                        self.with_store_mut(|s| s.outbox_rejected(r.id, &code, &message))?;
+                        report.rejected += 1;
+                    }
+                }
+            }
+            self.publish_pending()?;
+        }
+    }
+
+    async fn pull_all(&self, report: &mut SyncReport) -> Result<()> {
+        let mut resets = 0;
+        loop {
+            let (epoch, cursors) = self.with_store(|s| Ok((s.epoch()?, s.cursors()?)))?;
+            let req = PullRequest { epoch, cursors, limit: Some(PULL_PAGE_SIZE) };
+            let page = self.authed(|api, token| { let req = req.clone(); async move { api.pull(&token, &req).await } }).await?;
+            if page.reset {
+                resets += 1;
+                if resets > MAX_RESETS_PER_SYNC {
+                    return Err(LobbyError::new(ErrorCode::ServerError, "the server keeps asking for a reset"));
+                }
+                tracing::info!("server asked for a replica reset");
+                self.with_store_mut(|s| s.reset_replica())?;
+                continue;
+            }
+            let store = self.store.clone();
+            let stats = tokio::task::spawn_blocking(move || {
+                let mut s = store.lock().map_err(|_| LobbyError::internal("store lock poisoned"))?;
+                s.apply_pull_page(&page).map(|st| (st, page.has_more))
+            })
+            .await
+            .map_err(|e| LobbyError::internal(format!("apply task: {e}")))??;
+            report.pulled += stats.0.changes as u64;
+            if !stats.1 {
+                self.ensure_current_unit()?;
+                return Ok(());
+            }
+        }
+    }
+}
