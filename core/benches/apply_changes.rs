@@ -1,1 +1,98 @@
-fn main(){}
+//! Applying 100,000 downstream changes into the phone's replica.
+//!
+//! - `sync_engine`: what the sync engine does — per page, parse it as the server sent it
+//!   (JSON bytes) and apply it with `Store::apply_pull_page` (one transaction per page,
+//!   with cursors and epoch); at the end, one WAL checkpoint.
+//! - `reference_bare_rusqlite`: the physical limit — the same rows, already parsed,
+//!   upserted into the same table with one prepared statement in one transaction.
+//!
+//! Run: `cargo bench -p lobby-core --bench apply_changes`.
+
+mod support;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use lobby_core::protocol::{ParcelRecord, PullResponse};
+use lobby_core::store::Store;
+use lobby_core::sync::PULL_PAGE_SIZE;
+use rusqlite::params;
+
+fn engine_apply(store: &mut Store, pages: &[Vec<u8>]) {
+    for bytes in pages {
+        let page: PullResponse = serde_json::from_slice(bytes).expect("page parses");
+        store.apply_pull_page(&page).expect("page applies");
+    }
+    // The sync engine checkpoints once when a pull ends.
+    store.checkpoint().expect("checkpoint");
+}
+
+fn reference_apply(store: &mut Store, rows: &[ParcelRecord]) {
+    let conn = store.connection();
+    conn.execute_batch("BEGIN").expect("begin");
+    {
+        let mut stmt = conn
+            .prepare(
+                "INSERT INTO parcels(id, scope, unit_id, recipient, carrier, tracking, status,
+                 logged_at, picked_up_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
+                 recipient = excluded.recipient, carrier = excluded.carrier,
+                 tracking = excluded.tracking, status = excluded.status,
+                 logged_at = excluded.logged_at, picked_up_at = excluded.picked_up_at",
+            )
+            .expect("prepare");
+        for p in rows {
+            let scope = format!("unit:{}", p.unit_id);
+            stmt.execute(params![
+                p.id,
+                scope,
+                p.unit_id,
+                p.recipient,
+                p.carrier,
+                p.tracking,
+                p.status,
+                p.logged_at,
+                p.picked_up_at
+            ])
+            .expect("upsert");
+        }
+    }
+    conn.execute_batch("COMMIT").expect("commit");
+}
+
+fn fresh_store(dir: &tempfile::TempDir, n: usize) -> Store {
+    Store::open(&dir.path().join(format!("bench-{n}.db"))).expect("store opens")
+}
+
+fn bench(c: &mut Criterion) {
+    let pages = support::pull_pages(PULL_PAGE_SIZE as usize);
+    let rows: Vec<ParcelRecord> = (0..support::TOTAL).map(support::parcel).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut n = 0usize;
+
+    let mut g = c.benchmark_group("apply_100k_changes");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(support::TOTAL as u64));
+    g.bench_function("sync_engine", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                fresh_store(&dir, n)
+            },
+            |mut store| engine_apply(&mut store, &pages),
+            BatchSize::PerIteration,
+        )
+    });
+    g.bench_function("reference_bare_rusqlite", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                fresh_store(&dir, n)
+            },
+            |mut store| reference_apply(&mut store, &rows),
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

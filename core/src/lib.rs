@@ -5,6 +5,9 @@
 //! replica and outbox), `api/` (HTTP client), `sync/` (pull, push, scheduler) and
 //! `secrets/`. [`Lobby`] is the one object an app holds.
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod api;
 mod client;
 pub mod domain;

@@ -9,6 +9,7 @@
 //! | `POST /v1/onboarding/preview` | [`OnboardingPreviewRequest`] | [`OnboardingPreview`] |
 //! | `POST /v1/onboarding/start` (bearer optional) | [`OnboardingStartRequest`] | [`OtpSent`] |
 //! | `POST /v1/onboarding/verify` | [`OtpVerifyRequest`] | [`SessionGrant`] |
+//! | `POST /v1/onboarding/claim` (bearer) | [`OnboardingClaimRequest`] | [`OnboardingClaimed`] |
 //! | `POST /v1/auth/otp` | [`OtpLoginRequest`] | [`OtpSent`] |
 //! | `POST /v1/auth/otp/verify` | [`OtpVerifyRequest`] | [`SessionGrant`] |
 //! | `POST /v1/auth/password` | [`PasswordLoginRequest`] | [`SessionGrant`] |
@@ -82,6 +83,19 @@ pub struct OnboardingStartRequest {
     /// Required for a new account; checked against the password policy.
     #[serde(default)]
     pub password: Option<String>,
+}
+
+/// A signed-in owner adds the unit of another onboarding QR to their account
+/// (DESIGN.md §2.1.4): the session proves the person, the QR proves the unit; no OTP.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OnboardingClaimRequest {
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct OnboardingClaimed {
+    pub person_id: String,
+    pub unit_id: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -207,6 +221,7 @@ pub enum EntityKind {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ProjectKind {
     Condominium,
     HousingEstate,
@@ -231,6 +246,7 @@ impl ProjectKind {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Role {
     Owner,
     Resident,

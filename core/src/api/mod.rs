@@ -93,6 +93,11 @@ impl ApiClient {
         self.post("/v1/onboarding/verify", req, None).await
     }
 
+    pub async fn onboarding_claim(&self, bearer: &str, payload: &str) -> Result<OnboardingClaimed> {
+        self.post("/v1/onboarding/claim", &OnboardingClaimRequest { payload: payload.into() }, Some(bearer))
+            .await
+    }
+
     pub async fn login_otp(&self, to: &str) -> Result<OtpSent> {
         self.post("/v1/auth/otp", &OtpLoginRequest { to: to.into() }, None).await
     }

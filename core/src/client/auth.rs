@@ -86,9 +86,9 @@ impl Lobby {
         self.scan_onboarding(&text).await
     }
 
-    /// Confirms the registration and sends an OTP. For a new account `phone` and
-    /// `password` are required; on a phone already signed in they are ignored and the
-    /// code goes to the account's own phone (the unit is added to that account).
+    /// Confirms the registration of a new account and sends an OTP; `phone` and
+    /// `password` are required. (A phone already signed in adds units with
+    /// [`Lobby::claim_onboarding`] instead; here it sends the code to the account's phone.)
     pub async fn start_onboarding(
         &self,
         payload: &str,
@@ -123,6 +123,28 @@ impl Lobby {
                 inner.api()?.onboarding_start(&req, None).await?
             };
             inner.remember_otp(OtpPurpose::Onboarding, &sent)
+        })
+        .await
+    }
+
+    /// Adds the unit of another onboarding QR to the signed-in account (no OTP: the
+    /// session proves the person, the QR the unit), then syncs it in.
+    pub async fn claim_onboarding(&self, payload: &str) -> Result<super::SignedIn> {
+        OnboardingPayload::parse_and_check(payload, Utc::now())?;
+        if !self.inner.has_session() {
+            return Err(LobbyError::new(ErrorCode::Unauthorized, "sign in first, or complete onboarding as a new account"));
+        }
+        let inner = self.inner.clone();
+        let payload = payload.trim().to_string();
+        self.spawn(async move {
+            let claimed = inner
+                .authed(|api, token| { let p = payload.clone(); async move { api.onboarding_claim(&token, &p).await } })
+                .await?;
+            if let Err(e) = inner.run_sync().await {
+                tracing::warn!(code = %e.code, "sync after adding a unit failed; it will be retried");
+            }
+            let units = inner.with_store(|s| s.units())?;
+            Ok(super::SignedIn { person_id: claimed.person_id, units })
         })
         .await
     }

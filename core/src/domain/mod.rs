@@ -5,6 +5,7 @@ pub mod contact;
 pub mod onboarding;
 pub mod otp;
 pub mod password;
+pub mod profile;
 pub mod ratio;
 pub mod registry;
 pub mod secret_token;

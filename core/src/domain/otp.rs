@@ -26,31 +26,44 @@ pub fn generate_otp_code() -> String {
 /// Whether another code may be sent, given when earlier codes were sent to the same
 /// destination (or from the same client address). Refusals say when to try again.
 pub fn check_send_allowed(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<()> {
+    match send_refusal(earlier_sends, now) {
+        None => Ok(()),
+        Some((wait, why)) => {
+            let secs = wait.num_seconds().max(1);
+            Err(LobbyError::new(
+                ErrorCode::RateLimited,
+                format!("{why}; try again in {secs} s"),
+            ))
+        }
+    }
+}
+
+/// Whole seconds until another code may be sent (at least 1), or `None` when one may be
+/// sent now: the number behind a [`check_send_allowed`] refusal, for a `retry_after`.
+pub fn send_retry_after_secs(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<u64> {
+    send_refusal(earlier_sends, now).map(|(wait, _)| wait.num_seconds().max(1) as u64)
+}
+
+/// The rule itself: how long to wait and why, or `None` when sending is allowed.
+fn send_refusal(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<(Duration, &'static str)> {
     let since = |secs: i64| earlier_sends.iter().filter(move |t| now - **t < Duration::seconds(secs));
-    let refuse = |wait: Duration, why: &str| {
-        let secs = wait.num_seconds().max(1);
-        Err(LobbyError::new(
-            ErrorCode::RateLimited,
-            format!("{why}; try again in {secs} s"),
-        ))
-    };
     if let Some(last) = since(OTP_RESEND_AFTER_SECS).max() {
-        return refuse(
+        return Some((
             *last + Duration::seconds(OTP_RESEND_AFTER_SECS) - now,
             "a code was sent less than a minute ago",
-        );
+        ));
     }
     let hour: Vec<_> = since(3600).collect();
     if hour.len() >= OTP_MAX_PER_HOUR {
         let oldest = hour.iter().min().map(|t| **t).unwrap_or(now);
-        return refuse(oldest + Duration::hours(1) - now, "too many codes this hour");
+        return Some((oldest + Duration::hours(1) - now, "too many codes this hour"));
     }
     let day: Vec<_> = since(86_400).collect();
     if day.len() >= OTP_MAX_PER_DAY {
         let oldest = day.iter().min().map(|t| **t).unwrap_or(now);
-        return refuse(oldest + Duration::days(1) - now, "too many codes today");
+        return Some((oldest + Duration::days(1) - now, "too many codes today"));
     }
-    Ok(())
+    None
 }
 
 /// What the server knows about one issued code.
@@ -174,6 +187,13 @@ mod tests {
         let e = check_send_allowed(&[t(0)], t(59)).unwrap_err();
         assert_eq!(e.code, ErrorCode::RateLimited);
         assert!(check_send_allowed(&[t(0)], t(60)).is_ok());
+    }
+
+    #[test]
+    fn retry_after_says_how_long_a_refusal_lasts() {
+        assert_eq!(send_retry_after_secs(&[], t(0)), None);
+        assert_eq!(send_retry_after_secs(&[t(0)], t(45)), Some(15));
+        assert_eq!(send_retry_after_secs(&[t(0)], t(60)), None);
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub use settings::keys as setting_keys;
 
 use crate::error::Result;
 
+/// WAL pages (4 KiB) before SQLite checkpoints on its own: a safety net, ~64 MiB.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
+
 pub struct Store {
     conn: Connection,
 }
@@ -39,10 +42,19 @@ impl Store {
     fn setup(mut conn: Connection) -> Result<Store> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Checkpoint once per sync (`Store::checkpoint`) rather than every 4 MB of WAL:
+        // during a first sync of 100,000 rows, automatic checkpoints halve the apply rate.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
         Ok(Store { conn })
+    }
+
+    /// Copies the WAL into the database file (after a sync has applied its pages).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Direct access for benchmarks and tests.

@@ -16,6 +16,7 @@ use crate::error::{LobbyError, Result};
 use crate::protocol::{Mutation, MutationEnvelope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum OutboxState {
     Queued,
     Rejected,

@@ -8,6 +8,8 @@
 //! Synced tables (`projects`, `units`, `memberships`, `profile`, `parcels`) hold server
 //! state only, each row tagged with the scope it came from so a lost scope purges cleanly.
 //! Optimistic local effects live beside them (`profile_edits`) so a rollback is a delete.
+//! `parcels` has no index on `scope`: a purge (rare) scans, so that every applied parcel
+//! (frequent) maintains one index fewer.
 
 use rusqlite::Connection;
 
@@ -37,7 +39,6 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX units_scope ON units(scope);
     CREATE INDEX memberships_scope ON memberships(scope);
     CREATE INDEX profile_scope ON profile(scope);
-    CREATE INDEX parcels_scope ON parcels(scope);
     CREATE INDEX parcels_unit_status ON parcels(unit_id, status);
     CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,

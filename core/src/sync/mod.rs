@@ -31,7 +31,7 @@ use crate::error::{ErrorCode, LobbyError, Result};
 use crate::protocol::{MutationOutcome, PullRequest, PushRequest};
 
 /// Changes asked for per pull page; each page is one transaction on the phone.
-pub const PULL_PAGE_SIZE: u32 = 5_000;
+pub const PULL_PAGE_SIZE: u32 = 10_000;
 /// Mutations sent per push request.
 pub const PUSH_BATCH: usize = 100;
 /// Resets accepted in one sync before giving up (a server bug must not loop forever).
@@ -133,6 +133,7 @@ impl Inner {
             .map_err(|e| LobbyError::internal(format!("apply task: {e}")))??;
             report.pulled += stats.0.changes as u64;
             if !stats.1 {
+                self.with_store(|s| s.checkpoint())?;
                 self.ensure_current_unit()?;
                 return Ok(());
             }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::error::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncState {
     Idle,
     Syncing,

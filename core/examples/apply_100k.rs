@@ -1,0 +1,58 @@
+//! One sync-engine apply of 100,000 downstream changes, reporting the rate and the
+//! process's peak memory (for docs/benchmarks.md).
+//!
+//! Run: `cargo run --release -p lobby-core --example apply_100k`.
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use std::time::Instant;
+
+use lobby_core::protocol::PullResponse;
+use lobby_core::store::Store;
+use lobby_core::sync::PULL_PAGE_SIZE;
+
+fn peak_rss_kib() -> i64 {
+    // SAFETY: getrusage writes into the zeroed struct we pass.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage.ru_maxrss
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let page_size = std::env::var("PAGE_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(PULL_PAGE_SIZE as usize);
+    let pages = support::pull_pages(page_size);
+    let bytes: usize = pages.iter().map(Vec::len).sum();
+    let before = peak_rss_kib();
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&dir.path().join("apply.db"))?;
+    let start = Instant::now();
+    let (mut parse, mut apply) = (0f64, 0f64);
+    for page in &pages {
+        let t = Instant::now();
+        let page: PullResponse = serde_json::from_slice(page)?;
+        parse += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        store.apply_pull_page(&page)?;
+        apply += t.elapsed().as_secs_f64();
+    }
+    // The sync engine checkpoints once when a pull ends.
+    let t = Instant::now();
+    store.checkpoint()?;
+    apply += t.elapsed().as_secs_f64();
+    let secs = start.elapsed().as_secs_f64();
+    println!("parse {parse:.3} s, apply (with final checkpoint) {apply:.3} s");
+    println!(
+        "applied {} changes ({} pages, {:.1} MB of JSON) in {:.3} s = {:.0} changes/s; peak RSS {} MiB (before apply {} MiB)",
+        support::TOTAL,
+        pages.len(),
+        bytes as f64 / 1e6,
+        secs,
+        support::TOTAL as f64 / secs,
+        peak_rss_kib() / 1024,
+        before / 1024
+    );
+    Ok(())
+}

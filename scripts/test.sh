@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of Lobby: Rust (unit, end-to-end against a real server on loopback,
+# CLI black-box) and Kotlin (JVM, through the FFI against the real library and server).
+# Installs what the Kotlin tests need (kotlinc from npm, JNA and JUnit from Debian) when
+# missing. Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "== Rust tests (cargo test --workspace)"
+cargo test --workspace --color never 2>&1 | tee "$log"
+rust_status=${PIPESTATUS[0]}
+rust_passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+rust_failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+if [ "$rust_status" -ne 0 ] && [ "$rust_failed" -eq 0 ]; then
+  rust_failed=1 # a build failure counts as a failure
+fi
+echo "Rust: $rust_passed passed, $rust_failed failed"
+
+echo "== Kotlin tests (JVM, through the FFI)"
+android/run-jvm-tests.sh 2>&1 | tee "$log"
+kotlin_status=${PIPESTATUS[0]}
+kline=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+kotlin_passed=$(echo "${kline:-0 passed}" | grep -Eo '^[0-9]+')
+kotlin_failed=$(echo "${kline:-0 passed, 0 failed}" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+')
+if [ "$kotlin_status" -ne 0 ] && [ "${kotlin_failed:-0}" -eq 0 ]; then
+  kotlin_failed=1
+fi
+echo "Kotlin: ${kotlin_passed:-0} passed, ${kotlin_failed:-0} failed"
+
+passed=$((rust_passed + ${kotlin_passed:-0}))
+failed=$((rust_failed + ${kotlin_failed:-0}))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
