@@ -1,1 +1,46 @@
+//! lobby-server: the reference backend the core syncs with (DESIGN.md §3, §4).
+//!
+//! The HTTP contract lives in `lobby_core::protocol` and the rules in
+//! `lobby_core::domain`; this crate adds what only a server has: storage behind a
+//! [`storage::Storage`] trait (SQLite today), sessions, OTP delivery, rate limits, the
+//! change log and the staff endpoints, plus the `lobby-server` command line.
+//!
+//! Embedding (the CLI's `lobby demo` and the end-to-end tests):
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let server = lobby_server::start(lobby_server::ServerConfig {
+//!     db_path: "/tmp/lobby.db".into(),
+//!     addr: "127.0.0.1:0".parse()?,
+//!     dev: true,
+//!     otp_webhook: None,
+//! })
+//! .await?;
+//! let admin = lobby_server::AdminClient::new(&server.url, server.staff_token.as_deref().unwrap_or(""));
+//! # let _ = admin;
+//! server.shutdown().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Tests may open the SQLite file themselves (read-only is safest); the tables are listed
+//! in [`storage::schema`].
 
+pub mod admin_client;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod onboarding;
+pub mod openapi;
+pub mod otp;
+pub mod otp_sender;
+pub mod passwords;
+pub mod rate_limit;
+pub mod server;
+pub mod sessions;
+pub mod state;
+pub mod storage;
+pub mod sync_rules;
+
+pub use admin_client::AdminClient;
+pub use config::ServerConfig;
+pub use server::{start, RunningServer};

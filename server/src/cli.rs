@@ -1,0 +1,533 @@
+//! The `lobby-server` command line (INTERFACE.md): `serve`, `staff add|revoke` (on the
+//! database file, for the server machine), `admin ...` (a client of the staff endpoints)
+//! and `openapi` (prints the OpenAPI document).
+//!
+//! With `--json` a command prints exactly one JSON document on stdout; failures print
+//! `{"error": {"code", "message"}}` and exit 1, usage errors exit 2. Logs go to stderr.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::{Parser, Subcommand, ValueEnum};
+use lobby_core::domain::secret_token::{random_secret, secret_digest};
+use lobby_core::protocol::ProjectKind;
+use lobby_core::{ErrorCode, LobbyError};
+use serde_json::{json, Value};
+
+use crate::storage::{NewStaff, SqliteStorage, Storage};
+use crate::{AdminClient, ServerConfig};
+
+#[derive(Parser, Debug)]
+#[command(name = "lobby-server", version, about = "Lobby's reference backend")]
+struct Cli {
+    /// Print exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the HTTP server until SIGTERM/SIGINT.
+    Serve {
+        #[arg(long, default_value = "lobby-server.db")]
+        db: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Development mode: dev staff token, recorded OTPs readable by `otp peek`.
+        #[arg(long)]
+        dev: bool,
+        /// POST each OTP as `{"to", "code", "purpose"}` to this URL.
+        #[arg(long)]
+        otp_webhook: Option<String>,
+    },
+    /// Staff credentials, made on the server machine.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Staff operations through the server's admin endpoints.
+    Admin {
+        #[arg(long)]
+        server: String,
+        #[arg(long, env = "LOBBY_STAFF_TOKEN", hide_env_values = true)]
+        token: String,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand, Debug)]
+enum StaffCommand {
+    /// Make a staff credential; prints its token once.
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// Limit the credential to one project.
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Revoke a staff credential.
+    Revoke {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        staff: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    Project {
+        #[command(subcommand)]
+        command: ProjectCommand,
+    },
+    Owners {
+        #[command(subcommand)]
+        command: OwnersCommand,
+    },
+    Onboarding {
+        #[command(subcommand)]
+        command: OnboardingCommand,
+    },
+    Otp {
+        #[command(subcommand)]
+        command: OtpCommand,
+    },
+    Sync {
+        #[command(subcommand)]
+        command: SyncCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ProjectCommand {
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        kind: KindArg,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum KindArg {
+    #[value(name = "condominium")]
+    Condominium,
+    #[value(name = "housing_estate")]
+    HousingEstate,
+}
+
+impl From<KindArg> for ProjectKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Condominium => ProjectKind::Condominium,
+            KindArg::HousingEstate => ProjectKind::HousingEstate,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum OwnersCommand {
+    /// Import the owner registry CSV; optionally write one QR PNG per unit.
+    Import {
+        #[arg(long)]
+        project: String,
+        file: PathBuf,
+        #[arg(long)]
+        qr_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum OnboardingCommand {
+    /// New onboarding QR for a unit (voids the old one).
+    Reissue {
+        #[arg(long)]
+        unit: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum OtpCommand {
+    /// The last code sent to a destination (development servers only).
+    Peek {
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SyncCommand {
+    /// Start a new schema epoch: every client resets.
+    BumpEpoch,
+}
+
+/// What a command prints on success: the JSON document and its human-readable form.
+struct Output {
+    json: Value,
+    text: String,
+}
+
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let wants_json = args.iter().any(|a| a == "--json");
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            if wants_json {
+                print_error_json(&LobbyError::invalid(e.kind().to_string()), &e.to_string());
+            } else {
+                let _ = e.print();
+            }
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(matches!(cli.command, Command::Serve { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            report(
+                cli.json,
+                &LobbyError::internal(format!("cannot start the runtime: {e}")),
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let json = cli.json;
+    match runtime.block_on(run(cli)) {
+        Ok(Some(out)) => {
+            if json {
+                println!("{}", out.json);
+            } else {
+                println!("{}", out.text);
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(None) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(json, &e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_tracing(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .try_init();
+}
+
+fn print_error_json(e: &LobbyError, message: &str) {
+    println!(
+        "{}",
+        json!({"error": {"code": e.code.as_str(), "message": message}})
+    );
+}
+
+fn report(json: bool, e: &LobbyError) {
+    if json {
+        print_error_json(e, &e.message);
+    } else {
+        eprintln!("error ({}): {}", e.code, e.message);
+    }
+}
+
+fn server_error(e: impl std::fmt::Display) -> LobbyError {
+    LobbyError::new(ErrorCode::ServerError, e.to_string())
+}
+
+async fn run(cli: Cli) -> Result<Option<Output>, LobbyError> {
+    match cli.command {
+        Command::Serve {
+            db,
+            addr,
+            dev,
+            otp_webhook,
+        } => {
+            serve(ServerConfig {
+                db_path: db,
+                addr,
+                dev,
+                otp_webhook,
+            })
+            .await?;
+            Ok(None)
+        }
+        Command::Staff { command } => staff(command).map(Some),
+        Command::Admin {
+            server,
+            token,
+            command,
+        } => admin(&AdminClient::new(&server, &token), command)
+            .await
+            .map(Some),
+        Command::Openapi => {
+            print!("{}", crate::openapi::document_json());
+            Ok(None)
+        }
+    }
+}
+
+async fn serve(config: ServerConfig) -> Result<(), LobbyError> {
+    let server = crate::start(config)
+        .await
+        .map_err(|e| server_error(format!("{e:#}")))?;
+    let mut line = json!({ "listening": server.url });
+    if let Some(token) = &server.staff_token {
+        line["staff_token"] = json!(token);
+    }
+    println!("{line}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    server
+        .shutdown()
+        .await
+        .map_err(|e| server_error(format!("{e:#}")))
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn staff(command: StaffCommand) -> Result<Output, LobbyError> {
+    let open = |db: &Path| SqliteStorage::open(db).map_err(|e| server_error(format!("{e:#}")));
+    let now = Utc::now();
+    match command {
+        StaffCommand::Add { db, name, project } => {
+            let name = name.trim().to_string();
+            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+                return Err(LobbyError::invalid("a staff name has 1 to 100 characters"));
+            }
+            let storage = open(&db)?;
+            let token = random_secret(32);
+            let staff = NewStaff {
+                id: uuid::Uuid::now_v7().to_string(),
+                name,
+                project_id: project,
+                token_digest: secret_digest(&token),
+            };
+            storage.add_staff(&staff, now).map_err(|e| e.error)?;
+            Ok(Output {
+                text: format!(
+                    "staff_id: {}\nstaff_token: {token}\n(the token is shown only once; keep it secret)",
+                    staff.id
+                ),
+                json: json!({"staff_id": staff.id, "staff_token": token}),
+            })
+        }
+        StaffCommand::Revoke { db, staff } => {
+            open(&db)?.revoke_staff(&staff, now).map_err(|e| e.error)?;
+            Ok(Output {
+                text: format!("revoked staff credential {staff}"),
+                json: json!({}),
+            })
+        }
+    }
+}
+
+async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, LobbyError> {
+    match command {
+        AdminCommand::Project {
+            command: ProjectCommand::Create { name, kind },
+        } => {
+            let created = client.create_project(&name, kind.into()).await?;
+            Ok(Output {
+                text: format!("project created: {}", created.project_id),
+                json: json!(created),
+            })
+        }
+        AdminCommand::Owners {
+            command:
+                OwnersCommand::Import {
+                    project,
+                    file,
+                    qr_dir,
+                },
+        } => {
+            let csv = std::fs::read(&file)
+                .map_err(|e| LobbyError::invalid(format!("cannot read {}: {e}", file.display())))?;
+            let imported = client.import_owners(&project, csv).await?;
+            let mut doc = json!(imported);
+            if let Some(dir) = &qr_dir {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    LobbyError::internal(format!("cannot create {}: {e}", dir.display()))
+                })?;
+                let mut used = HashSet::new();
+                if let Some(units) = doc.get_mut("units").and_then(Value::as_array_mut) {
+                    for (unit, imported) in units.iter_mut().zip(&imported.units) {
+                        let path = dir.join(qr_file_name(&imported.unit, &mut used));
+                        let png = lobby_core::qr::render_png(&imported.onboarding_payload)?;
+                        std::fs::write(&path, png).map_err(|e| {
+                            LobbyError::internal(format!("cannot write {}: {e}", path.display()))
+                        })?;
+                        unit["qr_png"] = json!(path.display().to_string());
+                    }
+                }
+            }
+            let mut text = format!("imported {} unit(s)", imported.units.len());
+            for u in doc
+                .get("units")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let field = |k: &str| u.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                text.push_str(&format!(
+                    "\n{}\t{}\tunit_id={}\t{}",
+                    field("unit"),
+                    field("owner"),
+                    field("unit_id"),
+                    match u.get("qr_png").and_then(Value::as_str) {
+                        Some(p) => format!("qr={p}"),
+                        None => field("onboarding_payload"),
+                    }
+                ));
+            }
+            Ok(Output { text, json: doc })
+        }
+        AdminCommand::Onboarding {
+            command: OnboardingCommand::Reissue { unit },
+        } => {
+            let r = client.reissue_onboarding(&unit).await?;
+            Ok(Output {
+                text: format!("new onboarding payload: {}", r.onboarding_payload),
+                json: json!(r),
+            })
+        }
+        AdminCommand::Otp {
+            command: OtpCommand::Peek { to },
+        } => {
+            let p = client.peek_otp(&to).await?;
+            Ok(Output {
+                text: format!("code: {}", p.code),
+                json: json!(p),
+            })
+        }
+        AdminCommand::Sync {
+            command: SyncCommand::BumpEpoch,
+        } => {
+            let b = client.bump_epoch().await?;
+            Ok(Output {
+                text: format!("sync epoch is now {}", b.epoch),
+                json: json!(b),
+            })
+        }
+    }
+}
+
+/// A file name for a unit's QR: ASCII letters, digits, `-` and `_` kept, everything else
+/// `_` (so `12/345` cannot climb directories), unique within one import.
+fn qr_file_name(unit: &str, used: &mut HashSet<String>) -> String {
+    let mut base: String = unit
+        .chars()
+        .take(80)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if base.is_empty() {
+        base = "unit".to_string();
+    }
+    let mut name = format!("{base}.png");
+    let mut n = 2;
+    while !used.insert(name.clone()) {
+        name = format!("{base}-{n}.png");
+        n += 1;
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qr_file_names_are_safe_and_unique() {
+        let mut used = HashSet::new();
+        assert_eq!(qr_file_name("12/345", &mut used), "12_345.png");
+        assert_eq!(qr_file_name("12_345", &mut used), "12_345-2.png");
+        assert_eq!(qr_file_name("../..", &mut used), "_____.png");
+        assert_eq!(qr_file_name("", &mut used), "unit.png");
+    }
+
+    #[test]
+    fn command_line_parses_the_interface() {
+        Cli::try_parse_from([
+            "lobby-server",
+            "admin",
+            "--server",
+            "http://x",
+            "--token",
+            "t",
+            "project",
+            "create",
+            "--name",
+            "N",
+            "--kind",
+            "housing_estate",
+            "--json",
+        ])
+        .unwrap();
+        Cli::try_parse_from(["lobby-server", "serve", "--addr", "127.0.0.1:0", "--dev"]).unwrap();
+        assert!(Cli::try_parse_from([
+            "lobby-server",
+            "admin",
+            "--server",
+            "x",
+            "--token",
+            "t",
+            "project",
+            "create",
+            "--name",
+            "N",
+            "--kind",
+            "castle"
+        ])
+        .is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! Staff endpoints under `/v1/admin/` (bearer = staff token). A project-limited token
+//! acts only on its project; creating projects and bumping the epoch need an unlimited
+//! one. `otp/peek` exists only on a development server.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use chrono::{Duration, Utc};
+use lobby_core::domain::contact::Destination;
+use lobby_core::domain::onboarding::OnboardingPayload;
+use lobby_core::domain::registry::{parse_owner_registry, registry_error, MAX_NAME_CHARS};
+use lobby_core::domain::secret_token::secret_digest;
+use lobby_core::protocol::admin::{
+    CreateProject, EpochBumped, ImportedUnit, OnboardingReissued, OtpPeek, OwnersImported,
+    ProjectCreated,
+};
+use lobby_core::protocol::{ApiError, ProjectRecord};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::extract::{check_len, staff_from_headers, ApiJson, Staff};
+use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES};
+use crate::error::{AppError, AppResult};
+use crate::onboarding::TOKEN_TTL_DAYS;
+use crate::state::AppState;
+use crate::storage::NewOnboardingToken;
+
+fn new_token() -> (String, NewOnboardingToken) {
+    let payload = OnboardingPayload::issue(Utc::now(), Duration::days(TOKEN_TTL_DAYS));
+    let token = NewOnboardingToken {
+        id: uuid::Uuid::now_v7().to_string(),
+        digest: secret_digest(&payload.token),
+        expires_at: payload.expires_at,
+    };
+    (payload.encode(), token)
+}
+
+/// Creates a project.
+#[utoipa::path(post, path = "/v1/admin/projects", tag = "admin",
+    request_body = CreateProject,
+    responses(
+        (status = 200, body = ProjectCreated),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 403, description = "forbidden (project-limited credential)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn create_project(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(req): ApiJson<CreateProject>,
+) -> AppResult<Json<ProjectCreated>> {
+    staff.require_unlimited()?;
+    check_len("name", &req.name, MAX_FIELD_BYTES)?;
+    let name = req.name.trim().to_string();
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(AppError::invalid(format!(
+            "a project name has 1 to {MAX_NAME_CHARS} characters and no control characters"
+        )));
+    }
+    let project = ProjectRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        name,
+        kind: req.kind,
+    };
+    let p = project.clone();
+    state.db(move |s| s.create_project(&p, Utc::now())).await?;
+    tracing::info!(project_id = %project.id, staff_id = %staff.0.id, "project created");
+    Ok(Json(ProjectCreated {
+        project_id: project.id,
+    }))
+}
+
+/// Imports the owner registry (CSV body): all rows or none; one onboarding QR per unit.
+#[utoipa::path(post, path = "/v1/admin/projects/{project_id}/owners", tag = "admin",
+    params(("project_id" = String, Path, description = "the project")),
+    request_body(content = inline(String), content_type = "text/csv",
+        description = "`unit,owner_name,ownership_ratio,phone,email`, UTF-8, header row"),
+    responses(
+        (status = 200, body = OwnersImported),
+        (status = 400, description = "registry_invalid (with line numbers) | invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 403, description = "forbidden", body = ApiError),
+        (status = 404, description = "not_found", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn import_owners(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(project_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<OwnersImported>> {
+    staff.require_project(&project_id)?;
+    let body = body?;
+    let rows = parse_owner_registry(&body).map_err(|p| registry_error(&p))?;
+    let (payloads, tokens): (Vec<String>, Vec<NewOnboardingToken>) =
+        rows.iter().map(|_| new_token()).unzip();
+    let (pid, r) = (project_id.clone(), rows.clone());
+    let unit_ids = state
+        .db(move |s| s.import_owners(&pid, &r, &tokens, Utc::now()))
+        .await?;
+    let units = rows
+        .into_iter()
+        .zip(unit_ids)
+        .zip(payloads)
+        .map(|((row, unit_id), onboarding_payload)| ImportedUnit {
+            unit_id,
+            unit: row.unit,
+            owner: row.owner_name,
+            onboarding_payload,
+        })
+        .collect::<Vec<_>>();
+    tracing::info!(%project_id, units = units.len(), staff_id = %staff.0.id, "owner registry imported");
+    Ok(Json(OwnersImported { units }))
+}
+
+/// Issues a new onboarding QR for a unit, voiding the previous one.
+#[utoipa::path(post, path = "/v1/admin/units/{unit_id}/onboarding/reissue", tag = "admin",
+    params(("unit_id" = String, Path, description = "the unit")),
+    responses(
+        (status = 200, body = OnboardingReissued),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 403, description = "forbidden", body = ApiError),
+        (status = 404, description = "not_found", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn reissue_onboarding(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(unit_id): Path<String>,
+) -> AppResult<Json<OnboardingReissued>> {
+    check_len("unit_id", &unit_id, 64)?;
+    let u = unit_id.clone();
+    let project_id = state
+        .db(move |s| s.unit_project_id(&u))
+        .await?
+        .ok_or_else(|| AppError::not_found("no such unit"))?;
+    staff.require_project(&project_id)?;
+    let (payload, token) = new_token();
+    let u = unit_id.clone();
+    state
+        .db(move |s| s.reissue_onboarding(&u, &token, Utc::now()))
+        .await?;
+    tracing::info!(%unit_id, staff_id = %staff.0.id, "onboarding token reissued");
+    Ok(Json(OnboardingReissued {
+        onboarding_payload: payload,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeekQuery {
+    /// A phone number (any common Thai form) or an e-mail address.
+    pub to: String,
+}
+
+/// Development mode only: the last code sent to a destination. Any other server answers
+/// `forbidden`, whoever asks.
+#[utoipa::path(get, path = "/v1/admin/otp/peek", tag = "admin",
+    params(PeekQuery),
+    responses(
+        (status = 200, body = OtpPeek),
+        (status = 403, description = "forbidden (not a development server)", body = ApiError),
+        (status = 404, description = "not_found (no code sent there)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn peek_otp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<PeekQuery>, QueryRejection>,
+) -> AppResult<Json<OtpPeek>> {
+    let Some(dev_sender) = state.dev_sender.clone().filter(|_| state.dev) else {
+        return Err(AppError::forbidden(
+            "OTP peek exists only on a development server (--dev)",
+        ));
+    };
+    let staff = staff_from_headers(&state, &headers).await?;
+    let Query(q) = query?;
+    check_len("to", &q.to, MAX_LOGIN_ID_BYTES)?;
+    let dest = Destination::parse(&q.to)?;
+    let code = dev_sender
+        .peek(dest.as_str())
+        .ok_or_else(|| AppError::not_found("no code was sent to this destination"))?;
+    tracing::info!(staff_id = %staff.id, "dev OTP peeked");
+    Ok(Json(OtpPeek { code }))
+}
+
+/// Starts a new schema epoch: every client resets on its next pull.
+#[utoipa::path(post, path = "/v1/admin/sync/epoch", tag = "admin",
+    responses(
+        (status = 200, body = EpochBumped),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 403, description = "forbidden", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn bump_epoch(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> AppResult<Json<EpochBumped>> {
+    staff.require_unlimited()?;
+    let epoch = state.db(|s| s.bump_epoch()).await?;
+    tracing::info!(epoch, staff_id = %staff.0.id, "sync epoch bumped");
+    Ok(Json(EpochBumped { epoch }))
+}

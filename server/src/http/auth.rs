@@ -1,0 +1,213 @@
+//! Sign-in and sessions (DESIGN.md §2.2): OTP login, password login, refresh rotation,
+//! logout. No answer reveals whether an account exists.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::Json;
+use chrono::Utc;
+use lobby_core::domain::contact::Destination;
+use lobby_core::domain::secret_token::secret_digest;
+use lobby_core::protocol::{
+    ApiError, Empty, LogoutRequest, OtpLoginRequest, OtpSent, OtpVerifyRequest,
+    PasswordLoginRequest, RefreshRequest, SessionGrant,
+};
+use lobby_core::ErrorCode;
+
+use super::extract::{check_len, ApiJson, Authed, ClientIp};
+use crate::config::{MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
+use crate::error::{AppError, AppResult};
+use crate::otp::{code_digest, issue, Issue};
+use crate::otp_sender::OtpPurpose;
+use crate::passwords::verify_password;
+use crate::sessions::NewSession;
+use crate::state::AppState;
+
+/// Bounds on a verify request before any lookup.
+pub(super) fn check_verify_request(req: &OtpVerifyRequest) -> AppResult<()> {
+    check_len("request_id", &req.request_id, 64)?;
+    check_len("code", &req.code, 16)?;
+    Ok(())
+}
+
+/// Sends a login code. An unknown destination gets the same answer (and the same send
+/// limits), but no code.
+#[utoipa::path(post, path = "/v1/auth/otp", tag = "auth",
+    request_body = OtpLoginRequest,
+    responses(
+        (status = 200, body = OtpSent),
+        (status = 400, description = "phone_invalid | email_invalid | invalid_input", body = ApiError),
+        (status = 429, description = "rate_limited", body = ApiError),
+    ))]
+pub async fn otp_login(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    ApiJson(req): ApiJson<OtpLoginRequest>,
+) -> AppResult<Json<OtpSent>> {
+    check_len("to", &req.to, MAX_LOGIN_ID_BYTES)?;
+    let destination = Destination::parse(&req.to)?;
+    let d = destination.clone();
+    let account = state.db(move |s| s.login_account(&d)).await?;
+    let deliver = account.is_some();
+    let sent = issue(
+        &state,
+        Issue {
+            purpose: OtpPurpose::Login,
+            destination,
+            client,
+            person_id: account.map(|a| a.person_id),
+            pending: None,
+            deliver,
+        },
+    )
+    .await?;
+    Ok(Json(sent))
+}
+
+/// Checks a login code and starts a session.
+#[utoipa::path(post, path = "/v1/auth/otp/verify", tag = "auth",
+    request_body = OtpVerifyRequest,
+    responses(
+        (status = 200, body = SessionGrant),
+        (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp", body = ApiError),
+    ))]
+pub async fn otp_verify(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<OtpVerifyRequest>,
+) -> AppResult<Json<SessionGrant>> {
+    check_verify_request(&req)?;
+    let now = Utc::now();
+    let session = NewSession::generate(now);
+    let digest = code_digest(&req.request_id, &req.code);
+    let s = session.clone();
+    let person_id = state
+        .db(move |st| st.complete_otp_login(&req.request_id, &digest, &s, now))
+        .await?;
+    tracing::info!(%person_id, "signed in by OTP");
+    Ok(Json(session.grant(person_id)))
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::new(
+        ErrorCode::InvalidCredentials,
+        "wrong phone, e-mail or password",
+    )
+}
+
+/// Password login. Unknown account and wrong password give the same answer in the same
+/// time; failures are limited per account and per client address.
+#[utoipa::path(post, path = "/v1/auth/password", tag = "auth",
+    request_body = PasswordLoginRequest,
+    responses(
+        (status = 200, body = SessionGrant),
+        (status = 401, description = "invalid_credentials", body = ApiError),
+        (status = 429, description = "rate_limited", body = ApiError),
+    ))]
+pub async fn password_login(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    ApiJson(req): ApiJson<PasswordLoginRequest>,
+) -> AppResult<Json<SessionGrant>> {
+    if req.to.len() > MAX_LOGIN_ID_BYTES || req.password.len() > MAX_PASSWORD_BYTES {
+        return Err(invalid_credentials());
+    }
+    let destination = Destination::parse(&req.to).map_err(|_| invalid_credentials())?;
+    let now = std::time::Instant::now();
+    let mut keys = vec![format!("account:{}", secret_digest(destination.as_str()))];
+    if state.limit_client(client) {
+        keys.push(format!("client:{client}"));
+    }
+    for key in &keys {
+        if let Err(secs) = state.password_failures.check(key, now) {
+            return Err(AppError::rate_limited(
+                "too many failed sign-ins; try again later",
+                secs,
+            ));
+        }
+    }
+    let account = state.db(move |s| s.login_account(&destination)).await?;
+    let (person_id, hash) = match account {
+        Some(a) => (Some(a.person_id), a.password_hash),
+        None => (None, None),
+    };
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking(move || verify_password(hash.as_deref(), &password))
+        .await
+        .map_err(|e| AppError::server("password check", e))?;
+    let person_id = match (ok, person_id) {
+        (true, Some(pid)) => pid,
+        _ => {
+            for key in &keys {
+                state.password_failures.record(key, now);
+            }
+            return Err(invalid_credentials());
+        }
+    };
+    let started = Utc::now();
+    let session = NewSession::generate(started);
+    let (s, pid) = (session.clone(), person_id.clone());
+    state
+        .db(move |st| st.create_session(&pid, &s, started))
+        .await?;
+    tracing::info!(%person_id, "signed in by password");
+    Ok(Json(session.grant(person_id)))
+}
+
+/// Rotates the refresh token. A voided one revokes the whole session.
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = SessionGrant),
+        (status = 401, description = "unauthorized", body = ApiError),
+    ))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> AppResult<Json<SessionGrant>> {
+    if req.refresh_token.is_empty() || req.refresh_token.len() > 128 {
+        return Err(AppError::unauthorized());
+    }
+    let digest = secret_digest(&req.refresh_token);
+    let now = Utc::now();
+    let session = NewSession::generate(now);
+    let s = session.clone();
+    let person_id = state
+        .db(move |st| st.rotate_refresh(&digest, &s, now))
+        .await?;
+    Ok(Json(session.grant(person_id)))
+}
+
+/// Revokes this session, or with `everywhere` every session of the person. An empty
+/// body counts as `{}`.
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth",
+    request_body = LogoutRequest,
+    responses(
+        (status = 200, body = Empty),
+        (status = 401, description = "unauthorized", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn logout(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<Empty>> {
+    let body = body?;
+    let req: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        LogoutRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::invalid(format!("malformed JSON request: {e}")))?
+    };
+    let now = Utc::now();
+    if req.everywhere {
+        let pid = session.person_id.clone();
+        state
+            .db(move |s| s.revoke_person_sessions(&pid, now))
+            .await?;
+    } else {
+        let family = session.family_id.clone();
+        state.db(move |s| s.revoke_family(&family, now)).await?;
+    }
+    tracing::info!(person_id = %session.person_id, everywhere = req.everywhere, "signed out");
+    Ok(Json(Empty {}))
+}

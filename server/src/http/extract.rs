@@ -1,0 +1,185 @@
+//! Request extractors: JSON bodies with API-shaped rejections, the client's address, and
+//! bearer authentication for people (session access token) and staff (staff token).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::Json;
+use chrono::Utc;
+use lobby_core::domain::secret_token::secret_digest;
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, AppResult};
+use crate::sessions::SessionInfo;
+use crate::state::AppState;
+use crate::storage::StaffMember;
+
+/// Longest bearer token looked up (ours are 52 characters).
+const MAX_BEARER_LEN: usize = 128;
+
+/// `axum::Json` whose rejections are `invalid_input` API errors.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(req, state).await?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// The peer address of the TCP connection (never a forwarded header, which a client
+/// could forge).
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| ClientIp(c.0.ip()))
+            .ok_or_else(|| AppError::server("client address", "no connect info"))
+    }
+}
+
+/// The bearer token, if the request has an `Authorization: Bearer` header.
+/// `Err` when the header is present but malformed.
+pub fn bearer(headers: &HeaderMap) -> AppResult<Option<String>> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let text = value.to_str().map_err(|_| AppError::unauthorized())?;
+    let token = text
+        .strip_prefix("Bearer ")
+        .or_else(|| text.strip_prefix("bearer "))
+        .map(str::trim)
+        .ok_or_else(AppError::unauthorized)?;
+    if token.is_empty() || token.len() > MAX_BEARER_LEN {
+        return Err(AppError::unauthorized());
+    }
+    Ok(Some(token.to_string()))
+}
+
+async fn session_for(state: &AppState, token: &str) -> AppResult<SessionInfo> {
+    let digest = secret_digest(token);
+    state
+        .db(move |s| s.session_by_access(&digest, Utc::now()))
+        .await?
+        .ok_or_else(AppError::unauthorized)
+}
+
+/// A signed-in person (valid, unexpired, unrevoked access token).
+pub struct Authed(pub SessionInfo);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(&parts.headers)?.ok_or_else(AppError::unauthorized)?;
+        Ok(Authed(session_for(state, &token).await?))
+    }
+}
+
+/// A session if the request has one; a present but invalid token is still refused.
+pub struct MaybeAuthed(pub Option<SessionInfo>);
+
+impl FromRequestParts<AppState> for MaybeAuthed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match bearer(&parts.headers)? {
+            Some(token) => Ok(MaybeAuthed(Some(session_for(state, &token).await?))),
+            None => Ok(MaybeAuthed(None)),
+        }
+    }
+}
+
+/// The staff credential behind the request's bearer token.
+pub async fn staff_from_headers(state: &AppState, headers: &HeaderMap) -> AppResult<StaffMember> {
+    let token = bearer(headers)?.ok_or_else(AppError::unauthorized)?;
+    let digest = secret_digest(&token);
+    state
+        .db(move |s| s.staff_by_token(&digest))
+        .await?
+        .ok_or_else(AppError::unauthorized)
+}
+
+/// A staff member (valid, unrevoked staff token).
+pub struct Staff(pub StaffMember);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Staff(staff_from_headers(state, &parts.headers).await?))
+    }
+}
+
+impl Staff {
+    /// Project-limited credentials may act only on their project.
+    pub fn require_project(&self, project_id: &str) -> AppResult<()> {
+        match &self.0.project_id {
+            Some(p) if p != project_id => Err(AppError::forbidden(
+                "this staff credential is limited to another project",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Operations across projects need an unlimited credential.
+    pub fn require_unlimited(&self) -> AppResult<()> {
+        match &self.0.project_id {
+            Some(_) => Err(AppError::forbidden(
+                "this staff credential is limited to one project",
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Checks a free-text field: at most `max_bytes` bytes (a cheap bound before any other
+/// work). `invalid_input` names the field, never echoes its value.
+pub fn check_len(field: &str, value: &str, max_bytes: usize) -> AppResult<()> {
+    if value.len() > max_bytes {
+        return Err(AppError::invalid(format!("{field} is too long")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn bearer_header_forms() {
+        assert_eq!(bearer(&HeaderMap::new()).unwrap(), None);
+        assert_eq!(
+            bearer(&headers("Bearer abc")).unwrap().as_deref(),
+            Some("abc")
+        );
+        assert!(bearer(&headers("Basic abc")).is_err());
+        assert!(bearer(&headers("Bearer ")).is_err());
+        assert!(bearer(&headers(&format!("Bearer {}", "a".repeat(200)))).is_err());
+    }
+}

@@ -1,0 +1,79 @@
+//! The HTTP API: one file per area, routes exactly as listed in `lobby_core::protocol`.
+//! Bodies are capped (JSON 2 MiB, registry CSV 10 MiB); each request is logged with its
+//! route template, status and duration only — never a path with values, a query or a body.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod onboarding;
+pub mod sync;
+
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::config::{MAX_CSV_BODY, MAX_JSON_BODY};
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/onboarding/preview", post(onboarding::preview))
+        .route("/v1/onboarding/start", post(onboarding::start))
+        .route("/v1/onboarding/verify", post(onboarding::verify))
+        .route("/v1/auth/otp", post(auth::otp_login))
+        .route("/v1/auth/otp/verify", post(auth::otp_verify))
+        .route("/v1/auth/password", post(auth::password_login))
+        .route("/v1/auth/refresh", post(auth::refresh))
+        .route("/v1/auth/logout", post(auth::logout))
+        .route("/v1/sync/pull", post(sync::pull))
+        .route("/v1/sync/push", post(sync::push))
+        .route("/v1/admin/projects", post(admin::create_project))
+        .route(
+            "/v1/admin/projects/{project_id}/owners",
+            post(admin::import_owners).layer(DefaultBodyLimit::max(MAX_CSV_BODY)),
+        )
+        .route(
+            "/v1/admin/units/{unit_id}/onboarding/reissue",
+            post(admin::reissue_onboarding),
+        )
+        .route("/v1/admin/otp/peek", get(admin::peek_otp))
+        .route("/v1/admin/sync/epoch", post(admin::bump_epoch))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document_json(),
+    )
+        .into_response()
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "(unmatched)".to_string());
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        %route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}

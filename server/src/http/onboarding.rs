@@ -1,0 +1,185 @@
+//! Owner onboarding by QR (DESIGN.md §2.1): preview the registration a QR stands for,
+//! start (details + OTP), verify (the account, membership and session, atomically).
+
+use axum::extract::State;
+use axum::Json;
+use chrono::Utc;
+use lobby_core::domain::contact::{normalize_email, normalize_thai_phone, Destination};
+use lobby_core::domain::onboarding::OnboardingPayload;
+use lobby_core::domain::password::check_password_policy;
+use lobby_core::domain::profile::check_display_name;
+use lobby_core::domain::ratio::OwnershipRatio;
+use lobby_core::domain::secret_token::secret_digest;
+use lobby_core::protocol::{
+    ApiError, OnboardingPreview, OnboardingPreviewRequest, OnboardingStartRequest, OtpSent,
+    OtpVerifyRequest, SessionGrant,
+};
+use lobby_core::ErrorCode;
+
+use super::auth::check_verify_request;
+use super::extract::{check_len, ApiJson, ClientIp, MaybeAuthed};
+use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
+use crate::error::{AppError, AppResult};
+use crate::onboarding::{check_token_state, unknown_token};
+use crate::otp::{code_digest, issue, Issue};
+use crate::otp_sender::OtpPurpose;
+use crate::passwords::hash_password;
+use crate::sessions::NewSession;
+use crate::state::AppState;
+use crate::storage::{OnboardingTarget, PendingMode, PendingOnboarding};
+
+/// Parses the payload and finds its still-usable token: `(token digest, target)`.
+async fn usable_target(state: &AppState, payload: &str) -> AppResult<(String, OnboardingTarget)> {
+    let parsed = OnboardingPayload::parse(payload)?;
+    let digest = secret_digest(&parsed.token);
+    let d = digest.clone();
+    let target = state
+        .db(move |s| s.onboarding_target(&d))
+        .await?
+        .ok_or_else(unknown_token)?;
+    check_token_state(&target.token, Utc::now())?;
+    Ok((digest, target))
+}
+
+/// What an onboarding QR stands for.
+#[utoipa::path(post, path = "/v1/onboarding/preview", tag = "onboarding",
+    request_body = OnboardingPreviewRequest,
+    responses(
+        (status = 200, body = OnboardingPreview),
+        (status = 400, description = "onboarding_token_invalid | onboarding_token_expired", body = ApiError),
+        (status = 409, description = "onboarding_token_used", body = ApiError),
+    ))]
+pub async fn preview(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<OnboardingPreviewRequest>,
+) -> AppResult<Json<OnboardingPreview>> {
+    let (_, t) = usable_target(&state, &req.payload).await?;
+    Ok(Json(OnboardingPreview {
+        project_id: t.project.id,
+        project_name: t.project.name,
+        project_kind: t.project.kind,
+        unit_id: t.unit.id,
+        unit_number: t.unit.number,
+        owner_name: t.owner_name,
+        ownership_ratio: OwnershipRatio::from_micros(t.unit.ratio_micros).to_string(),
+        new_account: !t.owner_activated,
+    }))
+}
+
+/// Registration details and the OTP. With a session, the unit is added to that account
+/// and the code goes to its phone; otherwise phone and password are required.
+#[utoipa::path(post, path = "/v1/onboarding/start", tag = "onboarding",
+    request_body = OnboardingStartRequest,
+    responses(
+        (status = 200, body = OtpSent),
+        (status = 400, description = "onboarding_token_* | phone_invalid | email_invalid | password_* | invalid_input", body = ApiError),
+        (status = 401, description = "a bearer token was sent but is not valid", body = ApiError),
+        (status = 409, description = "onboarding_token_used", body = ApiError),
+        (status = 429, description = "rate_limited", body = ApiError),
+    ),
+    security((), ("bearer" = [])))]
+pub async fn start(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    MaybeAuthed(session): MaybeAuthed,
+    ApiJson(req): ApiJson<OnboardingStartRequest>,
+) -> AppResult<Json<OtpSent>> {
+    let (token_digest, target) = usable_target(&state, &req.payload).await?;
+    let unit_id = target.unit.id.clone();
+    let (destination, person_id, mode) = match session {
+        Some(session) => {
+            let pid = session.person_id.clone();
+            let dest = state
+                .db(move |s| s.person_destination(&pid))
+                .await?
+                .ok_or_else(AppError::unauthorized)?;
+            (
+                dest,
+                Some(session.person_id.clone()),
+                PendingMode::Attach {
+                    person_id: session.person_id,
+                },
+            )
+        }
+        None => {
+            let phone = req.phone.as_deref().unwrap_or("");
+            check_len("phone", phone, MAX_LOGIN_ID_BYTES)?;
+            if phone.trim().is_empty() {
+                return Err(AppError::new(
+                    ErrorCode::PhoneInvalid,
+                    "a phone number is required",
+                ));
+            }
+            let phone = normalize_thai_phone(phone)?;
+            let password = req.password.unwrap_or_default();
+            check_len("password", &password, MAX_PASSWORD_BYTES)?;
+            check_password_policy(&password)?;
+            let email = match req.email.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(e) => {
+                    check_len("email", e, MAX_LOGIN_ID_BYTES)?;
+                    Some(normalize_email(e)?)
+                }
+            };
+            let display_name = match req.name.as_deref() {
+                None => None,
+                Some(n) => {
+                    check_len("name", n, MAX_FIELD_BYTES)?;
+                    Some(check_display_name(n)?)
+                }
+            };
+            let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+                .await
+                .map_err(|e| AppError::server("password hash", e))??;
+            let mode = PendingMode::NewAccount {
+                phone: phone.clone(),
+                email,
+                display_name,
+                password_hash,
+            };
+            (Destination::Phone(phone), None, mode)
+        }
+    };
+    let sent = issue(
+        &state,
+        Issue {
+            purpose: OtpPurpose::Onboarding,
+            destination,
+            client,
+            person_id,
+            pending: Some(PendingOnboarding {
+                token_digest,
+                unit_id,
+                mode,
+            }),
+            deliver: true,
+        },
+    )
+    .await?;
+    Ok(Json(sent))
+}
+
+/// The OTP of an onboarding: makes (or extends) the account, the owner membership and
+/// a session, all or nothing.
+#[utoipa::path(post, path = "/v1/onboarding/verify", tag = "onboarding",
+    request_body = OtpVerifyRequest,
+    responses(
+        (status = 200, body = SessionGrant),
+        (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | onboarding_token_*", body = ApiError),
+        (status = 409, description = "onboarding_token_used", body = ApiError),
+    ))]
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<OtpVerifyRequest>,
+) -> AppResult<Json<SessionGrant>> {
+    check_verify_request(&req)?;
+    let now = Utc::now();
+    let session = NewSession::generate(now);
+    let digest = code_digest(&req.request_id, &req.code);
+    let s = session.clone();
+    let person_id = state
+        .db(move |st| st.complete_onboarding(&req.request_id, &digest, &s, now))
+        .await?;
+    tracing::info!(%person_id, "onboarding completed");
+    Ok(Json(session.grant(person_id)))
+}

@@ -1,0 +1,67 @@
+//! Issuing a one-time code: make it (`domain::otp`), store its digest under the send
+//! limits, hand it to the sender. Shared by onboarding and login so both behave alike.
+//!
+//! The code is stored as the digest of `request_id:code`, binding it to the request that
+//! created it. A login code for an unknown destination is made, stored and limited like
+//! any other, but not delivered: the answer is the same either way.
+
+use std::net::IpAddr;
+
+use chrono::{Duration, Utc};
+use lobby_core::domain::contact::Destination;
+use lobby_core::domain::otp::{generate_otp_code, OTP_RESEND_AFTER_SECS, OTP_TTL_SECS};
+use lobby_core::domain::secret_token::secret_digest;
+use lobby_core::protocol::OtpSent;
+
+use crate::error::AppResult;
+use crate::otp_sender::{OtpMessage, OtpPurpose};
+use crate::state::AppState;
+use crate::storage::{NewOtpRequest, PendingOnboarding};
+
+/// The stored form of a code for a request.
+pub fn code_digest(request_id: &str, code: &str) -> String {
+    secret_digest(&format!("{request_id}:{}", code.trim()))
+}
+
+pub struct Issue {
+    pub purpose: OtpPurpose,
+    pub destination: Destination,
+    pub client: IpAddr,
+    pub person_id: Option<String>,
+    pub pending: Option<PendingOnboarding>,
+    /// False for a login to an unknown destination.
+    pub deliver: bool,
+}
+
+pub async fn issue(state: &AppState, issue: Issue) -> AppResult<OtpSent> {
+    let now = Utc::now();
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let code = generate_otp_code();
+    let request = NewOtpRequest {
+        id: request_id.clone(),
+        purpose: issue.purpose,
+        destination: issue.destination.as_str().to_string(),
+        client_addr: issue.client.to_string(),
+        limit_client: state.limit_client(issue.client),
+        code_digest: code_digest(&request_id, &code),
+        created_at: now,
+        person_id: issue.person_id,
+        pending: issue.pending,
+    };
+    state.db(move |s| s.create_otp_request(&request)).await?;
+    if issue.deliver {
+        state.sender.deliver(OtpMessage {
+            request_id: request_id.clone(),
+            to: issue.destination.as_str().to_string(),
+            code,
+            purpose: issue.purpose,
+        });
+    }
+    tracing::info!(%request_id, purpose = issue.purpose.as_str(), "OTP issued");
+    Ok(OtpSent {
+        request_id,
+        sent_to: issue.destination.masked(),
+        expires_at: now + Duration::seconds(OTP_TTL_SECS),
+        resend_after: now + Duration::seconds(OTP_RESEND_AFTER_SECS),
+    })
+}

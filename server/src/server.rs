@@ -1,0 +1,121 @@
+//! Starting and stopping a server: open and migrate storage, pick the OTP sender, make
+//! the dev staff credential in development mode, bind, serve with graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::Utc;
+use lobby_core::domain::secret_token::{random_secret, secret_digest};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::ServerConfig;
+use crate::otp_sender::{
+    DevOtpSender, FanOutOtpSender, OtpSender, UndeliveredOtpSender, WebhookOtpSender,
+};
+use crate::state::AppState;
+use crate::storage::{NewStaff, SqliteStorage, Storage};
+
+/// A server running on the current tokio runtime. Dropping it also shuts it down (in the
+/// background); [`RunningServer::shutdown`] waits until it has.
+pub struct RunningServer {
+    /// `http://HOST:PORT`.
+    pub url: String,
+    /// The development staff token (`Some` only in dev mode).
+    pub staff_token: Option<String>,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting connections, lets in-flight requests finish, and returns.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await.context("server task")?.context("server")?;
+        tracing::info!("server stopped");
+        Ok(())
+    }
+}
+
+fn senders(
+    config: &ServerConfig,
+) -> anyhow::Result<(Arc<dyn OtpSender>, Option<Arc<DevOtpSender>>)> {
+    let webhook: Option<Arc<dyn OtpSender>> = match &config.otp_webhook {
+        Some(url) => Some(Arc::new(WebhookOtpSender::new(url.clone())?)),
+        None => None,
+    };
+    if config.dev {
+        tracing::warn!(
+            "DEVELOPMENT MODE: OTP codes are recorded in memory and readable through \
+             /v1/admin/otp/peek, a dev staff token is printed, and loopback clients skip \
+             per-address limits. NEVER USE --dev IN PRODUCTION."
+        );
+        let dev = Arc::new(DevOtpSender::new());
+        let sender: Arc<dyn OtpSender> = match webhook {
+            Some(w) => Arc::new(FanOutOtpSender(vec![dev.clone(), w])),
+            None => dev.clone(),
+        };
+        return Ok((sender, Some(dev)));
+    }
+    match webhook {
+        Some(w) => Ok((w, None)),
+        None => {
+            tracing::warn!("no --otp-webhook configured: OTP codes will not be delivered");
+            Ok((Arc::new(UndeliveredOtpSender), None))
+        }
+    }
+}
+
+/// Starts a server as configured and returns once it is listening.
+pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+    let db_path = config.db_path.clone();
+    let storage: Arc<dyn Storage> = Arc::new(
+        tokio::task::spawn_blocking(move || SqliteStorage::open(&db_path))
+            .await
+            .context("opening the database")?
+            .with_context(|| format!("opening the database {}", config.db_path.display()))?,
+    );
+    let (sender, dev_sender) = senders(&config)?;
+
+    let staff_token = if config.dev {
+        let token = random_secret(32);
+        let staff = NewStaff {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: "dev".to_string(),
+            project_id: None,
+            token_digest: secret_digest(&token),
+        };
+        let s = storage.clone();
+        tokio::task::spawn_blocking(move || s.add_staff(&staff, Utc::now()))
+            .await
+            .context("creating the dev staff credential")?
+            .map_err(|e| anyhow::anyhow!("creating the dev staff credential: {e}"))?;
+        Some(token)
+    } else {
+        None
+    };
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let local = listener.local_addr()?;
+    let url = format!("http://{local}");
+    let app = crate::http::router(AppState::new(storage, sender, dev_sender, config.dev))
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.await;
+            })
+            .await
+    });
+    tracing::info!(%url, dev = config.dev, "listening");
+    Ok(RunningServer {
+        url,
+        staff_token,
+        shutdown,
+        task,
+    })
+}

@@ -1,0 +1,62 @@
+//! What every handler shares: storage, the OTP sender, password-attempt limiters, and
+//! whether this is a development server.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{PASSWORD_MAX_FAILURES, PASSWORD_WINDOW_SECS};
+use crate::error::{AppError, AppResult};
+use crate::otp_sender::{DevOtpSender, OtpSender};
+use crate::rate_limit::RateLimiter;
+use crate::storage::Storage;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub sender: Arc<dyn OtpSender>,
+    /// Only in development mode: the recording sender behind `otp peek`.
+    pub dev_sender: Option<Arc<DevOtpSender>>,
+    pub dev: bool,
+    /// Failed password logins per account and per client address.
+    pub password_failures: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(
+        storage: Arc<dyn Storage>,
+        sender: Arc<dyn OtpSender>,
+        dev_sender: Option<Arc<DevOtpSender>>,
+        dev: bool,
+    ) -> Self {
+        AppState {
+            storage,
+            sender,
+            dev_sender,
+            dev,
+            password_failures: Arc::new(RateLimiter::new(
+                PASSWORD_MAX_FAILURES,
+                Duration::from_secs(PASSWORD_WINDOW_SECS),
+            )),
+        }
+    }
+
+    /// Runs a storage operation on a blocking thread.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Storage) -> AppResult<T> + Send + 'static,
+    {
+        let storage = self.storage.clone();
+        tokio::task::spawn_blocking(move || f(storage.as_ref()))
+            .await
+            .map_err(|e| AppError::server("blocking task", e))?
+    }
+
+    /// Whether per-client-address limits apply to `ip`. A development server trusts
+    /// loopback clients (demos and tests run every "device" from 127.0.0.1); everything
+    /// else, and every client of a production server, is limited.
+    pub fn limit_client(&self, ip: IpAddr) -> bool {
+        !(self.dev && ip.is_loopback())
+    }
+}

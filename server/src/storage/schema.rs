@@ -1,0 +1,189 @@
+//! The server's SQLite schema as numbered migrations, tracked with `PRAGMA user_version`.
+//! A migration is never edited once released; a change is a new entry at the end.
+//!
+//! Tables (times are Unix milliseconds, ids are UUIDv7 strings, secrets only as SHA-256
+//! hex digests):
+//! - `meta(key, value)` — `epoch` (schema epoch for sync resets), `retention_floor`
+//!   (changes with `seq <= floor` may have been pruned).
+//! - `staff(id, name, project_id, token_digest, created_at, revoked_at)`.
+//! - `projects(id, name, kind, created_at)`.
+//! - `people(id, phone, email, legal_name, display_name, password_hash, activated_at,
+//!   created_at)` — one row per E.164 phone (`phone` is unique); a person exists from the
+//!   registry import and has an account once `activated_at` is set.
+//! - `units(id, project_id, number, ratio_micros, arrears_months, owner_person_id,
+//!   created_at)` — `(project_id, number)` unique; `owner_person_id` is the registry owner.
+//! - `memberships(id, person_id, unit_id, role, created_at, ended_at)` — at most one
+//!   active (`ended_at IS NULL`) per person and unit.
+//! - `onboarding_tokens(id, unit_id, token_digest, expires_at, created_at, used_at,
+//!   used_by, voided_at)`.
+//! - `otp_requests(id, purpose, destination, client_addr, code_digest, created_at,
+//!   wrong_attempts, consumed_at, person_id, pending)` — `code_digest` is the digest of
+//!   `request_id:code`; `pending` is the onboarding registration waiting for the code.
+//! - `sessions(id, family_id, person_id, access_digest, access_expires_at,
+//!   refresh_digest, refresh_expires_at, created_at, rotated_at, revoked_at)`.
+//! - `changes(seq, scope, record, created_at)` — the change log; `seq` is global and
+//!   monotonic (AUTOINCREMENT), `record` the JSON of a `protocol::Record`.
+//! - `mutations(id, person_id, kind, result, applied_at)` — pushed mutation ids and
+//!   their stored `MutationOutcome` JSON.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta (key, value) VALUES ('epoch', '1'), ('retention_floor', '0');
+
+CREATE TABLE staff (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    project_id TEXT,
+    token_digest TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+
+CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE people (
+    id TEXT PRIMARY KEY,
+    phone TEXT UNIQUE,
+    email TEXT,
+    legal_name TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    password_hash TEXT,
+    activated_at INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX people_email ON people(email);
+
+CREATE TABLE units (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    number TEXT NOT NULL,
+    ratio_micros INTEGER NOT NULL,
+    arrears_months INTEGER NOT NULL DEFAULT 0,
+    owner_person_id TEXT NOT NULL REFERENCES people(id),
+    created_at INTEGER NOT NULL,
+    UNIQUE (project_id, number)
+);
+
+CREATE TABLE memberships (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER
+);
+CREATE UNIQUE INDEX memberships_active ON memberships(person_id, unit_id) WHERE ended_at IS NULL;
+CREATE INDEX memberships_unit ON memberships(unit_id);
+
+CREATE TABLE onboarding_tokens (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    token_digest TEXT NOT NULL UNIQUE,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    used_at INTEGER,
+    used_by TEXT,
+    voided_at INTEGER
+);
+CREATE INDEX onboarding_tokens_unit ON onboarding_tokens(unit_id);
+
+CREATE TABLE otp_requests (
+    id TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    client_addr TEXT NOT NULL,
+    code_digest TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    wrong_attempts INTEGER NOT NULL DEFAULT 0,
+    consumed_at INTEGER,
+    person_id TEXT,
+    pending TEXT
+);
+CREATE INDEX otp_requests_destination ON otp_requests(destination, created_at);
+CREATE INDEX otp_requests_client ON otp_requests(client_addr, created_at);
+
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    family_id TEXT NOT NULL,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    access_digest TEXT NOT NULL UNIQUE,
+    access_expires_at INTEGER NOT NULL,
+    refresh_digest TEXT NOT NULL UNIQUE,
+    refresh_expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    rotated_at INTEGER,
+    revoked_at INTEGER
+);
+CREATE INDEX sessions_family ON sessions(family_id);
+CREATE INDEX sessions_person ON sessions(person_id);
+
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL,
+    record TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX changes_scope_seq ON changes(scope, seq);
+
+CREATE TABLE mutations (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    result TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+);
+"#,
+];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the database up to [`latest_version`], each step in its own transaction.
+/// Refuses a database from a newer build.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > latest_version() {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "database schema version {current} is newer than this server ({})",
+            latest_version()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        migrate(&mut c).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, latest_version());
+        let epoch: String = c
+            .query_row("SELECT value FROM meta WHERE key='epoch'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(epoch, "1");
+    }
+}
