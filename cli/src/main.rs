@@ -1,1 +1,81 @@
-fn main(){}
+//! `lobby`: a terminal shell over Lobby's core — a third "app" beside Android and iOS, for
+//! demos, scripts and black-box tests. The contract is INTERFACE.md.
+
+mod args;
+mod commands;
+mod demo;
+mod device;
+mod output;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use lobby_core::Result;
+use output::{print_error, print_reply, print_usage_error, Reply};
+
+fn main() {
+    let wants_json = std::env::args().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) || !wants_json
+            {
+                e.exit();
+            }
+            print_usage_error(&e.to_string(), true);
+            std::process::exit(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LOBBY_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let json = cli.json;
+    match rt.block_on(run(cli)) {
+        Ok(reply) => print_reply(&reply, json),
+        Err(e) => {
+            print_error(&e, json);
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<Reply> {
+    if let Command::Demo = cli.command {
+        return demo::run(cli.json).await;
+    }
+    let lobby = device::open(device::home_dir(cli.home), cli.server)?;
+    use commands::{account, auth};
+    match cli.command {
+        Command::Onboard(cmd) => auth::onboard(&lobby, cmd).await,
+        Command::Login(cmd) => auth::login(&lobby, cmd).await,
+        Command::Logout { everywhere } => auth::logout(&lobby, everywhere).await,
+        Command::Units => account::units(&lobby),
+        Command::Use { unit_id } => account::use_unit(&lobby, &unit_id),
+        Command::Sync => account::sync(&lobby).await,
+        Command::Status => account::status(&lobby),
+        Command::Profile { action } => account::profile(&lobby, action).await,
+        Command::Wipe => account::wipe(&lobby),
+        Command::Demo => unreachable_demo(),
+    }
+}
+
+fn unreachable_demo() -> Result<Reply> {
+    Err(lobby_core::LobbyError::internal(
+        "demo is handled before the device opens",
+    ))
+}

@@ -22,7 +22,10 @@ fn peak_rss_kib() -> i64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let page_size = std::env::var("PAGE_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(PULL_PAGE_SIZE as usize);
+    let page_size = std::env::var("PAGE_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(PULL_PAGE_SIZE as usize);
     let pages = support::pull_pages(page_size);
     let bytes: usize = pages.iter().map(Vec::len).sum();
     let before = peak_rss_kib();

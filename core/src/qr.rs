@@ -76,7 +76,13 @@ mod tests {
         let blank = image::GrayImage::from_pixel(64, 64, Luma([255]));
         let mut png = std::io::Cursor::new(Vec::new());
         blank.write_to(&mut png, ImageFormat::Png).unwrap();
-        assert_eq!(read_png_or_jpeg(png.get_ref()).unwrap_err().code, ErrorCode::QrUnreadable);
-        assert_eq!(read_png_or_jpeg(b"not a picture").unwrap_err().code, ErrorCode::QrUnreadable);
+        assert_eq!(
+            read_png_or_jpeg(png.get_ref()).unwrap_err().code,
+            ErrorCode::QrUnreadable
+        );
+        assert_eq!(
+            read_png_or_jpeg(b"not a picture").unwrap_err().code,
+            ErrorCode::QrUnreadable
+        );
     }
 }

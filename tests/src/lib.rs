@@ -1,1 +1,161 @@
+//! Support for the end-to-end tests: a real `lobby-server` on loopback with a temporary
+//! database, phones (core `Lobby` instances with in-memory secrets), and a fault-injecting
+//! proxy ([`fault_proxy`]). No mock of our own server anywhere.
 
+pub mod fault_proxy;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use lobby_core::protocol::admin::ImportedUnit;
+use lobby_core::protocol::ProjectKind;
+use lobby_core::secrets::MemorySecretStore;
+use lobby_core::{Lobby, LobbyConfig, SignedIn};
+use lobby_server::{AdminClient, RunningServer, ServerConfig};
+
+pub const REGISTRY: &str = include_str!("../../fixtures/registry/demo.csv");
+pub const OWNER_PHONE: &str = "081-234-5678";
+pub const OWNER_PASSWORD: &str = "Lumpini2026!";
+
+/// A real server on 127.0.0.1 with its own temporary SQLite file.
+pub struct TestServer {
+    pub server: Option<RunningServer>,
+    pub url: String,
+    pub admin: AdminClient,
+    pub db_path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db_path = dir.path().join("server.db");
+        let server = start_at(&db_path, SocketAddr::from(([127, 0, 0, 1], 0))).await;
+        let admin = AdminClient::new(
+            &server.url,
+            server.staff_token.as_deref().expect("dev staff token"),
+        );
+        TestServer {
+            url: server.url.clone(),
+            server: Some(server),
+            admin,
+            db_path,
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server (the database stays).
+    pub async fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await.expect("clean shutdown");
+        }
+    }
+
+    /// Starts it again on the same address and database.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let addr: SocketAddr = self
+            .url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("addr");
+        let s = start_at(&self.db_path, addr).await;
+        self.admin = AdminClient::new(&s.url, s.staff_token.as_deref().expect("dev staff token"));
+        self.server = Some(s);
+    }
+
+    /// Creates a condominium and imports the demo registry.
+    pub async fn import_demo_registry(&self) -> Vec<ImportedUnit> {
+        let project = self
+            .admin
+            .create_project("เดอะ ล็อบบี้ เรสซิเดนซ์", ProjectKind::Condominium)
+            .await
+            .expect("project");
+        self.admin
+            .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+            .await
+            .expect("import")
+            .units
+    }
+
+    /// Read-only access to the server's database, to check what really happened.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            &self.db_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open server db")
+    }
+}
+
+async fn start_at(db: &std::path::Path, addr: SocketAddr) -> RunningServer {
+    lobby_server::start(ServerConfig {
+        db_path: db.to_path_buf(),
+        addr,
+        dev: true,
+        otp_webhook: None,
+    })
+    .await
+    .expect("server starts")
+}
+
+/// A phone: a `Lobby` with its own data directory and in-memory secrets.
+pub struct Phone {
+    pub lobby: Lobby,
+    pub secrets: Arc<MemorySecretStore>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Phone {
+    pub fn new(server_url: &str) -> Phone {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secrets = Arc::new(MemorySecretStore::new());
+        let lobby = Phone::open_at(dir.path().to_path_buf(), server_url, secrets.clone());
+        Phone {
+            lobby,
+            secrets,
+            dir,
+        }
+    }
+
+    pub fn open_at(dir: PathBuf, server_url: &str, secrets: Arc<MemorySecretStore>) -> Lobby {
+        Lobby::open(
+            LobbyConfig {
+                data_dir: dir,
+                server_url: Some(server_url.to_string()),
+            },
+            secrets,
+        )
+        .expect("lobby opens")
+    }
+
+    /// Reopens the same device (as after the app was killed).
+    pub fn reopen(&mut self, server_url: &str) {
+        self.lobby = Phone::open_at(
+            self.dir.path().to_path_buf(),
+            server_url,
+            self.secrets.clone(),
+        );
+    }
+
+    /// Full owner onboarding of `unit` with the demo owner's phone and password.
+    pub async fn onboard(&self, server: &TestServer, unit: &ImportedUnit, phone: &str) -> SignedIn {
+        self.lobby
+            .scan_onboarding(&unit.onboarding_payload)
+            .await
+            .expect("scan");
+        self.lobby
+            .start_onboarding(
+                &unit.onboarding_payload,
+                Some(phone),
+                Some(OWNER_PASSWORD),
+                None,
+                None,
+            )
+            .await
+            .expect("start");
+        let code = server.admin.peek_otp(phone).await.expect("peek").code;
+        self.lobby.verify_onboarding(&code).await.expect("verify")
+    }
+}

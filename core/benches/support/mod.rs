@@ -7,8 +7,20 @@ use std::collections::BTreeMap;
 
 pub const TOTAL: usize = 100_000;
 
-const RECIPIENTS: &[&str] = &["สมชาย ใจดี", "วิภา ศรีสุข", "Jane Doe", "ประยุทธ์ ทองดี", "มานี มีนา"];
-const CARRIERS: &[&str] = &["ไปรษณีย์ไทย", "Kerry Express", "Flash Express", "J&T Express", "Lazada Express"];
+const RECIPIENTS: &[&str] = &[
+    "สมชาย ใจดี",
+    "วิภา ศรีสุข",
+    "Jane Doe",
+    "ประยุทธ์ ทองดี",
+    "มานี มีนา",
+];
+const CARRIERS: &[&str] = &[
+    "ไปรษณีย์ไทย",
+    "Kerry Express",
+    "Flash Express",
+    "J&T Express",
+    "Lazada Express",
+];
 
 pub fn parcel(i: usize) -> ParcelRecord {
     let t0 = DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap_or_default();
@@ -33,7 +45,11 @@ pub fn pull_pages(page_size: usize) -> Vec<Vec<u8>> {
         let changes: Vec<Change> = (start..end)
             .map(|i| {
                 let p = parcel(i);
-                Change { seq: i as i64 + 1, scope: format!("unit:{}", p.unit_id), record: Record::Parcel(p) }
+                Change {
+                    seq: i as i64 + 1,
+                    scope: format!("unit:{}", p.unit_id),
+                    record: Record::Parcel(p),
+                }
             })
             .collect();
         let mut cursors = BTreeMap::new();

@@ -18,7 +18,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Whether a failure is worth retrying later (as opposed to a final answer).
 pub fn is_transient(code: ErrorCode) -> bool {
-    matches!(code, ErrorCode::Offline | ErrorCode::ServerError | ErrorCode::RateLimited)
+    matches!(
+        code,
+        ErrorCode::Offline | ErrorCode::ServerError | ErrorCode::RateLimited
+    )
 }
 
 #[derive(Clone)]
@@ -31,7 +34,9 @@ impl ApiClient {
     pub fn new(base_url: &str) -> Result<ApiClient> {
         let base = base_url.trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(LobbyError::invalid("the server address must start with http:// or https://"));
+            return Err(LobbyError::invalid(
+                "the server address must start with http:// or https://",
+            ));
         }
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -46,7 +51,12 @@ impl ApiClient {
         &self.base
     }
 
-    async fn post<B: Serialize, R: DeserializeOwned>(&self, path: &str, body: &B, bearer: Option<&str>) -> Result<R> {
+    async fn post<B: Serialize, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        bearer: Option<&str>,
+    ) -> Result<R> {
         let mut req = self.http.post(format!("{}{path}", self.base)).json(body);
         if let Some(token) = bearer {
             req = req.bearer_auth(token);
@@ -56,7 +66,10 @@ impl ApiClient {
         let bytes = resp.bytes().await.map_err(transport_error)?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| {
-                LobbyError::new(ErrorCode::ServerError, format!("unexpected answer from the server: {e}"))
+                LobbyError::new(
+                    ErrorCode::ServerError,
+                    format!("unexpected answer from the server: {e}"),
+                )
             });
         }
         match serde_json::from_slice::<ApiError>(&bytes) {
@@ -81,11 +94,21 @@ impl ApiClient {
     }
 
     pub async fn onboarding_preview(&self, payload: &str) -> Result<OnboardingPreview> {
-        self.post("/v1/onboarding/preview", &OnboardingPreviewRequest { payload: payload.into() }, None)
-            .await
+        self.post(
+            "/v1/onboarding/preview",
+            &OnboardingPreviewRequest {
+                payload: payload.into(),
+            },
+            None,
+        )
+        .await
     }
 
-    pub async fn onboarding_start(&self, req: &OnboardingStartRequest, bearer: Option<&str>) -> Result<OtpSent> {
+    pub async fn onboarding_start(
+        &self,
+        req: &OnboardingStartRequest,
+        bearer: Option<&str>,
+    ) -> Result<OtpSent> {
         self.post("/v1/onboarding/start", req, bearer).await
     }
 
@@ -94,12 +117,19 @@ impl ApiClient {
     }
 
     pub async fn onboarding_claim(&self, bearer: &str, payload: &str) -> Result<OnboardingClaimed> {
-        self.post("/v1/onboarding/claim", &OnboardingClaimRequest { payload: payload.into() }, Some(bearer))
-            .await
+        self.post(
+            "/v1/onboarding/claim",
+            &OnboardingClaimRequest {
+                payload: payload.into(),
+            },
+            Some(bearer),
+        )
+        .await
     }
 
     pub async fn login_otp(&self, to: &str) -> Result<OtpSent> {
-        self.post("/v1/auth/otp", &OtpLoginRequest { to: to.into() }, None).await
+        self.post("/v1/auth/otp", &OtpLoginRequest { to: to.into() }, None)
+            .await
     }
 
     pub async fn login_otp_verify(&self, req: &OtpVerifyRequest) -> Result<SessionGrant> {
@@ -109,19 +139,33 @@ impl ApiClient {
     pub async fn login_password(&self, to: &str, password: &str) -> Result<SessionGrant> {
         self.post(
             "/v1/auth/password",
-            &PasswordLoginRequest { to: to.into(), password: password.into() },
+            &PasswordLoginRequest {
+                to: to.into(),
+                password: password.into(),
+            },
             None,
         )
         .await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<SessionGrant> {
-        self.post("/v1/auth/refresh", &RefreshRequest { refresh_token: refresh_token.into() }, None)
-            .await
+        self.post(
+            "/v1/auth/refresh",
+            &RefreshRequest {
+                refresh_token: refresh_token.into(),
+            },
+            None,
+        )
+        .await
     }
 
     pub async fn logout(&self, bearer: &str, everywhere: bool) -> Result<Empty> {
-        self.post("/v1/auth/logout", &LogoutRequest { everywhere }, Some(bearer)).await
+        self.post(
+            "/v1/auth/logout",
+            &LogoutRequest { everywhere },
+            Some(bearer),
+        )
+        .await
     }
 
     pub async fn pull(&self, bearer: &str, req: &PullRequest) -> Result<PullResponse> {
@@ -152,7 +196,10 @@ mod tests {
     #[test]
     fn server_url_must_be_http_or_https() {
         assert!(ApiClient::new("ftp://x").is_err());
-        assert_eq!(ApiClient::new("http://127.0.0.1:1/").unwrap().base_url(), "http://127.0.0.1:1");
+        assert_eq!(
+            ApiClient::new("http://127.0.0.1:1/").unwrap().base_url(),
+            "http://127.0.0.1:1"
+        );
     }
 
     #[tokio::test]

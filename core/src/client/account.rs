@@ -28,8 +28,13 @@ impl Lobby {
     /// The unit the app is showing; the first unit when none was chosen.
     pub fn current_unit(&self) -> Result<Option<UnitSummary>> {
         self.inner.ensure_current_unit()?;
-        let current = self.inner.with_store(|s| s.setting(setting_keys::CURRENT_UNIT))?;
-        Ok(self.units()?.into_iter().find(|u| Some(&u.unit_id) == current.as_ref()))
+        let current = self
+            .inner
+            .with_store(|s| s.setting(setting_keys::CURRENT_UNIT))?;
+        Ok(self
+            .units()?
+            .into_iter()
+            .find(|u| Some(&u.unit_id) == current.as_ref()))
     }
 
     pub fn set_current_unit(&self, unit_id: &str) -> Result<UnitSummary> {
@@ -37,8 +42,11 @@ impl Lobby {
             .units()?
             .into_iter()
             .find(|u| u.unit_id == unit_id)
-            .ok_or_else(|| LobbyError::new(ErrorCode::NotFound, "you are not a member of that unit"))?;
-        self.inner.with_store(|s| s.set_setting(setting_keys::CURRENT_UNIT, unit_id))?;
+            .ok_or_else(|| {
+                LobbyError::new(ErrorCode::NotFound, "you are not a member of that unit")
+            })?;
+        self.inner
+            .with_store(|s| s.set_setting(setting_keys::CURRENT_UNIT, unit_id))?;
         Ok(unit)
     }
 
@@ -50,10 +58,9 @@ impl Lobby {
     /// Edits the person's own contact fields. Queued (works offline) and shown at once;
     /// the server confirms or refuses on the next sync.
     pub fn update_profile(&self, display_name: Option<&str>, email: Option<&str>) -> Result<()> {
-        let person = self
-            .inner
-            .person_id()?
-            .ok_or_else(|| LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device"))?;
+        let person = self.inner.person_id()?.ok_or_else(|| {
+            LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device")
+        })?;
         if display_name.is_none() && email.is_none() {
             return Err(LobbyError::invalid("nothing to change"));
         }
@@ -61,7 +68,8 @@ impl Lobby {
             display_name: display_name.map(check_display_name).transpose()?,
             email: email.map(normalize_email).transpose()?,
         };
-        self.inner.with_store_mut(|s| s.enqueue(&person, mutation, Utc::now()))?;
+        self.inner
+            .with_store_mut(|s| s.enqueue(&person, mutation, Utc::now()))?;
         self.inner.publish_pending()?;
         self.inner.nudge.notify_one();
         Ok(())
@@ -82,7 +90,9 @@ impl Inner {
         self.with_store(|s| {
             let units = s.units()?;
             let current = s.setting(setting_keys::CURRENT_UNIT)?;
-            let valid = current.as_ref().is_some_and(|c| units.iter().any(|u| &u.unit_id == c));
+            let valid = current
+                .as_ref()
+                .is_some_and(|c| units.iter().any(|u| &u.unit_id == c));
             if !valid {
                 match units.first() {
                     Some(u) => s.set_setting(setting_keys::CURRENT_UNIT, &u.unit_id)?,

@@ -17,7 +17,9 @@ use crate::domain::contact::{normalize_email, normalize_thai_phone, Destination}
 use crate::domain::onboarding::OnboardingPayload;
 use crate::domain::password::check_password_policy;
 use crate::error::{ErrorCode, LobbyError, Result};
-use crate::protocol::{OnboardingPreview, OnboardingStartRequest, OtpSent, OtpVerifyRequest, SessionGrant};
+use crate::protocol::{
+    OnboardingPreview, OnboardingStartRequest, OtpSent, OtpVerifyRequest, SessionGrant,
+};
 use crate::secrets::keys;
 use crate::store::setting_keys;
 
@@ -57,7 +59,8 @@ pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
 
 pub(crate) fn check_display_name(name: &str) -> Result<String> {
     let n = name.trim();
-    if n.is_empty() || n.chars().count() > MAX_DISPLAY_NAME_CHARS || n.chars().any(char::is_control) {
+    if n.is_empty() || n.chars().count() > MAX_DISPLAY_NAME_CHARS || n.chars().any(char::is_control)
+    {
         return Err(LobbyError::invalid(format!(
             "a name needs 1 to {MAX_DISPLAY_NAME_CHARS} characters and no control characters"
         )));
@@ -75,7 +78,10 @@ impl Lobby {
         self.spawn(async move {
             let preview = inner.api()?.onboarding_preview(&payload).await?;
             let new_account = preview.new_account && !inner.has_session();
-            Ok(ScannedOnboarding { preview, new_account })
+            Ok(ScannedOnboarding {
+                preview,
+                new_account,
+            })
         })
         .await
     }
@@ -107,9 +113,15 @@ impl Lobby {
             password: None,
         };
         if !signed_in {
-            let phone = phone.ok_or_else(|| LobbyError::new(ErrorCode::PhoneInvalid, "a phone number is needed to verify"))?;
+            let phone = phone.ok_or_else(|| {
+                LobbyError::new(
+                    ErrorCode::PhoneInvalid,
+                    "a phone number is needed to verify",
+                )
+            })?;
             req.phone = Some(normalize_thai_phone(phone)?);
-            let password = password.ok_or_else(|| LobbyError::new(ErrorCode::PasswordTooShort, "choose a password"))?;
+            let password = password
+                .ok_or_else(|| LobbyError::new(ErrorCode::PasswordTooShort, "choose a password"))?;
             check_password_policy(password)?;
             req.password = Some(password.to_string());
             req.email = email.map(normalize_email).transpose()?;
@@ -118,7 +130,12 @@ impl Lobby {
         let inner = self.inner.clone();
         self.spawn(async move {
             let sent = if signed_in {
-                inner.authed(|api, token| { let req = req.clone(); async move { api.onboarding_start(&req, Some(&token)).await } }).await?
+                inner
+                    .authed(|api, token| {
+                        let req = req.clone();
+                        async move { api.onboarding_start(&req, Some(&token)).await }
+                    })
+                    .await?
             } else {
                 inner.api()?.onboarding_start(&req, None).await?
             };
@@ -132,7 +149,10 @@ impl Lobby {
     pub async fn claim_onboarding(&self, payload: &str) -> Result<super::SignedIn> {
         OnboardingPayload::parse_and_check(payload, Utc::now())?;
         if !self.inner.has_session() {
-            return Err(LobbyError::new(ErrorCode::Unauthorized, "sign in first, or complete onboarding as a new account"));
+            return Err(LobbyError::new(
+                ErrorCode::Unauthorized,
+                "sign in first, or complete onboarding as a new account",
+            ));
         }
         let inner = self.inner.clone();
         let payload = payload.trim().to_string();
@@ -158,7 +178,10 @@ impl Lobby {
             let pending = inner.pending_otp(OtpPurpose::Onboarding)?;
             let grant = inner
                 .api()?
-                .onboarding_verify(&OtpVerifyRequest { request_id: pending.request_id, code })
+                .onboarding_verify(&OtpVerifyRequest {
+                    request_id: pending.request_id,
+                    code,
+                })
                 .await?;
             inner.finish_sign_in(grant).await
         })
@@ -184,7 +207,10 @@ impl Lobby {
             let pending = inner.pending_otp(OtpPurpose::Login)?;
             let grant = inner
                 .api()?
-                .login_otp_verify(&OtpVerifyRequest { request_id: pending.request_id, code })
+                .login_otp_verify(&OtpVerifyRequest {
+                    request_id: pending.request_id,
+                    code,
+                })
                 .await?;
             inner.finish_sign_in(grant).await
         })
@@ -193,13 +219,21 @@ impl Lobby {
 
     pub async fn login_password(&self, to: &str, password: &str) -> Result<super::SignedIn> {
         let dest = Destination::parse(to)?;
-        if password.is_empty() || password.chars().count() > crate::domain::password::MAX_PASSWORD_CHARS {
-            return Err(LobbyError::new(ErrorCode::InvalidCredentials, "wrong phone, e-mail or password"));
+        if password.is_empty()
+            || password.chars().count() > crate::domain::password::MAX_PASSWORD_CHARS
+        {
+            return Err(LobbyError::new(
+                ErrorCode::InvalidCredentials,
+                "wrong phone, e-mail or password",
+            ));
         }
         let inner = self.inner.clone();
         let password = password.to_string();
         self.spawn(async move {
-            let grant = inner.api()?.login_password(dest.as_str(), &password).await?;
+            let grant = inner
+                .api()?
+                .login_password(dest.as_str(), &password)
+                .await?;
             inner.finish_sign_in(grant).await
         })
         .await
@@ -240,9 +274,18 @@ impl Lobby {
 
 impl Inner {
     fn remember_otp(&self, purpose: OtpPurpose, sent: &OtpSent) -> Result<OtpChallenge> {
-        let pending = PendingOtp { purpose, request_id: sent.request_id.clone() };
-        self.with_store(|s| s.set_setting(setting_keys::PENDING_OTP, &serde_json::to_string(&pending)?))?;
-        Ok(OtpChallenge { sent_to: sent.sent_to.clone(), expires_at: sent.expires_at, resend_after: sent.resend_after })
+        let pending = PendingOtp {
+            purpose,
+            request_id: sent.request_id.clone(),
+        };
+        self.with_store(|s| {
+            s.set_setting(setting_keys::PENDING_OTP, &serde_json::to_string(&pending)?)
+        })?;
+        Ok(OtpChallenge {
+            sent_to: sent.sent_to.clone(),
+            expires_at: sent.expires_at,
+            resend_after: sent.resend_after,
+        })
     }
 
     fn pending_otp(&self, purpose: OtpPurpose) -> Result<PendingOtp> {
@@ -274,7 +317,10 @@ impl Inner {
             tracing::warn!(code = %e.code, "first sync failed; it will be retried");
         }
         let units = self.with_store(|s| s.units())?;
-        Ok(super::SignedIn { person_id: grant.person_id, units })
+        Ok(super::SignedIn {
+            person_id: grant.person_id,
+            units,
+        })
     }
 
     fn save_grant(&self, grant: &SessionGrant) -> Result<()> {
@@ -290,10 +336,9 @@ impl Inner {
     /// Trades the refresh token for a new pair. A refused refresh ends the session on
     /// this phone (the person must sign in again); being offline does not.
     pub(crate) async fn refresh_session(&self, api: &ApiClient) -> Result<String> {
-        let refresh = self
-            .secrets
-            .get(keys::REFRESH_TOKEN)?
-            .ok_or_else(|| LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device"))?;
+        let refresh = self.secrets.get(keys::REFRESH_TOKEN)?.ok_or_else(|| {
+            LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device")
+        })?;
         match api.refresh(&refresh).await {
             Ok(grant) => {
                 self.save_grant(&grant)?;
@@ -302,7 +347,10 @@ impl Inner {
             Err(e) if crate::api::is_transient(e.code) => Err(e),
             Err(_) => {
                 self.clear_session_secrets()?;
-                Err(LobbyError::new(ErrorCode::Unauthorized, "the session has ended; sign in again"))
+                Err(LobbyError::new(
+                    ErrorCode::Unauthorized,
+                    "the session has ended; sign in again",
+                ))
             }
         }
     }

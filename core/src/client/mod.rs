@@ -68,8 +68,12 @@ pub struct Lobby {
 impl Lobby {
     /// Opens the device: its database in `config.data_dir`, its secrets in `secrets`.
     pub fn open(config: LobbyConfig, secrets: Arc<dyn SecretStore>) -> Result<Lobby> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| LobbyError::new(ErrorCode::Storage, format!("cannot create the data directory: {e}")))?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            LobbyError::new(
+                ErrorCode::Storage,
+                format!("cannot create the data directory: {e}"),
+            )
+        })?;
         let store = Store::open(&config.data_dir.join("lobby.db"))?;
         if let Some(url) = &config.server_url {
             ApiClient::new(url)?;
@@ -80,7 +84,11 @@ impl Lobby {
             .setting(setting_keys::LAST_SYNC)?
             .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
             .map(|t| t.with_timezone(&chrono::Utc));
-        let (status, _) = watch::channel(SyncStatus { state: SyncState::Idle, pending, last_sync });
+        let (status, _) = watch::channel(SyncStatus {
+            state: SyncState::Idle,
+            pending,
+            last_sync,
+        });
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("lobby-core")
@@ -107,7 +115,11 @@ impl Lobby {
         F: Future<Output = Result<T>> + Send + 'static,
         T: Send + 'static,
     {
-        let rt = self.rt.0.as_ref().ok_or_else(|| LobbyError::internal("runtime stopped"))?;
+        let rt = self
+            .rt
+            .0
+            .as_ref()
+            .ok_or_else(|| LobbyError::internal("runtime stopped"))?;
         rt.spawn(f)
             .await
             .map_err(|e| LobbyError::internal(format!("task failed: {e}")))?
@@ -122,7 +134,11 @@ impl Lobby {
     /// Starts the background timer that syncs periodically and retries queued changes
     /// with backoff. Idempotent enough: call once at app start-up.
     pub fn start_background_sync(&self) -> Result<()> {
-        let rt = self.rt.0.as_ref().ok_or_else(|| LobbyError::internal("runtime stopped"))?;
+        let rt = self
+            .rt
+            .0
+            .as_ref()
+            .ok_or_else(|| LobbyError::internal("runtime stopped"))?;
         rt.spawn(crate::sync::scheduler::run(self.inner.clone()));
         Ok(())
     }
@@ -147,13 +163,15 @@ impl Lobby {
 
     /// The remembered server URL.
     pub fn server_url(&self) -> Result<Option<String>> {
-        self.inner.with_store(|s| s.setting(setting_keys::SERVER_URL))
+        self.inner
+            .with_store(|s| s.setting(setting_keys::SERVER_URL))
     }
 
     /// Changes the server (e.g. after `--server`); keeps local data.
     pub fn set_server_url(&self, url: &str) -> Result<()> {
         ApiClient::new(url)?;
-        self.inner.with_store(|s| s.set_setting(setting_keys::SERVER_URL, url))?;
+        self.inner
+            .with_store(|s| s.set_setting(setting_keys::SERVER_URL, url))?;
         if let Ok(mut api) = self.inner.api.lock() {
             *api = None;
         }
@@ -171,17 +189,26 @@ impl Lobby {
 
 impl Inner {
     pub(crate) fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        let s = self.store.lock().map_err(|_| LobbyError::internal("store lock poisoned"))?;
+        let s = self
+            .store
+            .lock()
+            .map_err(|_| LobbyError::internal("store lock poisoned"))?;
         f(&s)
     }
 
     pub(crate) fn with_store_mut<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        let mut s = self.store.lock().map_err(|_| LobbyError::internal("store lock poisoned"))?;
+        let mut s = self
+            .store
+            .lock()
+            .map_err(|_| LobbyError::internal("store lock poisoned"))?;
         f(&mut s)
     }
 
     pub(crate) fn api(&self) -> Result<ApiClient> {
-        let mut cached = self.api.lock().map_err(|_| LobbyError::internal("api lock poisoned"))?;
+        let mut cached = self
+            .api
+            .lock()
+            .map_err(|_| LobbyError::internal("api lock poisoned"))?;
         if let Some(api) = cached.as_ref() {
             return Ok(api.clone());
         }
@@ -207,7 +234,11 @@ impl Inner {
             .with_store(|s| s.setting(setting_keys::LAST_SYNC))?
             .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
             .map(|t| t.with_timezone(&chrono::Utc));
-        self.status.send_replace(SyncStatus { state, pending, last_sync });
+        self.status.send_replace(SyncStatus {
+            state,
+            pending,
+            last_sync,
+        });
         Ok(())
     }
 
@@ -225,10 +256,9 @@ impl Inner {
         Fut: Future<Output = Result<T>>,
     {
         let api = self.api()?;
-        let token = self
-            .secrets
-            .get(keys::ACCESS_TOKEN)?
-            .ok_or_else(|| LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device"))?;
+        let token = self.secrets.get(keys::ACCESS_TOKEN)?.ok_or_else(|| {
+            LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device")
+        })?;
         match call(api.clone(), token).await {
             Err(e) if e.code == ErrorCode::Unauthorized => {
                 let token = self.refresh_session(&api).await?;

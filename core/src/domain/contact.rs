@@ -150,7 +150,14 @@ mod tests {
 
     #[test]
     fn malformed_phones_are_refused_with_phone_invalid() {
-        for raw in ["", "12345", "081-234-567x", "+1 415 555 0100", "0712345678", "๐๘๑๒๓๔๕๖๗๘"] {
+        for raw in [
+            "",
+            "12345",
+            "081-234-567x",
+            "+1 415 555 0100",
+            "0712345678",
+            "๐๘๑๒๓๔๕๖๗๘",
+        ] {
             let e = normalize_thai_phone(raw).unwrap_err();
             assert_eq!(e.code, ErrorCode::PhoneInvalid, "{raw}");
         }
@@ -158,9 +165,16 @@ mod tests {
 
     #[test]
     fn email_is_lowercased_and_checked() {
-        assert_eq!(normalize_email(" Somchai@Example.COM ").unwrap(), "somchai@example.com");
+        assert_eq!(
+            normalize_email(" Somchai@Example.COM ").unwrap(),
+            "somchai@example.com"
+        );
         for bad in ["", "a@b", "@x.com", "a b@x.com", "a@@x.com", "a@x.com."] {
-            assert_eq!(normalize_email(bad).unwrap_err().code, ErrorCode::EmailInvalid, "{bad}");
+            assert_eq!(
+                normalize_email(bad).unwrap_err().code,
+                ErrorCode::EmailInvalid,
+                "{bad}"
+            );
         }
     }
 

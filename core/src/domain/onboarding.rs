@@ -137,7 +137,9 @@ mod tests {
     #[test]
     fn payload_uses_only_qr_alphanumeric_characters() {
         let text = OnboardingPayload::issue(now(), Duration::days(30)).encode();
-        assert!(text.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == ':'));
+        assert!(text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == ':'));
     }
 
     #[test]
@@ -165,8 +167,8 @@ mod tests {
     #[test]
     fn expired_payload_is_refused_offline() {
         let p = OnboardingPayload::issue(now(), Duration::days(1));
-        let e = OnboardingPayload::parse_and_check(&p.encode(), now() + Duration::days(1))
-            .unwrap_err();
+        let e =
+            OnboardingPayload::parse_and_check(&p.encode(), now() + Duration::days(1)).unwrap_err();
         assert_eq!(e.code, ErrorCode::OnboardingTokenExpired);
     }
 

@@ -45,8 +45,15 @@ pub fn send_retry_after_secs(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>
 }
 
 /// The rule itself: how long to wait and why, or `None` when sending is allowed.
-fn send_refusal(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<(Duration, &'static str)> {
-    let since = |secs: i64| earlier_sends.iter().filter(move |t| now - **t < Duration::seconds(secs));
+fn send_refusal(
+    earlier_sends: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+) -> Option<(Duration, &'static str)> {
+    let since = |secs: i64| {
+        earlier_sends
+            .iter()
+            .filter(move |t| now - **t < Duration::seconds(secs))
+    };
     if let Some(last) = since(OTP_RESEND_AFTER_SECS).max() {
         return Some((
             *last + Duration::seconds(OTP_RESEND_AFTER_SECS) - now,
@@ -56,7 +63,10 @@ fn send_refusal(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<(
     let hour: Vec<_> = since(3600).collect();
     if hour.len() >= OTP_MAX_PER_HOUR {
         let oldest = hour.iter().min().map(|t| **t).unwrap_or(now);
-        return Some((oldest + Duration::hours(1) - now, "too many codes this hour"));
+        return Some((
+            oldest + Duration::hours(1) - now,
+            "too many codes this hour",
+        ));
     }
     let day: Vec<_> = since(86_400).collect();
     if day.len() >= OTP_MAX_PER_DAY {
@@ -80,7 +90,9 @@ pub struct OtpState {
 pub enum OtpCheck {
     Accepted,
     /// Wrong code; `remaining` tries are left before the code is void.
-    Wrong { remaining: u32 },
+    Wrong {
+        remaining: u32,
+    },
     Expired,
     /// Voided by too many wrong tries (or already used).
     Locked,
@@ -139,7 +151,12 @@ mod tests {
     }
 
     fn state() -> OtpState {
-        OtpState { code: "123456".into(), created_at: t(0), wrong_attempts: 0, consumed: false }
+        OtpState {
+            code: "123456".into(),
+            created_at: t(0),
+            wrong_attempts: 0,
+            consumed: false,
+        }
     }
 
     #[test]
@@ -167,11 +184,19 @@ mod tests {
         let mut s = state();
         for i in 0..OTP_MAX_WRONG {
             let c = check_otp(&s, "000000", t(1));
-            assert_eq!(c, OtpCheck::Wrong { remaining: OTP_MAX_WRONG - i - 1 });
+            assert_eq!(
+                c,
+                OtpCheck::Wrong {
+                    remaining: OTP_MAX_WRONG - i - 1
+                }
+            );
             s.wrong_attempts += 1;
         }
         assert_eq!(check_otp(&s, "123456", t(2)), OtpCheck::Locked);
-        assert_eq!(otp_error(&OtpCheck::Locked).unwrap().code, ErrorCode::OtpLocked);
+        assert_eq!(
+            otp_error(&OtpCheck::Locked).unwrap().code,
+            ErrorCode::OtpLocked
+        );
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub fn check_display_name(raw: &str) -> Result<String> {
         )));
     }
     if name.chars().any(char::is_control) {
-        return Err(LobbyError::invalid("the display name has control characters"));
+        return Err(LobbyError::invalid(
+            "the display name has control characters",
+        ));
     }
     Ok(name.to_string())
 }
@@ -39,8 +41,18 @@ mod tests {
     fn empty_too_long_and_control_characters_are_invalid_input() {
         let at_limit = "ก".repeat(MAX_DISPLAY_NAME_CHARS);
         assert!(check_display_name(&at_limit).is_ok());
-        for bad in ["", "   ", "a\nb", "a\u{0}b", &"ก".repeat(MAX_DISPLAY_NAME_CHARS + 1)] {
-            assert_eq!(check_display_name(bad).unwrap_err().code, ErrorCode::InvalidInput, "{bad:?}");
+        for bad in [
+            "",
+            "   ",
+            "a\nb",
+            "a\u{0}b",
+            &"ก".repeat(MAX_DISPLAY_NAME_CHARS + 1),
+        ] {
+            assert_eq!(
+                check_display_name(bad).unwrap_err().code,
+                ErrorCode::InvalidInput,
+                "{bad:?}"
+            );
         }
     }
 }

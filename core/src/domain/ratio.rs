@@ -26,7 +26,11 @@ impl OwnershipRatio {
     /// Parses `"12.345"`, `"0.5"`, `"3"`. At most 6 decimals, not negative, not absurd.
     pub fn parse(s: &str) -> Result<OwnershipRatio> {
         let s = s.trim();
-        let bad = || LobbyError::invalid(format!("ownership ratio {s:?} is not a decimal like 12.345"));
+        let bad = || {
+            LobbyError::invalid(format!(
+                "ownership ratio {s:?} is not a decimal like 12.345"
+            ))
+        };
         let (int, frac) = s.split_once('.').unwrap_or((s, ""));
         if int.is_empty() && frac.is_empty() {
             return Err(bad());
@@ -42,8 +46,16 @@ impl OwnershipRatio {
         if int.len() > 9 {
             return Err(bad());
         }
-        let int: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| bad())? };
-        let mut frac_val: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+        let int: i64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| bad())?
+        };
+        let mut frac_val: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
         for _ in frac.len()..RATIO_SCALE as usize {
             frac_val *= 10;
         }
@@ -90,7 +102,17 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_plain_decimal() {
-        for s in ["", ".", "-1", "1.2.3", "1e3", "๑.๕", "1.0000001", "abc", "10000000000"] {
+        for s in [
+            "",
+            ".",
+            "-1",
+            "1.2.3",
+            "1e3",
+            "๑.๕",
+            "1.0000001",
+            "abc",
+            "10000000000",
+        ] {
             assert!(OwnershipRatio::parse(s).is_err(), "{s}");
         }
     }

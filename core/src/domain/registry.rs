@@ -34,12 +34,21 @@ pub struct RowProblem {
 }
 
 /// Parses a registry file. `Err` carries every problem found, in line order.
-pub fn parse_owner_registry(bytes: &[u8]) -> std::result::Result<Vec<RegistryRow>, Vec<RowProblem>> {
+pub fn parse_owner_registry(
+    bytes: &[u8],
+) -> std::result::Result<Vec<RegistryRow>, Vec<RowProblem>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-            return Err(vec![RowProblem { line, message: "the file is not UTF-8 text".into() }]);
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            return Err(vec![RowProblem {
+                line,
+                message: "the file is not UTF-8 text".into(),
+            }]);
         }
     };
     let mut reader = csv::ReaderBuilder::new()
@@ -54,11 +63,17 @@ pub fn parse_owner_registry(bytes: &[u8]) -> std::result::Result<Vec<RegistryRow
             if names != ["unit", "owner_name", "ownership_ratio", "phone", "email"] {
                 return Err(vec![RowProblem {
                     line: 1,
-                    message: "the header must be unit,owner_name,ownership_ratio,phone,email".into(),
+                    message: "the header must be unit,owner_name,ownership_ratio,phone,email"
+                        .into(),
                 }]);
             }
         }
-        Err(e) => return Err(vec![RowProblem { line: 1, message: format!("unreadable header: {e}") }]),
+        Err(e) => {
+            return Err(vec![RowProblem {
+                line: 1,
+                message: format!("unreadable header: {e}"),
+            }])
+        }
     }
     let mut rows = Vec::new();
     let mut units: HashMap<String, usize> = HashMap::new();
@@ -68,13 +83,19 @@ pub fn parse_owner_registry(bytes: &[u8]) -> std::result::Result<Vec<RegistryRow
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                problems.push(RowProblem { line, message: format!("unreadable row: {e}") });
+                problems.push(RowProblem {
+                    line,
+                    message: format!("unreadable row: {e}"),
+                });
                 continue;
             }
         };
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
         if rows.len() + problems.len() >= MAX_REGISTRY_ROWS {
-            problems.push(RowProblem { line, message: format!("more than {MAX_REGISTRY_ROWS} rows") });
+            problems.push(RowProblem {
+                line,
+                message: format!("more than {MAX_REGISTRY_ROWS} rows"),
+            });
             break;
         }
         match parse_row(&record, line) {
@@ -107,7 +128,10 @@ pub fn parse_owner_registry(bytes: &[u8]) -> std::result::Result<Vec<RegistryRow
         }
     }
     if rows.is_empty() && problems.is_empty() {
-        problems.push(RowProblem { line: 1, message: "the file has no rows".into() });
+        problems.push(RowProblem {
+            line: 1,
+            message: "the file has no rows".into(),
+        });
     }
     if problems.is_empty() {
         Ok(rows)
@@ -123,14 +147,18 @@ fn parse_row(r: &csv::StringRecord, line: usize) -> std::result::Result<Registry
         return Err("the unit number is empty".into());
     }
     if unit.chars().count() > MAX_UNIT_CHARS || unit.chars().any(char::is_control) {
-        return Err(format!("the unit number is longer than {MAX_UNIT_CHARS} characters or has control characters"));
+        return Err(format!(
+            "the unit number is longer than {MAX_UNIT_CHARS} characters or has control characters"
+        ));
     }
     let owner_name = field(1);
     if owner_name.is_empty() {
         return Err("the owner name is empty".into());
     }
     if owner_name.chars().count() > MAX_NAME_CHARS || owner_name.chars().any(char::is_control) {
-        return Err(format!("the owner name is longer than {MAX_NAME_CHARS} characters or has control characters"));
+        return Err(format!(
+            "the owner name is longer than {MAX_NAME_CHARS} characters or has control characters"
+        ));
     }
     let ratio = OwnershipRatio::parse(field(2)).map_err(|e| e.message)?;
     if ratio.micros() == 0 {
@@ -138,18 +166,33 @@ fn parse_row(r: &csv::StringRecord, line: usize) -> std::result::Result<Registry
     }
     let phone = match field(3) {
         "" => None,
-        p => Some(normalize_thai_phone(p).map_err(|_| format!("phone {p:?} is not a Thai phone number"))?),
+        p => Some(
+            normalize_thai_phone(p)
+                .map_err(|_| format!("phone {p:?} is not a Thai phone number"))?,
+        ),
     };
     let email = match field(4) {
         "" => None,
-        e => Some(normalize_email(e).map_err(|_| format!("e-mail {e:?} is not an e-mail address"))?),
+        e => {
+            Some(normalize_email(e).map_err(|_| format!("e-mail {e:?} is not an e-mail address"))?)
+        }
     };
-    Ok(RegistryRow { line, unit: unit.to_string(), owner_name: owner_name.to_string(), ratio, phone, email })
+    Ok(RegistryRow {
+        line,
+        unit: unit.to_string(),
+        owner_name: owner_name.to_string(),
+        ratio,
+        phone,
+        email,
+    })
 }
 
 /// Renders problems as the single error the boundary reports (first 20 listed).
 pub fn registry_error(problems: &[RowProblem]) -> LobbyError {
-    let mut msg = format!("{} problem(s) in the registry; nothing was imported", problems.len());
+    let mut msg = format!(
+        "{} problem(s) in the registry; nothing was imported",
+        problems.len()
+    );
     for p in problems.iter().take(20) {
         msg.push_str(&format!("\nline {}: {}", p.line, p.message));
     }
@@ -197,14 +240,17 @@ B-1203,Jane Doe,2,,jane@example.com\n";
 
     #[test]
     fn same_phone_with_another_name_is_a_problem() {
-        let csv = "unit,owner_name,ownership_ratio,phone,email\n1,A,1,0812345678,\n2,B,1,081-234-5678,\n";
+        let csv =
+            "unit,owner_name,ownership_ratio,phone,email\n1,A,1,0812345678,\n2,B,1,081-234-5678,\n";
         let p = parse_owner_registry(csv.as_bytes()).unwrap_err();
         assert_eq!(p[0].line, 3);
     }
 
     #[test]
     fn non_utf8_and_wrong_header_are_refused() {
-        let p = parse_owner_registry(b"unit,owner_name,ownership_ratio,phone,email\n1,\xff\xfe,1,,\n").unwrap_err();
+        let p =
+            parse_owner_registry(b"unit,owner_name,ownership_ratio,phone,email\n1,\xff\xfe,1,,\n")
+                .unwrap_err();
         assert_eq!(p[0].line, 2);
         assert!(parse_owner_registry(b"a,b,c\n1,2,3\n").is_err());
         assert!(parse_owner_registry(b"unit,owner_name,ownership_ratio,phone,email\n").is_err());
@@ -212,7 +258,8 @@ B-1203,Jane Doe,2,,jane@example.com\n";
 
     #[test]
     fn a_row_with_missing_columns_is_reported() {
-        let p = parse_owner_registry(b"unit,owner_name,ownership_ratio,phone,email\n1,A\n").unwrap_err();
+        let p = parse_owner_registry(b"unit,owner_name,ownership_ratio,phone,email\n1,A\n")
+            .unwrap_err();
         assert_eq!(p[0].line, 2);
     }
 }

@@ -45,7 +45,9 @@ mod tests {
     fn twenty_bytes_make_thirty_two_crockford_characters() {
         let s = random_secret(20);
         assert_eq!(s.len(), 32);
-        assert!(s.chars().all(|c| "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)));
+        assert!(s
+            .chars()
+            .all(|c| "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)));
         assert_ne!(s, random_secret(20));
     }
 

@@ -18,7 +18,10 @@ pub struct FileSecretStore {
 
 impl FileSecretStore {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        FileSecretStore { path: path.into(), lock: Mutex::new(()) }
+        FileSecretStore {
+            path: path.into(),
+            lock: Mutex::new(()),
+        }
     }
 
     fn read(&self) -> Result<BTreeMap<String, String>> {
@@ -41,11 +44,14 @@ impl FileSecretStore {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut f = opts.open(&tmp).map_err(|e| storage(format!("cannot write secret file: {e}")))?;
+        let mut f = opts
+            .open(&tmp)
+            .map_err(|e| storage(format!("cannot write secret file: {e}")))?;
         f.write_all(&bytes)
             .and_then(|_| f.sync_all())
             .map_err(|e| storage(format!("cannot write secret file: {e}")))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| storage(format!("cannot write secret file: {e}")))
+        std::fs::rename(&tmp, &self.path)
+            .map_err(|e| storage(format!("cannot write secret file: {e}")))
     }
 }
 
@@ -55,19 +61,28 @@ fn storage(msg: String) -> LobbyError {
 
 impl SecretStore for FileSecretStore {
     fn get(&self, key: &str) -> Result<Option<String>> {
-        let _g = self.lock.lock().map_err(|_| storage("lock poisoned".into()))?;
+        let _g = self
+            .lock
+            .lock()
+            .map_err(|_| storage("lock poisoned".into()))?;
         Ok(self.read()?.get(key).cloned())
     }
 
     fn set(&self, key: &str, value: &str) -> Result<()> {
-        let _g = self.lock.lock().map_err(|_| storage("lock poisoned".into()))?;
+        let _g = self
+            .lock
+            .lock()
+            .map_err(|_| storage("lock poisoned".into()))?;
         let mut map = self.read()?;
         map.insert(key.to_string(), value.to_string());
         self.write(&map)
     }
 
     fn delete(&self, key: &str) -> Result<()> {
-        let _g = self.lock.lock().map_err(|_| storage("lock poisoned".into()))?;
+        let _g = self
+            .lock
+            .lock()
+            .map_err(|_| storage("lock poisoned".into()))?;
         let mut map = self.read()?;
         if map.remove(key).is_some() {
             self.write(&map)?;
@@ -85,7 +100,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secrets.json");
         FileSecretStore::new(&path).set("k", "v").unwrap();
-        assert_eq!(FileSecretStore::new(&path).get("k").unwrap().as_deref(), Some("v"));
+        assert_eq!(
+            FileSecretStore::new(&path).get("k").unwrap().as_deref(),
+            Some("v")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -99,6 +117,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secrets.json");
         std::fs::write(&path, b"{not json").unwrap();
-        assert_eq!(FileSecretStore::new(&path).get("k").unwrap_err().code, ErrorCode::Storage);
+        assert_eq!(
+            FileSecretStore::new(&path).get("k").unwrap_err().code,
+            ErrorCode::Storage
+        );
     }
 }

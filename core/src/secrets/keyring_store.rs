@@ -16,9 +16,15 @@ impl KeyringSecretStore {
         // failure it returns -1 and the store reports errors on use.
         unsafe {
             const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
-            libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, std::ptr::null::<libc::c_char>());
+            libc::syscall(
+                libc::SYS_keyctl,
+                KEYCTL_JOIN_SESSION_KEYRING,
+                std::ptr::null::<libc::c_char>(),
+            );
         }
-        KeyringSecretStore { namespace: namespace.into() }
+        KeyringSecretStore {
+            namespace: namespace.into(),
+        }
     }
 
     fn entry(&self, key: &str) -> Result<keyring::Entry> {

@@ -53,7 +53,8 @@ impl Store {
 
     /// Copies the WAL into the database file (after a sync has applied its pages).
     pub fn checkpoint(&self) -> Result<()> {
-        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -66,8 +67,15 @@ impl Store {
     pub fn wipe(&mut self) -> Result<()> {
         let tx = self.conn.transaction()?;
         for t in [
-            "projects", "units", "memberships", "profile", "parcels", "sync_cursors", "outbox",
-            "profile_edits", "settings",
+            "projects",
+            "units",
+            "memberships",
+            "profile",
+            "parcels",
+            "sync_cursors",
+            "outbox",
+            "profile_edits",
+            "settings",
         ] {
             tx.execute(&format!("DELETE FROM {t}"), [])?;
         }

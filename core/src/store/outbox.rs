@@ -33,17 +33,31 @@ pub struct OutboxEntry {
 
 impl Store {
     /// Queues `mutation` and applies its optimistic effect, in one transaction.
-    pub fn enqueue(&mut self, person_id: &str, mutation: Mutation, now: DateTime<Utc>) -> Result<Uuid> {
+    pub fn enqueue(
+        &mut self,
+        person_id: &str,
+        mutation: Mutation,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid> {
         let id = Uuid::now_v7();
         let body = serde_json::to_string(&mutation)?;
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO outbox(id, person_id, kind, body, created_at, next_attempt_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            params![id.to_string(), person_id, mutation.kind(), body, now.to_rfc3339()],
+            params![
+                id.to_string(),
+                person_id,
+                mutation.kind(),
+                body,
+                now.to_rfc3339()
+            ],
         )?;
         match &mutation {
-            Mutation::ProfileUpdate { display_name, email } => {
+            Mutation::ProfileUpdate {
+                display_name,
+                email,
+            } => {
                 tx.execute(
                     "INSERT INTO profile_edits(mutation_id, person_id, display_name, email)
                      VALUES (?1, ?2, ?3, ?4)",
@@ -56,20 +70,30 @@ impl Store {
     }
 
     /// Queued entries of `person_id` due at `now`, oldest first.
-    pub fn outbox_due(&self, person_id: &str, now: DateTime<Utc>, limit: usize) -> Result<Vec<MutationEnvelope>> {
+    pub fn outbox_due(
+        &self,
+        person_id: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<MutationEnvelope>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, created_at, body FROM outbox
              WHERE state = 'queued' AND person_id = ?1 AND next_attempt_at <= ?2
              ORDER BY seq LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![person_id, now.to_rfc3339(), limit as i64], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, created, body) = row?;
             out.push(MutationEnvelope {
-                id: Uuid::parse_str(&id).map_err(|e| LobbyError::internal(format!("outbox id: {e}")))?,
+                id: Uuid::parse_str(&id)
+                    .map_err(|e| LobbyError::internal(format!("outbox id: {e}")))?,
                 created_at: DateTime::parse_from_rfc3339(&created)
                     .map_err(|e| LobbyError::internal(format!("outbox time: {e}")))?
                     .with_timezone(&Utc),
@@ -101,14 +125,19 @@ impl Store {
             let (id, created, body, attempts, state, code, message) = row?;
             out.push(OutboxEntry {
                 envelope: MutationEnvelope {
-                    id: Uuid::parse_str(&id).map_err(|e| LobbyError::internal(format!("outbox id: {e}")))?,
+                    id: Uuid::parse_str(&id)
+                        .map_err(|e| LobbyError::internal(format!("outbox id: {e}")))?,
                     created_at: DateTime::parse_from_rfc3339(&created)
                         .map_err(|e| LobbyError::internal(format!("outbox time: {e}")))?
                         .with_timezone(&Utc),
                     mutation: serde_json::from_str(&body)?,
                 },
                 attempts: attempts as u32,
-                state: if state == "rejected" { OutboxState::Rejected } else { OutboxState::Queued },
+                state: if state == "rejected" {
+                    OutboxState::Rejected
+                } else {
+                    OutboxState::Queued
+                },
                 reject_code: code,
                 reject_message: message,
             });
@@ -118,10 +147,11 @@ impl Store {
 
     /// Number of entries still waiting for the server.
     pub fn pending_count(&self) -> Result<u32> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM outbox WHERE state = 'queued'", [], |r| r.get::<_, i64>(0))?
-            as u32)
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'queued'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u32)
     }
 
     /// The server applied `id`: drop it and its optimistic effect (the pulled server
@@ -149,7 +179,12 @@ impl Store {
     }
 
     /// A transient failure: try again at `next`.
-    pub fn outbox_retry_later(&mut self, ids: &[Uuid], next: DateTime<Utc>, error: &str) -> Result<()> {
+    pub fn outbox_retry_later(
+        &mut self,
+        ids: &[Uuid],
+        next: DateTime<Utc>,
+        error: &str,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for id in ids {
             tx.execute(
@@ -169,20 +204,24 @@ impl Store {
             [person_id],
             |r| r.get(0),
         )?;
-        Ok(s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
+        Ok(s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&Utc)))
     }
 
     /// Max attempts among queued entries (drives the backoff).
     pub fn outbox_max_attempts(&self) -> Result<u32> {
-        let n: Option<i64> = self
-            .conn
-            .query_row("SELECT MAX(attempts) FROM outbox WHERE state = 'queued'", [], |r| r.get(0))?;
+        let n: Option<i64> = self.conn.query_row(
+            "SELECT MAX(attempts) FROM outbox WHERE state = 'queued'",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(n.unwrap_or(0) as u32)
     }
 
     /// Forget refusals the person has seen.
     pub fn clear_rejected(&self) -> Result<()> {
-        self.conn.execute("DELETE FROM outbox WHERE state = 'rejected'", [])?;
+        self.conn
+            .execute("DELETE FROM outbox WHERE state = 'rejected'", [])?;
         Ok(())
     }
 }
@@ -196,7 +235,10 @@ mod tests {
     }
 
     fn edit(name: &str) -> Mutation {
-        Mutation::ProfileUpdate { display_name: Some(name.into()), email: None }
+        Mutation::ProfileUpdate {
+            display_name: Some(name.into()),
+            email: None,
+        }
     }
 
     #[test]
@@ -208,7 +250,10 @@ mod tests {
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].id, id);
         assert_eq!(id.get_version_num(), 7);
-        let edits: i64 = s.connection().query_row("SELECT COUNT(*) FROM profile_edits", [], |r| r.get(0)).unwrap();
+        let edits: i64 = s
+            .connection()
+            .query_row("SELECT COUNT(*) FROM profile_edits", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(edits, 1);
     }
 
@@ -216,8 +261,12 @@ mod tests {
     fn rejection_rolls_back_the_optimistic_effect_and_keeps_the_reason() {
         let mut s = Store::open_in_memory().unwrap();
         let id = s.enqueue("p1", edit(""), t0()).unwrap();
-        s.outbox_rejected(id, "invalid_input", "empty name").unwrap();
-        let edits: i64 = s.connection().query_row("SELECT COUNT(*) FROM profile_edits", [], |r| r.get(0)).unwrap();
+        s.outbox_rejected(id, "invalid_input", "empty name")
+            .unwrap();
+        let edits: i64 = s
+            .connection()
+            .query_row("SELECT COUNT(*) FROM profile_edits", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(edits, 0);
         assert_eq!(s.pending_count().unwrap(), 0);
         let entries = s.outbox_entries("p1").unwrap();

@@ -26,7 +26,9 @@ const SYNCED_TABLES: &[&str] = &["projects", "units", "memberships", "profile", 
 impl Store {
     /// Per-scope cursors to send with the next pull.
     pub fn cursors(&self) -> Result<BTreeMap<String, i64>> {
-        let mut stmt = self.conn.prepare_cached("SELECT scope, cursor FROM sync_cursors")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT scope, cursor FROM sync_cursors")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
@@ -58,7 +60,10 @@ impl Store {
             params![keys::EPOCH, page.epoch.to_string()],
         )?;
         tx.commit()?;
-        Ok(ApplyStats { changes: page.changes.len(), purged_scopes: page.removed_scopes.len() })
+        Ok(ApplyStats {
+            changes: page.changes.len(),
+            purged_scopes: page.removed_scopes.len(),
+        })
     }
 
     /// Drops every synced row and cursor (the server said "reset"). The outbox and the
@@ -123,7 +128,10 @@ impl Store {
              JOIN outbox o ON o.id = e.mutation_id WHERE e.person_id = ?1 ORDER BY o.seq",
         )?;
         let edits = stmt.query_map([&p.person_id], |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?))
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+            ))
         })?;
         for edit in edits {
             let (name, email) = edit?;
@@ -143,7 +151,9 @@ impl Store {
         if !SYNCED_TABLES.contains(&table) && table != "outbox" {
             return Ok(0);
         }
-        Ok(self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
     }
 }
 
@@ -174,7 +184,14 @@ fn apply_one(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                  project_id = excluded.project_id, number = excluded.number,
                  ratio_micros = excluded.ratio_micros, arrears_months = excluded.arrears_months",
             )?
-            .execute(params![u.id, scope, u.project_id, u.number, u.ratio_micros, u.arrears_months])?;
+            .execute(params![
+                u.id,
+                scope,
+                u.project_id,
+                u.number,
+                u.ratio_micros,
+                u.arrears_months
+            ])?;
         }
         Record::Membership(m) => {
             tx.prepare_cached(
@@ -183,7 +200,13 @@ fn apply_one(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                  ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
                  project_id = excluded.project_id, role = excluded.role",
             )?
-            .execute(params![m.id, scope, m.unit_id, m.project_id, m.role.as_str()])?;
+            .execute(params![
+                m.id,
+                scope,
+                m.unit_id,
+                m.project_id,
+                m.role.as_str()
+            ])?;
         }
         Record::Profile(p) => {
             tx.prepare_cached(
@@ -193,7 +216,14 @@ fn apply_one(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                  legal_name = excluded.legal_name, display_name = excluded.display_name,
                  phone = excluded.phone, email = excluded.email",
             )?
-            .execute(params![p.id, scope, p.legal_name, p.display_name, p.phone, p.email])?;
+            .execute(params![
+                p.id,
+                scope,
+                p.legal_name,
+                p.display_name,
+                p.phone,
+                p.email
+            ])?;
         }
         Record::Parcel(p) => {
             tx.prepare_cached(

@@ -42,7 +42,13 @@ impl Inner {
     pub(crate) async fn run_sync(&self) -> Result<SyncReport> {
         let _guard = self.sync_lock.lock().await;
         self.publish_state(SyncState::Syncing)?;
-        let mut report = SyncReport { state: SyncState::Idle, pulled: 0, pushed: 0, rejected: 0, pending: 0 };
+        let mut report = SyncReport {
+            state: SyncState::Idle,
+            pulled: 0,
+            pushed: 0,
+            rejected: 0,
+            pending: 0,
+        };
         let outcome = async {
             self.push_outbox(&mut report).await?;
             self.pull_all(&mut report).await
@@ -50,28 +56,45 @@ impl Inner {
         .await;
         let state = match &outcome {
             Ok(()) => {
-                self.with_store(|s| s.set_setting(crate::store::setting_keys::LAST_SYNC, &Utc::now().to_rfc3339()))?;
+                self.with_store(|s| {
+                    s.set_setting(
+                        crate::store::setting_keys::LAST_SYNC,
+                        &Utc::now().to_rfc3339(),
+                    )
+                })?;
                 self.failures.store(0, std::sync::atomic::Ordering::Relaxed);
                 SyncState::Idle
             }
             Err(e) => {
-                self.failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.failures
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if e.code == ErrorCode::Offline {
                     SyncState::Offline
                 } else {
-                    SyncState::Error { code: e.code, message: e.message.clone() }
+                    SyncState::Error {
+                        code: e.code,
+                        message: e.message.clone(),
+                    }
                 }
             }
         };
         self.publish_state(state.clone())?;
         report.state = state;
         report.pending = self.with_store(|s| s.pending_count())?;
-        tracing::info!(pulled = report.pulled, pushed = report.pushed, pending = report.pending, state = report.state.name(), "sync finished");
+        tracing::info!(
+            pulled = report.pulled,
+            pushed = report.pushed,
+            pending = report.pending,
+            state = report.state.name(),
+            "sync finished"
+        );
         Ok(report)
     }
 
     async fn push_outbox(&self, report: &mut SyncReport) -> Result<()> {
-        let Some(person) = self.person_id()? else { return Ok(()) };
+        let Some(person) = self.person_id()? else {
+            return Ok(());
+        };
         loop {
             let batch = self.with_store(|s| s.outbox_due(&person, Utc::now(), PUSH_BATCH))?;
             if batch.is_empty() {
@@ -79,18 +102,29 @@ impl Inner {
             }
             let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
             let req = PushRequest { mutations: batch };
-            let resp = match self.authed(|api, token| { let req = req.clone(); async move { api.push(&token, &req).await } }).await {
+            let resp = match self
+                .authed(|api, token| {
+                    let req = req.clone();
+                    async move { api.push(&token, &req).await }
+                })
+                .await
+            {
                 Ok(r) => r,
                 Err(e) if is_transient(e.code) => {
                     let attempts = self.with_store(|s| s.outbox_max_attempts())?;
-                    let next = Utc::now() + chrono::Duration::from_std(backoff::retry_delay(attempts)).unwrap_or_default();
+                    let next = Utc::now()
+                        + chrono::Duration::from_std(backoff::retry_delay(attempts))
+                            .unwrap_or_default();
                     self.with_store_mut(|s| s.outbox_retry_later(&ids, next, e.code.as_str()))?;
                     return Err(e);
                 }
                 Err(e) => return Err(e),
             };
             if resp.results.len() != ids.len() {
-                return Err(LobbyError::new(ErrorCode::ServerError, "the server answered a different number of mutations"));
+                return Err(LobbyError::new(
+                    ErrorCode::ServerError,
+                    "the server answered a different number of mutations",
+                ));
             }
             for r in resp.results {
                 match r.outcome {
@@ -113,12 +147,24 @@ impl Inner {
         let mut resets = 0;
         loop {
             let (epoch, cursors) = self.with_store(|s| Ok((s.epoch()?, s.cursors()?)))?;
-            let req = PullRequest { epoch, cursors, limit: Some(PULL_PAGE_SIZE) };
-            let page = self.authed(|api, token| { let req = req.clone(); async move { api.pull(&token, &req).await } }).await?;
+            let req = PullRequest {
+                epoch,
+                cursors,
+                limit: Some(PULL_PAGE_SIZE),
+            };
+            let page = self
+                .authed(|api, token| {
+                    let req = req.clone();
+                    async move { api.pull(&token, &req).await }
+                })
+                .await?;
             if page.reset {
                 resets += 1;
                 if resets > MAX_RESETS_PER_SYNC {
-                    return Err(LobbyError::new(ErrorCode::ServerError, "the server keeps asking for a reset"));
+                    return Err(LobbyError::new(
+                        ErrorCode::ServerError,
+                        "the server keeps asking for a reset",
+                    ));
                 }
                 tracing::info!("server asked for a replica reset");
                 self.with_store_mut(|s| s.reset_replica())?;
@@ -126,7 +172,9 @@ impl Inner {
             }
             let store = self.store.clone();
             let stats = tokio::task::spawn_blocking(move || {
-                let mut s = store.lock().map_err(|_| LobbyError::internal("store lock poisoned"))?;
+                let mut s = store
+                    .lock()
+                    .map_err(|_| LobbyError::internal("store lock poisoned"))?;
                 s.apply_pull_page(&page).map(|st| (st, page.has_more))
             })
             .await

@@ -32,7 +32,11 @@ pub(crate) async fn run(inner: Arc<Inner>) {
 
 fn next_wake(inner: &Inner) -> Duration {
     let failures = inner.failures.load(Ordering::Relaxed);
-    let mut wait = if failures > 0 { retry_delay(failures - 1) } else { PERIODIC };
+    let mut wait = if failures > 0 {
+        retry_delay(failures - 1)
+    } else {
+        PERIODIC
+    };
     if let Ok(Some(person)) = inner.person_id() {
         if let Ok(Some(due)) = inner.with_store(|s| s.outbox_next_due(&person)) {
             let until = (due - Utc::now()).to_std().unwrap_or(Duration::ZERO);

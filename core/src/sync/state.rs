@@ -12,7 +12,10 @@ pub enum SyncState {
     /// The server could not be reached; queued changes wait for the retry timer.
     Offline,
     /// A non-transient failure (e.g. the session was revoked: sign in again).
-    Error { code: ErrorCode, message: String },
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 impl SyncState {

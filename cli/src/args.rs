@@ -1,0 +1,129 @@
+//! Command-line grammar (INTERFACE.md). Names here are a contract: extend, never rename.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lobby",
+    version,
+    about = "Lobby resident app core, as a terminal shell"
+)]
+pub struct Cli {
+    /// The device: its database, settings and secrets.
+    #[arg(long, global = true, env = "LOBBY_HOME")]
+    pub home: Option<PathBuf>,
+    /// Server base URL; remembered in the home after first use.
+    #[arg(long, global = true)]
+    pub server: Option<String>,
+    /// Print exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Onboard as an owner with the QR the juristic office gave you.
+    #[command(subcommand)]
+    Onboard(Onboard),
+    /// Sign in.
+    #[command(subcommand)]
+    Login(Login),
+    /// Sign out (tokens and local data of the account leave this device).
+    Logout {
+        /// Also end the sessions on every other device.
+        #[arg(long)]
+        everywhere: bool,
+    },
+    /// Your units across projects, and the current one.
+    Units,
+    /// Make UNIT_ID the current unit.
+    Use { unit_id: String },
+    /// Push queued changes, pull the server's.
+    Sync,
+    /// Sync state from this device (no network).
+    Status,
+    /// Your profile; `profile set` edits the contact fields.
+    Profile {
+        #[command(subcommand)]
+        action: Option<ProfileAction>,
+    },
+    /// Delete everything this device holds for the account.
+    Wipe,
+    /// The whole journey against an embedded server on a temporary database.
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Onboard {
+    /// Read an onboarding QR (its text, or --image with a photo of it).
+    Scan(ScanArgs),
+    /// Confirm the registration, choose a password, get an OTP.
+    Complete(CompleteArgs),
+    /// Verify the OTP: the account (or the added unit) is created.
+    Verify {
+        #[arg(long)]
+        code: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// The QR text (LOBBY:ONBOARD:1:...).
+    #[arg(required_unless_present = "image", conflicts_with = "image")]
+    pub payload: Option<String>,
+    /// A PNG or JPEG photo of the QR.
+    #[arg(long)]
+    pub image: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompleteArgs {
+    #[arg(long)]
+    pub payload: String,
+    /// Phone to verify (not needed when this device is already signed in).
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub password: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Display name (defaults to the registry name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Login {
+    /// Send a one-time code to a phone or e-mail.
+    Otp {
+        #[arg(long)]
+        to: String,
+    },
+    /// Verify the one-time code.
+    Verify {
+        #[arg(long)]
+        code: String,
+    },
+    /// Sign in with a password.
+    Password {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        password: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileAction {
+    /// Change your display name and/or e-mail (queued when offline).
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}

@@ -1,0 +1,140 @@
+//! `onboard …`, `login …`, `logout`.
+
+use lobby_core::{Lobby, Result, SignedIn};
+use serde_json::json;
+
+use super::{unit_json, unit_line};
+use crate::args::{CompleteArgs, Login, Onboard};
+use crate::output::Reply;
+
+pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
+    match cmd {
+        Onboard::Scan(args) => {
+            let scanned = match (&args.payload, &args.image) {
+                (_, Some(path)) => {
+                    let bytes = std::fs::read(path).map_err(|e| {
+                        lobby_core::LobbyError::invalid(format!(
+                            "cannot read {}: {e}",
+                            path.display()
+                        ))
+                    })?;
+                    lobby.scan_onboarding_image(&bytes).await?
+                }
+                (Some(p), None) => lobby.scan_onboarding(p).await?,
+                (None, None) => {
+                    return Err(lobby_core::LobbyError::invalid(
+                        "give the QR text or --image",
+                    ))
+                }
+            };
+            let p = &scanned.preview;
+            let human = format!(
+                "Unit {} in {}\nOwner: {}  (ownership ratio {})\n{}",
+                p.unit_number,
+                p.project_name,
+                p.owner_name,
+                p.ownership_ratio,
+                if scanned.new_account {
+                    "New account: continue with `lobby onboard complete --payload … --phone … --password …`"
+                } else {
+                    "You already have an account: this unit will be added to it (`lobby onboard complete --payload …`)"
+                }
+            );
+            Ok(Reply::new(
+                json!({
+                    "unit": p.unit_number,
+                    "unit_id": p.unit_id,
+                    "owner": p.owner_name,
+                    "project": p.project_name,
+                    "project_id": p.project_id,
+                    "ownership_ratio": p.ownership_ratio,
+                    "new_account": scanned.new_account,
+                }),
+                human,
+            ))
+        }
+        Onboard::Complete(CompleteArgs {
+            payload,
+            phone,
+            password,
+            email,
+            name,
+        }) => {
+            if lobby.is_signed_in() {
+                // An owner with an account adds the unit directly (DESIGN.md §2.1.4).
+                let signed = lobby.claim_onboarding(&payload).await?;
+                let mut reply = signed_in_reply(&signed, true);
+                reply.json["otp_sent_to"] = serde_json::Value::Null;
+                reply.json["unit_added"] = json!(true);
+                reply.human = format!("Unit added to your account.\n{}", reply.human);
+                return Ok(reply);
+            }
+            let sent = lobby
+                .start_onboarding(
+                    &payload,
+                    phone.as_deref(),
+                    password.as_deref(),
+                    email.as_deref(),
+                    name.as_deref(),
+                )
+                .await?;
+            Ok(Reply::new(
+                json!({"otp_sent_to": sent.sent_to, "expires_at": rfc3339(sent.expires_at)}),
+                format!(
+                    "A code was sent to {}. Verify it with `lobby onboard verify --code …`.",
+                    sent.sent_to
+                ),
+            ))
+        }
+        Onboard::Verify { code } => {
+            let signed = lobby.verify_onboarding(&code).await?;
+            Ok(signed_in_reply(&signed, true))
+        }
+    }
+}
+
+pub async fn login(lobby: &Lobby, cmd: Login) -> Result<Reply> {
+    match cmd {
+        Login::Otp { to } => {
+            let sent = lobby.login_otp(&to).await?;
+            Ok(Reply::new(
+                json!({"otp_sent_to": sent.sent_to, "expires_at": rfc3339(sent.expires_at)}),
+                format!(
+                    "If an account uses that address, a code was sent to {}.",
+                    sent.sent_to
+                ),
+            ))
+        }
+        Login::Verify { code } => Ok(signed_in_reply(&lobby.verify_login(&code).await?, false)),
+        Login::Password { to, password } => Ok(signed_in_reply(
+            &lobby.login_password(&to, &password).await?,
+            false,
+        )),
+    }
+}
+
+pub async fn logout(lobby: &Lobby, everywhere: bool) -> Result<Reply> {
+    let revoked = lobby.logout(everywhere).await?;
+    let human = if revoked {
+        "Signed out; the session is revoked on the server."
+    } else {
+        "Signed out on this device. The server could not be told (offline); the tokens are gone from here."
+    };
+    Ok(Reply::new(json!({"revoked": revoked}), human))
+}
+
+fn signed_in_reply(s: &SignedIn, with_units: bool) -> Reply {
+    let mut human = "Signed in.".to_string();
+    for u in &s.units {
+        human.push_str(&format!("\n  {}", unit_line(u)));
+    }
+    let mut v = json!({"person_id": s.person_id});
+    if with_units {
+        v["units"] = s.units.iter().map(unit_json).collect();
+    }
+    Reply::new(v, human)
+}
+
+pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

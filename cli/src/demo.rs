@@ -1,0 +1,317 @@
+//! `lobby demo`: the whole journey, against an embedded server on a temporary SQLite.
+//!
+//! It is the product's living tour: every capability adds its steps here. Without `--json`
+//! each step is printed as it happens; with `--json` one document `{"steps": [...]}`.
+//! A step that does not behave as the product promises fails the demo (exit 1).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use lobby_core::protocol::ProjectKind;
+use lobby_core::secrets::{MemorySecretStore, SecretStore};
+use lobby_core::{ErrorCode, Lobby, LobbyConfig, LobbyError, Result};
+use lobby_server::{AdminClient, RunningServer, ServerConfig};
+use serde_json::{json, Value};
+
+use crate::output::Reply;
+
+const REGISTRY: &str = include_str!("../../fixtures/registry/demo.csv");
+const OWNER_PHONE: &str = "081-234-5678";
+const OWNER_PASSWORD: &str = "Lumpini2026!";
+
+struct Tour {
+    json: bool,
+    steps: Vec<Value>,
+}
+
+impl Tour {
+    fn step(&mut self, title: &str, said: String, detail: Value) {
+        let n = self.steps.len() + 1;
+        if !self.json {
+            println!("{n:>2}. {title}\n    {}", said.replace('\n', "\n    "));
+        }
+        self.steps
+            .push(json!({"step": n, "title": title, "said": said, "detail": detail}));
+    }
+}
+
+fn fail(what: &str) -> LobbyError {
+    LobbyError::internal(format!("demo: {what}"))
+}
+
+fn internal(e: impl std::fmt::Display) -> LobbyError {
+    LobbyError::internal(format!("demo: {e}"))
+}
+
+async fn start_server(db: &std::path::Path, addr: SocketAddr) -> Result<RunningServer> {
+    lobby_server::start(ServerConfig {
+        db_path: db.to_path_buf(),
+        addr,
+        dev: true,
+        otp_webhook: None,
+    })
+    .await
+    .map_err(internal)
+}
+
+pub async fn run(as_json: bool) -> Result<Reply> {
+    let tmp = tempfile::tempdir().map_err(internal)?;
+    let db = tmp.path().join("server.db");
+    let mut tour = Tour {
+        json: as_json,
+        steps: Vec::new(),
+    };
+
+    // 1. The juristic office's server.
+    let server = start_server(&db, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let staff_token = server
+        .staff_token
+        .clone()
+        .ok_or_else(|| fail("dev server gave no staff token"))?;
+    let admin = AdminClient::new(&server.url, &staff_token);
+    tour.step(
+        "Start the reference server",
+        format!(
+            "lobby-server on {} (development mode, temporary SQLite)",
+            server.url
+        ),
+        json!({"url": server.url}),
+    );
+
+    // 2–3. Staff set up the project and import the owner registry.
+    let project = admin
+        .create_project("เดอะ ล็อบบี้ เรสซิเดนซ์ ลุมพินี", ProjectKind::Condominium)
+        .await?;
+    let imported = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await?;
+    tour.step(
+        "Staff import the owner registry",
+        format!(
+            "{} units imported into project {}: {}",
+            imported.units.len(),
+            project.project_id,
+            imported
+                .units
+                .iter()
+                .map(|u| format!("{} ({})", u.unit, u.owner))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        json!({"project_id": project.project_id, "units": imported.units.len()}),
+    );
+    let first = imported
+        .units
+        .first()
+        .ok_or_else(|| fail("no unit imported"))?;
+    let second = imported
+        .units
+        .iter()
+        .find(|u| u.owner == first.owner && u.unit_id != first.unit_id)
+        .ok_or_else(|| fail("the registry should give the first owner two units"))?;
+
+    // 4. The phone scans a photo of the printed QR.
+    let phone_dir = tmp.path().join("phone");
+    let secrets = Arc::new(MemorySecretStore::new());
+    let lobby = Lobby::open(
+        LobbyConfig {
+            data_dir: phone_dir.clone(),
+            server_url: Some(server.url.clone()),
+        },
+        secrets.clone(),
+    )?;
+    let png = lobby_core::qr::render_png(&first.onboarding_payload)?;
+    let scanned = lobby.scan_onboarding_image(&png).await?;
+    tour.step(
+        "Owner scans the onboarding QR",
+        format!(
+            "QR photo ({} bytes) read and checked offline; registration: unit {} of {}, owner {}, ratio {}, new account: {}",
+            png.len(),
+            scanned.preview.unit_number,
+            scanned.preview.project_name,
+            scanned.preview.owner_name,
+            scanned.preview.ownership_ratio,
+            scanned.new_account
+        ),
+        json!({"unit": scanned.preview.unit_number, "owner": scanned.preview.owner_name, "new_account": scanned.new_account}),
+    );
+
+    // 5. Bad input is refused before any network call.
+    let tampered = first.onboarding_payload.replacen(":1:", ":1:X", 1);
+    let refused = lobby.scan_onboarding(&tampered).await.err().map(|e| e.code);
+    if refused != Some(ErrorCode::OnboardingTokenInvalid) {
+        return Err(fail("a tampered QR was not refused"));
+    }
+    let weak = lobby
+        .start_onboarding(
+            &first.onboarding_payload,
+            Some(OWNER_PHONE),
+            Some("password"),
+            None,
+            None,
+        )
+        .await
+        .err()
+        .map(|e| e.code);
+    tour.step(
+        "Bad input is refused, offline",
+        format!(
+            "tampered QR → {}; weak password → {}",
+            ErrorCode::OnboardingTokenInvalid,
+            weak.map(|c| c.as_str()).unwrap_or("accepted?!")
+        ),
+        json!({"tampered": "onboarding_token_invalid", "weak_password": weak.map(|c| c.as_str())}),
+    );
+
+    // 6. Profile, password, OTP.
+    let sent = lobby
+        .start_onboarding(
+            &first.onboarding_payload,
+            Some(OWNER_PHONE),
+            Some(OWNER_PASSWORD),
+            None,
+            Some("สมชาย"),
+        )
+        .await?;
+    let code = admin.peek_otp(OWNER_PHONE).await?.code;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let wrong_code = lobby.verify_onboarding(wrong).await.err().map(|e| e.code);
+    let signed = lobby.verify_onboarding(&code).await?;
+    tour.step(
+        "Owner verifies by OTP: account created, first sync",
+        format!(
+            "code sent to {}; a wrong code → {}; the right one → person {} with {} unit(s)",
+            sent.sent_to,
+            wrong_code.map(|c| c.as_str()).unwrap_or("accepted?!"),
+            signed.person_id,
+            signed.units.len()
+        ),
+        json!({"otp_sent_to": sent.sent_to, "person_id": signed.person_id, "units": signed.units.len()}),
+    );
+
+    // 7. Reusing the QR fails.
+    let reused = lobby
+        .scan_onboarding(&first.onboarding_payload)
+        .await
+        .err()
+        .map(|e| e.code);
+    if reused != Some(ErrorCode::OnboardingTokenUsed) {
+        return Err(fail("a used onboarding QR was accepted again"));
+    }
+
+    // 8. The same owner adds a second unit: no new account.
+    let scanned2 = lobby.scan_onboarding(&second.onboarding_payload).await?;
+    let added = lobby.claim_onboarding(&second.onboarding_payload).await?;
+    if added.person_id != signed.person_id {
+        return Err(fail("the second unit went to a new account"));
+    }
+    tour.step(
+        "Owner scans a second unit's QR",
+        format!(
+            "used QR → {}; unit {} added to the same account (new account: {}); units now: {}",
+            ErrorCode::OnboardingTokenUsed,
+            scanned2.preview.unit_number,
+            scanned2.new_account,
+            added
+                .units
+                .iter()
+                .map(|u| format!("{} ({})", u.unit_number, u.project_name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        json!({"new_account": scanned2.new_account, "units": added.units.len()}),
+    );
+
+    // 9. Current unit.
+    let chosen = lobby.set_current_unit(&second.unit_id)?;
+    tour.step(
+        "Choose the current unit",
+        format!(
+            "current unit: {} — {}",
+            chosen.unit_number, chosen.project_name
+        ),
+        json!({"current": chosen.unit_id}),
+    );
+
+    // 10. An edit goes through the outbox.
+    lobby.update_profile(Some("คุณสมชาย"), None)?;
+    let pending_before = lobby.status().pending;
+    let report = lobby.sync().await?;
+    tour.step(
+        "Edit the profile: queued, then synced exactly once",
+        format!(
+            "{} change(s) queued; sync pushed {}, pulled {}, pending {}",
+            pending_before, report.pushed, report.pulled, report.pending
+        ),
+        json!({"pushed": report.pushed, "pending": report.pending}),
+    );
+
+    // 11. The server goes away: the phone keeps working.
+    let addr: SocketAddr = server
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .map_err(internal)?;
+    server.shutdown().await.map_err(internal)?;
+    let units_offline = lobby.units()?;
+    lobby.update_profile(None, Some("somchai.new@example.com"))?;
+    let offline = lobby.sync().await?;
+    tour.step(
+        "No network: the replica answers, changes wait",
+        format!(
+            "server stopped; {} unit(s) still listed from the phone; an e-mail edit is queued; sync says {} with {} pending",
+            units_offline.len(),
+            offline.state.name(),
+            offline.pending
+        ),
+        json!({"units": units_offline.len(), "state": offline.state.name(), "pending": offline.pending}),
+    );
+
+    // 12. The server returns; the queued edit lands.
+    let server = match start_server(&db, addr).await {
+        Ok(s) => s,
+        Err(_) => {
+            let s = start_server(&db, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+            lobby.set_server_url(&s.url)?;
+            s
+        }
+    };
+    let back = lobby.sync().await?;
+    let profile = lobby
+        .profile()?
+        .ok_or_else(|| fail("no profile after sync"))?;
+    tour.step(
+        "Network back: the queue drains",
+        format!(
+            "sync {}: pushed {}, pending {}; profile e-mail now {}",
+            back.state.name(),
+            back.pushed,
+            back.pending,
+            profile.email.as_deref().unwrap_or("-")
+        ),
+        json!({"state": back.state.name(), "pushed": back.pushed, "pending": back.pending}),
+    );
+
+    // 13. Sign out, sign in with the password.
+    let revoked = lobby.logout(false).await?;
+    let tokens_left = secrets
+        .get(lobby_core::secrets::keys::REFRESH_TOKEN)?
+        .is_some();
+    let again = lobby.login_password(OWNER_PHONE, OWNER_PASSWORD).await?;
+    tour.step(
+        "Sign out, then sign in with the password",
+        format!(
+            "logout revoked on server: {revoked}; tokens left on phone: {tokens_left}; password login → {} unit(s) back",
+            again.units.len()
+        ),
+        json!({"revoked": revoked, "tokens_left": tokens_left, "units": again.units.len()}),
+    );
+
+    drop(lobby);
+    server.shutdown().await.map_err(internal)?;
+    let steps = tour.steps.len();
+    Ok(Reply::new(
+        json!({"ok": true, "steps": tour.steps}),
+        format!("\nDemo finished: {steps} steps, all as promised."),
+    ))
+}

@@ -1,0 +1,42 @@
+//! The CLI's "device": a home directory holding the database, settings and secrets.
+//!
+//! Secrets go in `secrets.json` (mode 0600) inside the home: the CLI's secrets must
+//! survive from one process to the next, which a per-process kernel keyring here does
+//! not give. Phone shells use their platform stores instead (see core `secrets`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use lobby_core::secrets::FileSecretStore;
+use lobby_core::{Lobby, LobbyConfig, LobbyError, Result};
+
+pub fn home_dir(home: Option<PathBuf>) -> PathBuf {
+    home.unwrap_or_else(|| {
+        std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join(".lobby")
+    })
+}
+
+pub fn open(home: PathBuf, server: Option<String>) -> Result<Lobby> {
+    std::fs::create_dir_all(&home).map_err(|e| {
+        LobbyError::new(
+            lobby_core::ErrorCode::Storage,
+            format!("cannot create {}: {e}", home.display()),
+        )
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700));
+    }
+    let secrets = Arc::new(FileSecretStore::new(home.join("secrets.json")));
+    Lobby::open(
+        LobbyConfig {
+            data_dir: home,
+            server_url: server,
+        },
+        secrets,
+    )
+}

@@ -1,0 +1,221 @@
+//! Black-box tests of the `lobby` binary (INTERFACE.md): a real server on loopback, the
+//! CLI run as a separate process per command, as a script would.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+
+use lobby_core::protocol::ProjectKind;
+use lobby_server::{AdminClient, ServerConfig};
+use serde_json::Value;
+
+const REGISTRY: &str = include_str!("../../fixtures/registry/demo.csv");
+
+struct Run {
+    code: i32,
+    json: Value,
+    stdout: String,
+}
+
+fn lobby(home: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_lobby"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("lobby runs");
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let json = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        json,
+        stdout,
+    }
+}
+
+async fn server(dir: &Path) -> (lobby_server::RunningServer, AdminClient) {
+    let s = lobby_server::start(ServerConfig {
+        db_path: dir.join("server.db"),
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        dev: true,
+        otp_webhook: None,
+    })
+    .await
+    .expect("server starts");
+    let admin = AdminClient::new(&s.url, s.staff_token.as_deref().expect("staff token"));
+    (s, admin)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_onboards_through_the_cli_and_keeps_the_units_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ ทดสอบ", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let home = dir.path().join("phone");
+    let url = server.url.clone();
+
+    // Scan a photo of the QR.
+    let png = dir.path().join("qr.png");
+    std::fs::write(
+        &png,
+        lobby_core::qr::render_png(&units[0].onboarding_payload).unwrap(),
+    )
+    .unwrap();
+    let r = tokio::task::spawn_blocking({
+        let (home, png, url) = (home.clone(), png.clone(), url.clone());
+        move || {
+            lobby(
+                &home,
+                &[
+                    "--server",
+                    &url,
+                    "onboard",
+                    "scan",
+                    "--image",
+                    png.to_str().unwrap(),
+                ],
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["owner"], "สมชาย ใจดี");
+    assert_eq!(r.json["unit"], "12/345");
+    assert_eq!(r.json["new_account"], true);
+
+    let payload = units[0].onboarding_payload.clone();
+    let r = run(
+        &home,
+        &[
+            "onboard",
+            "complete",
+            "--payload",
+            &payload,
+            "--phone",
+            "081-234-5678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["otp_sent_to"], "+66 8••••5678");
+    let code = admin.peek_otp("0812345678").await.unwrap().code;
+    let r = run(&home, &["onboard", "verify", "--code", &code]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.json["person_id"].is_string());
+    assert_eq!(r.json["units"].as_array().unwrap().len(), 1);
+
+    // The second unit's QR: same account.
+    let second = units[1].onboarding_payload.clone();
+    let r = run(&home, &["onboard", "scan", &second]).await;
+    assert_eq!(r.json["new_account"], false, "{}", r.stdout);
+    let r = run(&home, &["onboard", "complete", "--payload", &second]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = run(&home, &["units"]).await;
+    assert_eq!(r.json["units"].as_array().unwrap().len(), 2, "{}", r.stdout);
+    let unit_id = units[1].unit_id.clone();
+    assert_eq!(
+        run(&home, &["use", &unit_id]).await.json["current"],
+        unit_id.as_str()
+    );
+
+    // The server goes away.
+    server.shutdown().await.unwrap();
+    let r = run(&home, &["units"]).await;
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json["units"].as_array().unwrap().len(), 2);
+    assert_eq!(r.json["current"], unit_id.as_str());
+    let r = run(&home, &["sync"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["state"], "offline");
+    let r = run(&home, &["status"]).await;
+    assert_eq!(r.code, 0);
+    assert!(r.json["last_sync"].is_string());
+}
+
+async fn run(home: &Path, args: &[&str]) -> Run {
+    let home = home.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        lobby(&home, &refs)
+    })
+    .await
+    .unwrap()
+}
+
+#[test]
+fn a_tampered_payload_is_one_json_error_with_its_code_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = lobby(
+        dir.path(),
+        &[
+            "--server",
+            "http://127.0.0.1:9",
+            "onboard",
+            "scan",
+            "LOBBY:ONBOARD:1:AAAA:1:BBBB",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json["error"]["code"], "onboarding_token_invalid");
+    assert_eq!(r.stdout.trim().lines().count(), 1);
+}
+
+#[test]
+fn a_usage_error_exits_2_with_a_json_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = lobby(dir.path(), &["onboard", "verify"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.json["error"]["code"], "usage");
+}
+
+#[test]
+fn a_weak_password_is_refused_on_the_device_with_its_own_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = lobby_core::domain::onboarding::OnboardingPayload::issue(
+        chrono::Utc::now(),
+        chrono::Duration::days(1),
+    )
+    .encode();
+    let r = lobby(
+        dir.path(),
+        &[
+            "--server",
+            "http://127.0.0.1:9",
+            "onboard",
+            "complete",
+            "--payload",
+            &payload,
+            "--phone",
+            "0812345678",
+            "--password",
+            "alllowercase1",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json["error"]["code"], "password_weak");
+}
+
+#[test]
+fn demo_runs_the_whole_journey_as_one_json_document() {
+    let r = lobby(tempfile::tempdir().unwrap().path(), &["demo"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["ok"], true);
+    let steps = r.json["steps"].as_array().unwrap();
+    assert!(steps.len() >= 12, "{} steps", steps.len());
+    assert!(steps
+        .iter()
+        .all(|s| s["title"].is_string() && s["said"].is_string()));
+}

@@ -1,0 +1,182 @@
+//! Sync under faults: a proxy between core and server cuts answers mid-response, replays
+//! requests and drops connections. The replica must end identical to the server's, the
+//! cursors consistent, and every pushed mutation applied exactly once.
+
+use lobby_core::SyncState;
+use lobby_e2e::fault_proxy::{Fault, FaultProxy};
+use lobby_e2e::{Phone, TestServer, OWNER_PHONE};
+use std::sync::atomic::Ordering;
+
+/// Syncs until the queue is empty and a sync ends idle (bounded).
+async fn sync_until_settled(phone: &Phone) -> usize {
+    for attempt in 1..=200 {
+        let r = phone.lobby.sync().await.expect("sync returns a report");
+        if r.state == SyncState::Idle && r.pending == 0 {
+            return attempt;
+        }
+        assert!(
+            matches!(r.state, SyncState::Offline | SyncState::Idle),
+            "unexpected state under faults: {:?}",
+            r.state
+        );
+    }
+    panic!("sync never settled under faults");
+}
+
+fn replica_rows(phone: &Phone, sql: &str) -> Vec<String> {
+    let store = lobby_core::store::Store::open(&phone.dir.path().join("lobby.db")).unwrap();
+    let mut stmt = store.connection().prepare(sql).unwrap();
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+    let mut v: Vec<String> = rows.map(Result::unwrap).collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn replica_converges_and_each_mutation_applies_exactly_once_through_cut_and_replayed_requests(
+) {
+    let server = TestServer::start().await;
+    let units = server.import_demo_registry().await;
+    let phone = Phone::new(&server.url);
+    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    // The owner's second unit too, so there is more than one scope to pull.
+    phone
+        .lobby
+        .scan_onboarding(&units[1].onboarding_payload)
+        .await
+        .unwrap();
+    phone
+        .lobby
+        .claim_onboarding(&units[1].onboarding_payload)
+        .await
+        .unwrap();
+
+    let proxy = FaultProxy::start(
+        &server.url,
+        vec![
+            Fault::CutResponse,
+            Fault::Replay,
+            Fault::Pass,
+            Fault::Drop,
+            Fault::Replay,
+            Fault::CutResponse,
+            Fault::Pass,
+        ],
+    )
+    .await;
+    phone.lobby.set_server_url(&proxy.url).unwrap();
+
+    let person = phone.lobby.profile().unwrap().unwrap().person_id;
+    let before_mutations: i64 = server
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM mutations WHERE person_id = ?1",
+            [&person],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let edits = 15;
+    for i in 1..=edits {
+        phone
+            .lobby
+            .update_profile(Some(&format!("ชื่อที่ {i}")), None)
+            .unwrap();
+    }
+    let attempts = sync_until_settled(&phone).await;
+    assert!(
+        proxy.counts.cut.load(Ordering::SeqCst) > 0
+            && proxy.counts.replayed.load(Ordering::SeqCst) > 0
+    );
+    eprintln!("settled after {attempts} syncs; faults: {:?}", proxy.counts);
+
+    // Exactly once: one stored result per mutation, one profile change per mutation.
+    let db = server.db();
+    let applied: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM mutations WHERE person_id = ?1",
+            [&person],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(applied - before_mutations, edits);
+    let profile_changes: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM changes WHERE scope = ?1 AND record LIKE '{\"profile\"%'",
+            [format!("person:{person}")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // One at onboarding, one per unit added, one per edit — never one per delivery.
+    assert!(
+        profile_changes <= edits + 3,
+        "{profile_changes} profile changes for {edits} edits"
+    );
+
+    // Converged: the replica equals what a fresh phone pulls straight from the server.
+    assert_eq!(
+        phone.lobby.profile().unwrap().unwrap().display_name,
+        format!("ชื่อที่ {edits}")
+    );
+    let fresh = Phone::new(&server.url);
+    fresh
+        .lobby
+        .login_password(OWNER_PHONE, lobby_e2e::OWNER_PASSWORD)
+        .await
+        .unwrap();
+    for sql in [
+        "SELECT id || '|' || scope || '|' || display_name || '|' || COALESCE(email,'') FROM profile",
+        "SELECT id || '|' || scope || '|' || number || '|' || ratio_micros FROM units",
+        "SELECT id || '|' || scope || '|' || unit_id || '|' || role FROM memberships",
+        "SELECT id || '|' || scope || '|' || name FROM projects",
+        "SELECT scope || '|' || cursor FROM sync_cursors",
+    ] {
+        assert_eq!(replica_rows(&phone, sql), replica_rows(&fresh, sql), "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_applied_twice_changes_nothing() {
+    let server = TestServer::start().await;
+    let units = server.import_demo_registry().await;
+    let phone = Phone::new(&server.url);
+    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    // Pull everything again from cursor zero into the same replica.
+    let store = lobby_core::store::Store::open(&phone.dir.path().join("lobby.db")).unwrap();
+    let before = store.units().unwrap();
+    store
+        .connection()
+        .execute("DELETE FROM sync_cursors", [])
+        .unwrap();
+    drop(store);
+    phone.lobby.sync().await.unwrap();
+    let store = lobby_core::store::Store::open(&phone.dir.path().join("lobby.db")).unwrap();
+    assert_eq!(store.units().unwrap(), before);
+}
+
+#[tokio::test]
+async fn a_new_schema_epoch_resets_the_replica_and_keeps_the_outbox() {
+    let mut server = TestServer::start().await;
+    let units = server.import_demo_registry().await;
+    let phone = Phone::new(&server.url);
+    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    server.stop().await;
+    phone.lobby.update_profile(Some("ก่อนรีเซ็ต"), None).unwrap();
+    phone.lobby.sync().await.unwrap();
+    server.restart().await;
+    server.admin.bump_epoch().await.unwrap();
+    let mut settled = false;
+    for _ in 0..20 {
+        let r = phone.lobby.sync().await.unwrap();
+        if r.state == SyncState::Idle && r.pending == 0 {
+            settled = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(settled);
+    assert_eq!(phone.lobby.units().unwrap().len(), 1);
+    assert_eq!(
+        phone.lobby.profile().unwrap().unwrap().display_name,
+        "ก่อนรีเซ็ต"
+    );
+}
