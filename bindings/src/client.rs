@@ -1,0 +1,82 @@
+//! [`LobbyClient`]: the one object an app holds, and the [`SecretStore`] the app supplies.
+//!
+//! Open one client per data directory at start-up and keep it for the app's life:
+//! it owns the local database, the core's runtime and its background tasks, which stop
+//! when the last reference is dropped (Kotlin `close()`, Swift deinit). Then call
+//! `start_background_sync`. The other methods live beside their domain (`onboarding.rs`,
+//! `auth.rs`, `units.rs`, `profile.rs`, `sync.rs`).
+
+use std::sync::Arc;
+
+use lobby_core::{Lobby, LobbyConfig};
+
+use crate::errors::LobbyError;
+
+/// Where the session tokens live: Android Keystore or iOS Keychain, implemented by the
+/// app. Called from the core's threads, so implementations must be thread-safe. Throw
+/// `LobbyException.Failed` with `ErrorCode.STORAGE` when the platform store fails.
+#[uniffi::export(with_foreign)]
+pub trait SecretStore: Send + Sync {
+    fn get(&self, key: String) -> Result<Option<String>, LobbyError>;
+    fn set(&self, key: String, value: String) -> Result<(), LobbyError>;
+    /// Deleting a missing key is not an error.
+    fn delete(&self, key: String) -> Result<(), LobbyError>;
+}
+
+/// The app's store seen as the core's `SecretStore`.
+struct AppSecretStore(Arc<dyn SecretStore>);
+
+impl lobby_core::secrets::SecretStore for AppSecretStore {
+    fn get(&self, key: &str) -> lobby_core::Result<Option<String>> {
+        Ok(self.0.get(key.to_string())?)
+    }
+
+    fn set(&self, key: &str, value: &str) -> lobby_core::Result<()> {
+        Ok(self.0.set(key.to_string(), value.to_string())?)
+    }
+
+    fn delete(&self, key: &str) -> lobby_core::Result<()> {
+        Ok(self.0.delete(key.to_string())?)
+    }
+}
+
+#[derive(uniffi::Object)]
+pub struct LobbyClient {
+    pub(crate) inner: Arc<Lobby>,
+}
+
+#[uniffi::export]
+impl LobbyClient {
+    /// Opens the device: its database in `data_dir` (created if missing), its secrets in
+    /// `secrets`. `server_url` of `None` keeps the server remembered from earlier use.
+    #[uniffi::constructor]
+    pub fn new(
+        data_dir: String,
+        server_url: Option<String>,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Arc<Self>, LobbyError> {
+        let config = LobbyConfig {
+            data_dir: data_dir.into(),
+            server_url,
+        };
+        Ok(Arc::new(LobbyClient {
+            inner: Arc::new(Lobby::open(config, Arc::new(AppSecretStore(secrets)))?),
+        }))
+    }
+
+    /// The remembered server URL.
+    pub fn server_url(&self) -> Result<Option<String>, LobbyError> {
+        Ok(self.inner.server_url()?)
+    }
+
+    /// Changes the server; keeps local data.
+    pub fn set_server_url(&self, url: String) -> Result<(), LobbyError> {
+        Ok(self.inner.set_server_url(&url)?)
+    }
+
+    /// Deletes everything this account left on the phone: replica, outbox, settings and
+    /// the session's secrets (PDPA erasure on the device).
+    pub fn wipe(&self) -> Result<(), LobbyError> {
+        Ok(self.inner.wipe()?)
+    }
+}

@@ -1,0 +1,93 @@
+//! Sync (DESIGN.md §4): push the outbox, pull the server's changes, and let the app watch
+//! the state.
+//!
+//! Start-up: call `start_background_sync` once, or queued changes wait for the next
+//! explicit `sync`. Being offline is a state, not an error: `sync` answers a report whose
+//! state is `OFFLINE` and the retry timer keeps trying.
+//!
+//! Watching: `subscribe_sync_state` calls the listener with the current status before it
+//! returns, then with every change, from the core's threads (hop to the UI thread
+//! yourself). It returns a [`TaskHandle`]: keep it while you listen; dropping it or
+//! calling `cancel` stops the updates. The listener sees the latest status, not every
+//! intermediate one, if it is slower than the changes.
+
+use std::sync::Arc;
+
+use tokio::task::JoinHandle;
+
+use crate::client::LobbyClient;
+use crate::errors::LobbyError;
+use crate::records::{OutboxEntryInfo, SyncReportInfo, SyncStatusInfo};
+
+#[uniffi::export(callback_interface)]
+pub trait SyncStateListener: Send + Sync {
+    fn on_update(&self, status: SyncStatusInfo);
+}
+
+/// A running subscription: cancels its task when dropped or on `cancel`.
+#[derive(uniffi::Object)]
+pub struct TaskHandle(Option<JoinHandle<()>>);
+
+#[uniffi::export]
+impl TaskHandle {
+    pub fn cancel(&self) {
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
+    }
+
+    /// True once cancelled, or once the client it listened to is gone.
+    pub fn is_finished(&self) -> bool {
+        self.0.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+}
+
+impl Drop for TaskHandle {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl LobbyClient {
+    /// Pushes queued changes, then pulls the server's.
+    pub async fn sync(&self) -> Result<SyncReportInfo, LobbyError> {
+        Ok(self.inner.sync().await?.into())
+    }
+}
+
+#[uniffi::export]
+impl LobbyClient {
+    /// Starts the timer that syncs periodically and retries queued changes with backoff.
+    pub fn start_background_sync(&self) -> Result<(), LobbyError> {
+        Ok(self.inner.start_background_sync()?)
+    }
+
+    /// The current sync status (local; no network).
+    pub fn sync_status(&self) -> SyncStatusInfo {
+        self.inner.status().into()
+    }
+
+    /// Calls `listener` with the current status at once, then with every change.
+    pub fn subscribe_sync_state(&self, listener: Box<dyn SyncStateListener>) -> Arc<TaskHandle> {
+        let mut status = self.inner.watch_status();
+        let current = status.borrow_and_update().clone();
+        listener.on_update(current.into());
+        Arc::new(TaskHandle(self.inner.spawn_detached(async move {
+            while status.changed().await.is_ok() {
+                let next = status.borrow_and_update().clone();
+                listener.on_update(next.into());
+            }
+        })))
+    }
+
+    /// Queued and refused changes of the signed-in person, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntryInfo>, LobbyError> {
+        Ok(self
+            .inner
+            .outbox()?
+            .into_iter()
+            .map(OutboxEntryInfo::from)
+            .collect())
+    }
+}
