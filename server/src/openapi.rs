@@ -21,6 +21,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         onboarding::preview,
         onboarding::start,
         onboarding::verify,
+        onboarding::claim,
         auth::otp_login,
         auth::otp_verify,
         auth::password_login,

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/onboarding/preview", post(onboarding::preview))
         .route("/v1/onboarding/start", post(onboarding::start))
         .route("/v1/onboarding/verify", post(onboarding::verify))
+        .route("/v1/onboarding/claim", post(onboarding::claim))
         .route("/v1/auth/otp", post(auth::otp_login))
         .route("/v1/auth/otp/verify", post(auth::otp_verify))
         .route("/v1/auth/password", post(auth::password_login))

@@ -11,13 +11,13 @@ use lobby_core::domain::profile::check_display_name;
 use lobby_core::domain::ratio::OwnershipRatio;
 use lobby_core::domain::secret_token::secret_digest;
 use lobby_core::protocol::{
-    ApiError, OnboardingPreview, OnboardingPreviewRequest, OnboardingStartRequest, OtpSent,
-    OtpVerifyRequest, SessionGrant,
+    ApiError, OnboardingClaimRequest, OnboardingClaimed, OnboardingPreview,
+    OnboardingPreviewRequest, OnboardingStartRequest, OtpSent, OtpVerifyRequest, SessionGrant,
 };
 use lobby_core::ErrorCode;
 
 use super::auth::check_verify_request;
-use super::extract::{check_len, ApiJson, ClientIp, MaybeAuthed};
+use super::extract::{check_len, ApiJson, Authed, ClientIp, MaybeAuthed};
 use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
 use crate::error::{AppError, AppResult};
 use crate::onboarding::{check_token_state, unknown_token};
@@ -182,4 +182,30 @@ pub async fn verify(
         .await?;
     tracing::info!(%person_id, "onboarding completed");
     Ok(Json(session.grant(person_id)))
+}
+
+/// A signed-in owner adds the unit of another onboarding QR (DESIGN.md §2.1 step 4): the
+/// session proves the person, the QR the unit; no OTP.
+#[utoipa::path(post, path = "/v1/onboarding/claim", tag = "onboarding",
+    request_body = OnboardingClaimRequest,
+    responses(
+        (status = 200, body = OnboardingClaimed),
+        (status = 400, description = "onboarding_token_invalid | onboarding_token_expired", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 409, description = "onboarding_token_used", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn claim(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    ApiJson(req): ApiJson<OnboardingClaimRequest>,
+) -> AppResult<Json<OnboardingClaimed>> {
+    let (token_digest, _) = usable_target(&state, &req.payload).await?;
+    let person_id = session.person_id;
+    let pid = person_id.clone();
+    let unit_id = state
+        .db(move |s| s.claim_onboarding(&pid, &token_digest, Utc::now()))
+        .await?;
+    tracing::info!(%person_id, %unit_id, "unit claimed by onboarding QR");
+    Ok(Json(OnboardingClaimed { person_id, unit_id }))
 }

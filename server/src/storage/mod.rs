@@ -178,6 +178,14 @@ pub trait Storage: Send + Sync + 'static {
         session: &NewSession,
         now: DateTime<Utc>,
     ) -> AppResult<String>;
+    /// A signed-in person adds the unit of a still-usable token to their account (owner
+    /// membership, token used, change logged), in one transaction. Returns the unit id.
+    fn claim_onboarding(
+        &self,
+        person_id: &str,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<String>;
     /// The activated account a phone or e-mail belongs to.
     fn login_account(&self, destination: &Destination) -> AppResult<Option<LoginAccount>>;
     /// Where a person's codes go (their phone, else e-mail).

@@ -203,35 +203,11 @@ pub(super) fn complete_onboarding(
             ))
         }
     };
-    let token = tx
-        .query_row(
-            "SELECT id, expires_at, used_at IS NOT NULL, voided_at IS NOT NULL FROM onboarding_tokens WHERE token_digest = ?1",
-            [&pending.token_digest],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    TokenState { expires_at: from_ms(r.get(1)?), used: r.get(2)?, voided: r.get(3)? },
-                ))
-            },
-        )
-        .optional()?;
-    let Some((token_id, state)) = token else {
-        return Err(unknown_token().into());
-    };
-    check_token_state(&state, now)?;
+    let (token_id, unit_id) = usable_token(tx, &pending.token_digest, now)?;
 
     let person_id = match &pending.mode {
         PendingMode::Attach { person_id } => {
-            let active: Option<bool> = tx
-                .query_row(
-                    "SELECT activated_at IS NOT NULL FROM people WHERE id = ?1",
-                    [person_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if active != Some(true) {
-                return Err(AppError::unauthorized());
-            }
+            require_activated(tx, person_id)?;
             person_id.clone()
         }
         PendingMode::NewAccount {
@@ -240,7 +216,7 @@ pub(super) fn complete_onboarding(
             display_name,
             password_hash,
         } => {
-            let pid = account_for_phone(tx, &pending.unit_id, phone, now)?;
+            let pid = account_for_phone(tx, &unit_id, phone, now)?;
             activate(
                 tx,
                 &pid,
@@ -253,38 +229,111 @@ pub(super) fn complete_onboarding(
             pid
         }
     };
+    append_change(
+        tx,
+        &person_scope(&person_id),
+        &Record::Profile(profile(tx, &person_id)?),
+        now,
+    )?;
+    add_owner(tx, &person_id, &token_id, &unit_id, now)?;
+    insert_session(tx, &person_id, &session.id, session, now)?;
+    Ok(Ok(person_id))
+}
 
-    let unit_project: String = tx.query_row(
+/// A signed-in person claims the unit of another onboarding token (no OTP: the session
+/// proves the person, the token the unit). Returns the unit id.
+pub(super) fn claim_onboarding(
+    tx: &Transaction,
+    person_id: &str,
+    token_digest: &str,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    require_activated(tx, person_id)?;
+    let (token_id, unit_id) = usable_token(tx, token_digest, now)?;
+    add_owner(tx, person_id, &token_id, &unit_id, now)?;
+    Ok(unit_id)
+}
+
+fn require_activated(tx: &Transaction, person_id: &str) -> AppResult<()> {
+    let active: Option<bool> = tx
+        .query_row(
+            "SELECT activated_at IS NOT NULL FROM people WHERE id = ?1",
+            [person_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if active == Some(true) {
+        Ok(())
+    } else {
+        Err(AppError::unauthorized())
+    }
+}
+
+/// The token's id and unit, if it may still be used at `now` (re-checked inside the
+/// transaction that uses it, so two concurrent uses cannot both succeed).
+fn usable_token(tx: &Transaction, digest: &str, now: DateTime<Utc>) -> AppResult<(String, String)> {
+    let token = tx
+        .query_row(
+            "SELECT id, unit_id, expires_at, used_at IS NOT NULL, voided_at IS NOT NULL
+             FROM onboarding_tokens WHERE token_digest = ?1",
+            [digest],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    TokenState {
+                        expires_at: from_ms(r.get(2)?),
+                        used: r.get(3)?,
+                        voided: r.get(4)?,
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    let Some((token_id, unit_id, state)) = token else {
+        return Err(unknown_token().into());
+    };
+    check_token_state(&state, now)?;
+    Ok((token_id, unit_id))
+}
+
+/// Makes `person_id` an owner of the unit (unless already a member), marks the token
+/// used and logs the membership in the person's scope.
+fn add_owner(
+    tx: &Transaction,
+    person_id: &str,
+    token_id: &str,
+    unit_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let project_id: String = tx.query_row(
         "SELECT project_id FROM units WHERE id = ?1",
-        [&pending.unit_id],
+        [unit_id],
         |r| r.get(0),
     )?;
     let already: bool = tx
         .prepare(
             "SELECT 1 FROM memberships WHERE person_id = ?1 AND unit_id = ?2 AND ended_at IS NULL",
         )?
-        .exists(params![person_id, pending.unit_id])?;
+        .exists(params![person_id, unit_id])?;
     tx.execute(
         "UPDATE onboarding_tokens SET used_at = ?2, used_by = ?3 WHERE id = ?1",
         params![token_id, ms(now), person_id],
     )?;
-    let scope = person_scope(&person_id);
-    append_change(tx, &scope, &Record::Profile(profile(tx, &person_id)?), now)?;
     if !already {
         let m = MembershipRecord {
             id: new_id(),
-            unit_id: pending.unit_id.clone(),
-            project_id: unit_project,
+            unit_id: unit_id.to_string(),
+            project_id,
             role: Role::Owner,
         };
         tx.execute(
             "INSERT INTO memberships (id, person_id, unit_id, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![m.id, person_id, m.unit_id, m.role.as_str(), ms(now)],
         )?;
-        append_change(tx, &scope, &Record::Membership(m), now)?;
+        append_change(tx, &person_scope(person_id), &Record::Membership(m), now)?;
     }
-    insert_session(tx, &person_id, &session.id, session, now)?;
-    Ok(Ok(person_id))
+    Ok(())
 }
 
 /// Who a verified phone makes the owner: the person already known by that phone

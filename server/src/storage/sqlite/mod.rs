@@ -149,6 +149,15 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn claim_onboarding(
+        &self,
+        person_id: &str,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<String> {
+        self.write(|tx| accounts::claim_onboarding(tx, person_id, token_digest, now))
+    }
+
     fn login_account(&self, destination: &Destination) -> AppResult<Option<LoginAccount>> {
         self.read(|tx| accounts::login_account(tx, destination))
     }
