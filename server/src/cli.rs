@@ -291,6 +291,9 @@ async fn run(cli: Cli) -> Result<Option<Output>, LobbyError> {
 }
 
 async fn serve(config: ServerConfig) -> Result<(), LobbyError> {
+    // Listen for signals before announcing the address, so a supervisor that stops the
+    // server right after reading the first line still gets a clean shutdown.
+    let stop = shutdown_signal().map_err(|e| server_error(format!("cannot watch signals: {e}")))?;
     let server = crate::start(config)
         .await
         .map_err(|e| server_error(format!("{e:#}")))?;
@@ -301,7 +304,7 @@ async fn serve(config: ServerConfig) -> Result<(), LobbyError> {
     println!("{line}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    wait_for_signal().await;
+    stop.await;
     tracing::info!("shutting down");
     server
         .shutdown()
@@ -309,25 +312,25 @@ async fn serve(config: ServerConfig) -> Result<(), LobbyError> {
         .map_err(|e| server_error(format!("{e:#}")))
 }
 
+/// Resolves on SIGTERM or SIGINT; the handlers are installed when this returns.
 #[cfg(unix)]
-async fn wait_for_signal() {
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
+    })
 }
 
 #[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn staff(command: StaffCommand) -> Result<Output, LobbyError> {

@@ -38,9 +38,10 @@ impl RunningServer {
     }
 }
 
-fn senders(
-    config: &ServerConfig,
-) -> anyhow::Result<(Arc<dyn OtpSender>, Option<Arc<DevOtpSender>>)> {
+/// The sender every code goes through, and the dev recorder behind it (dev mode only).
+type Senders = (Arc<dyn OtpSender>, Option<Arc<DevOtpSender>>);
+
+fn senders(config: &ServerConfig) -> anyhow::Result<Senders> {
     let webhook: Option<Arc<dyn OtpSender>> = match &config.otp_webhook {
         Some(url) => Some(Arc::new(WebhookOtpSender::new(url.clone())?)),
         None => None,

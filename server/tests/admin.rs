@@ -1,0 +1,159 @@
+//! Staff endpoints and the production (non-dev) server's OTP handling.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use common::*;
+use lobby_core::ErrorCode;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+type Inbox = Arc<Mutex<Vec<Value>>>;
+
+/// A stand-in SMS gateway that records what the webhook sender posts.
+async fn gateway() -> (String, Inbox) {
+    let inbox: Inbox = Arc::default();
+    async fn receive(State(inbox): State<Inbox>, Json(v): Json<Value>) -> Json<Value> {
+        inbox.lock().unwrap().push(v);
+        Json(json!({}))
+    }
+    let app = Router::new()
+        .route("/otp", post(receive))
+        .with_state(inbox.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/otp"), inbox)
+}
+
+async fn wait_for(inbox: &Inbox, n: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        if inbox.lock().unwrap().len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    inbox.lock().unwrap().clone()
+}
+
+#[tokio::test]
+async fn otp_peek_is_forbidden_without_dev_mode_even_for_staff() {
+    let t = server(false, None).await;
+    assert!(t.server.as_ref().unwrap().staff_token.is_none());
+    let e = t.admin.peek_otp("0812345678").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let (status, v) = t
+        .request("GET", "/v1/admin/otp/peek?to=0812345678", None, None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(code_of(&v), "forbidden");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_webhook_sender_posts_to_code_and_purpose() {
+    let (url, inbox) = gateway().await;
+    let t = server(false, Some(url)).await;
+    let (_, imported) = t.project_with_owners(REGISTRY).await;
+    let sent = t
+        .post_ok(
+            "/v1/onboarding/start",
+            json!({"payload": imported.units[0].onboarding_payload, "phone": "081-234-5678", "password": PASSWORD}),
+            None,
+        )
+        .await;
+    let got = wait_for(&inbox, 1).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["to"], "+66812345678");
+    assert_eq!(got[0]["purpose"], "onboarding");
+    let code = got[0]["code"].as_str().unwrap();
+    assert_eq!(code.len(), 6);
+    t.post_ok(
+        "/v1/onboarding/verify",
+        json!({"request_id": sent["request_id"], "code": code}),
+        None,
+    )
+    .await;
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_production_server_limits_otp_sends_per_client_address_too() {
+    let (url, inbox) = gateway().await;
+    let t = server(false, Some(url)).await;
+    t.post_ok("/v1/auth/otp", json!({"to": "0811111111"}), None)
+        .await;
+    let (status, v) = t
+        .post("/v1/auth/otp", json!({"to": "0822222222"}), None)
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(code_of(&v), "rate_limited");
+    // Neither destination has an account: nothing was delivered.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(inbox.lock().unwrap().is_empty());
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn bumping_the_epoch_needs_an_unlimited_staff_credential() {
+    let t = dev_server().await;
+    let project = t.project().await;
+    let limited = lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&project)));
+    assert_eq!(
+        limited.bump_epoch().await.unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(t.admin.bump_epoch().await.unwrap().epoch, 2);
+    assert_eq!(t.admin.bump_epoch().await.unwrap().epoch, 3);
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_wrong_or_revoked_staff_token_is_unauthorized() {
+    let t = dev_server().await;
+    let bad = lobby_server::AdminClient::new(&t.url, "not-a-token");
+    assert_eq!(
+        bad.create_project("x", lobby_core::protocol::ProjectKind::Condominium)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Unauthorized
+    );
+    // A person's session token is not a staff token.
+    let (status, _) = t.post("/v1/admin/sync/epoch", json!({}), Some("x")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn reissue_for_an_unknown_unit_is_not_found() {
+    let t = dev_server().await;
+    assert_eq!(
+        t.admin.reissue_onboarding("nope").await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unknown_path_answers_not_found_in_the_api_error_shape() {
+    let t = dev_server().await;
+    let (status, v) = t.request("GET", "/v1/nothing-here", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(code_of(&v), "not_found");
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_offline_for_the_admin_client() {
+    let admin = lobby_server::AdminClient::new("http://127.0.0.1:9", "t");
+    assert_eq!(
+        admin.bump_epoch().await.unwrap_err().code,
+        ErrorCode::Offline
+    );
+}
