@@ -23,8 +23,8 @@ impl LobbyClient {
     }
 
     /// Confirms the registration and sends an OTP. A new account needs `phone` and
-    /// `password` (checked locally first: `PHONE_INVALID`, `PASSWORD_WEAK`, …); a phone
-    /// already signed in ignores them and adds the unit to its account.
+    /// `password` (checked locally first: `PHONE_INVALID`, `PASSWORD_WEAK`, …). A phone
+    /// already signed in adds units with `claim_onboarding` instead.
     pub async fn start_onboarding(
         &self,
         payload: String,
@@ -44,6 +44,12 @@ impl LobbyClient {
             )
             .await?
             .into())
+    }
+
+    /// Adds the unit of another onboarding QR to the signed-in account (no OTP), then
+    /// syncs it in; `UNAUTHORIZED` when this phone is not signed in.
+    pub async fn claim_onboarding(&self, payload: String) -> Result<SignedInInfo, LobbyError> {
+        Ok(self.inner.claim_onboarding(&payload).await?.into())
     }
 
     /// Checks the OTP: the account (or the added unit) exists, the session starts and the

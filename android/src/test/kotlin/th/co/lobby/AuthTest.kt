@@ -1,0 +1,55 @@
+package th.co.lobby
+
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import th.co.lobby.core.ErrorCode
+import th.co.lobby.support.PhoneTestCase
+import th.co.lobby.support.assertFailsWithCode
+
+class AuthTest : PhoneTestCase() {
+
+    private val sessionKeys = setOf("session.access_token", "session.refresh_token")
+
+    @Test
+    fun session_tokens_land_in_the_app_secret_store_and_leave_on_logout() = runBlocking {
+        onboard(unit("12/345"))
+        assertEquals(sessionKeys, secrets.entries.keys.toSet())
+        assertTrue(phone.logout())
+        assertTrue(secrets.entries.isEmpty())
+        assertFalse(phone.isSignedIn)
+    }
+
+    @Test
+    fun an_owner_signs_in_again_with_phone_and_password() = runBlocking {
+        onboard(unit("12/345"))
+        phone.logout()
+        assertTrue(phone.units().isEmpty())
+        val signedIn = phone.loginPassword(SOMCHAI_PHONE, PASSWORD)
+        assertEquals(listOf("12/345"), signedIn.units.map { it.unitNumber })
+        assertTrue(phone.isSignedIn)
+    }
+
+    @Test
+    fun a_wrong_password_is_refused_with_invalid_credentials() {
+        runBlocking {
+            onboard(unit("12/345"))
+            phone.logout()
+        }
+        assertFailsWithCode(ErrorCode.INVALID_CREDENTIALS) { phone.loginPassword(SOMCHAI_PHONE, "Wrong-Password-1") }
+    }
+
+    @Test
+    fun an_owner_signs_in_with_an_otp_sent_to_her_email() = runBlocking {
+        // Onboarding sends its code to the phone; the login code goes to the e-mail (a
+        // second code to the same phone within a minute would be rate limited).
+        phone.startOnboarding(unit("B-1203").payload, "0891112222", PASSWORD, email = "jane@example.com")
+        phone.verifyOnboarding(server.peekOtp("0891112222"))
+        phone.logout()
+        phone.loginOtp("jane@example.com")
+        val signedIn = phone.verifyLogin(server.peekOtp("jane@example.com"))
+        assertEquals(listOf("B-1203"), signedIn.units.map { it.unitNumber })
+    }
+}

@@ -1,0 +1,89 @@
+package th.co.lobby.support
+
+import java.io.File
+import java.net.URI
+import java.net.URLEncoder
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.charset.StandardCharsets
+import java.time.Duration
+import java.util.concurrent.TimeUnit
+
+/**
+ * A real `lobby-server` in development mode, started as a subprocess on a free loopback
+ * port with its own database, and the staff (admin) calls the tests need.
+ *
+ * The binary comes from the system property `lobby.server` (run-jvm-tests.sh and Gradle
+ * set it to target/debug/lobby-server).
+ */
+class TestServer private constructor(
+    private val process: Process,
+    val url: String,
+    private val staffToken: String,
+) : AutoCloseable {
+
+    companion object {
+        fun start(dir: File): TestServer {
+            val binary = System.getProperty("lobby.server") ?: error("set -Dlobby.server=<path to lobby-server>")
+            val process = ProcessBuilder(
+                binary, "serve", "--db", File(dir, "server.db").path, "--addr", "127.0.0.1:0", "--dev",
+            )
+                .redirectError(File(dir, "server.log"))
+                .start()
+            val stdout = process.inputStream.bufferedReader()
+            val first = stdout.readLine()
+                ?: error("lobby-server exited before listening; see ${File(dir, "server.log")}")
+            // Keep draining stdout so the server never blocks on a full pipe.
+            Thread { stdout.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
+            @Suppress("UNCHECKED_CAST")
+            val line = Json.parse(first) as Map<String, Any?>
+            return TestServer(process, line["listening"] as String, line["staff_token"] as String)
+        }
+    }
+
+    private val http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+
+    /** `POST /v1/admin/projects` → the project id. */
+    fun createProject(name: String, kind: String = "condominium"): String {
+        val body = """{"name":${quote(name)},"kind":${quote(kind)}}"""
+        return call("POST", "/v1/admin/projects", body, "application/json")["project_id"] as String
+    }
+
+    /** `POST /v1/admin/projects/{id}/owners` with a registry CSV → the imported units. */
+    fun importOwners(projectId: String, csv: String): List<ImportedUnit> {
+        @Suppress("UNCHECKED_CAST")
+        val units = call("POST", "/v1/admin/projects/$projectId/owners", csv, "text/csv")["units"] as List<Map<String, Any?>>
+        return units.map {
+            ImportedUnit(it["unit_id"] as String, it["unit"] as String, it["owner"] as String, it["onboarding_payload"] as String)
+        }
+    }
+
+    /** `GET /v1/admin/otp/peek?to=…`: the last code sent there (development servers only). */
+    fun peekOtp(to: String): String =
+        call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String
+
+    /** Stops the server (the phone then sees it as offline). */
+    override fun close() {
+        if (!process.isAlive) return
+        process.destroy()
+        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
+    }
+
+    private fun call(method: String, path: String, body: String?, contentType: String?): Map<String, Any?> {
+        val request = HttpRequest.newBuilder(URI.create(url + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer $staffToken")
+            .apply { if (contentType != null) header("Content-Type", contentType) }
+            .method(method, body?.let { HttpRequest.BodyPublishers.ofString(it, StandardCharsets.UTF_8) } ?: HttpRequest.BodyPublishers.noBody())
+            .build()
+        val response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+        check(response.statusCode() == 200) { "$method $path answered ${response.statusCode()}: ${response.body()}" }
+        @Suppress("UNCHECKED_CAST")
+        return Json.parse(response.body()) as Map<String, Any?>
+    }
+
+    private fun quote(s: String) = "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""
+}
+
+data class ImportedUnit(val unitId: String, val unit: String, val owner: String, val payload: String)
