@@ -68,3 +68,18 @@ impl From<QueryRejection> for AppError {
 pub async fn not_found() -> AppError {
     AppError::not_found("no such endpoint")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lobby_core::ErrorCode;
+
+    #[test]
+    fn status_comes_from_the_code_and_rate_limits_carry_retry_after() {
+        let r = AppError::new(ErrorCode::OnboardingTokenUsed, "used").into_response();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let r = AppError::rate_limited("slow down", 42).into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers().get(header::RETRY_AFTER).unwrap(), "42");
+    }
+}
