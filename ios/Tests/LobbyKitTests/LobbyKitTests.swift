@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+@testable import LobbyKit
+
+/// Small, server-free checks of the Swift shell: the generated bindings load, values and
+/// errors cross the boundary, the sync stream starts with the current status. The
+/// journeys against a real server are tested on the JVM (android/run-jvm-tests.sh).
+final class LobbyKitTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A phone whose server cannot be reached: anything that needs the network fails.
+    private func offlinePhone() throws -> Lobby {
+        try Lobby(dataDirectory: directory, serverURL: "http://127.0.0.1:9", secrets: MemorySecretStore())
+    }
+
+    func testARenderedQRReadsBackToTheSameThaiText() throws {
+        let png = try LobbyQR.render("ห้อง 12/345 — สมชาย")
+        XCTAssertEqual(try LobbyQR.read(png), "ห้อง 12/345 — สมชาย")
+    }
+
+    func testAPictureThatIsNotAQRIsUnreadable() {
+        XCTAssertThrowsError(try LobbyQR.read(Data("not a picture".utf8))) { error in
+            XCTAssertEqual((error as? LobbyError)?.code, .qrUnreadable)
+        }
+    }
+
+    func testAWeakPasswordIsRefusedWhileTyping() {
+        XCTAssertThrowsError(try checkPasswordPolicy(password: "alllowercase")) { error in
+            XCTAssertEqual((error as? LobbyError)?.code, .passwordWeak)
+        }
+    }
+
+    func testATamperedPayloadIsRefusedOfflineWithOnboardingTokenInvalid() async throws {
+        let lobby = try offlinePhone()
+        do {
+            _ = try await lobby.scanOnboarding("LOBBY:ONBOARD:1:ABCDEFGHJKMNPQRSTVWXYZ0123456789:1900000000:ABCDEFGH")
+            XCTFail("a tampered payload was accepted")
+        } catch let error as LobbyError {
+            XCTAssertEqual(error.code, .onboardingTokenInvalid)
+        }
+    }
+
+    func testANewPhoneHasNoUnitsAndIsNotSignedIn() throws {
+        let lobby = try offlinePhone()
+        XCTAssertFalse(lobby.isSignedIn)
+        XCTAssertEqual(try lobby.units(), [])
+        XCTAssertNil(try lobby.currentUnit())
+    }
+
+    func testTheSyncStreamStartsWithTheCurrentStatus() async throws {
+        let lobby = try offlinePhone()
+        var iterator = lobby.syncStatus.makeAsyncIterator()
+        let first = await iterator.next()
+        XCTAssertEqual(first?.state, .idle)
+        XCTAssertEqual(first?.pending, 0)
+    }
+}
+
+/// The app's secret store as a test sees it.
+final class MemorySecretStore: SecretStore, @unchecked Sendable {
+    private var entries: [String: String] = [:]
+    private let lock = NSLock()
+
+    func get(key: String) throws -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[key]
+    }
+
+    func set(key: String, value: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        entries[key] = value
+    }
+
+    func delete(key: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        entries[key] = nil
+    }
+}
