@@ -160,7 +160,7 @@ impl Lobby {
             let claimed = inner
                 .authed(|api, token| { let p = payload.clone(); async move { api.onboarding_claim(&token, &p).await } })
                 .await?;
-            if let Err(e) = inner.run_sync().await {
+            if let Err(e) = inner.run_sync(crate::sync::SyncTrigger::Explicit).await {
                 tracing::warn!(code = %e.code, "sync after adding a unit failed; it will be retried");
             }
             let units = inner.with_store(|s| s.units())?;
@@ -313,7 +313,7 @@ impl Inner {
             s.clear_setting(setting_keys::PENDING_OTP)
         })?;
         tracing::info!("signed in");
-        if let Err(e) = self.run_sync().await {
+        if let Err(e) = self.run_sync(crate::sync::SyncTrigger::Explicit).await {
             tracing::warn!(code = %e.code, "first sync failed; it will be retried");
         }
         let units = self.with_store(|s| s.units())?;

@@ -128,7 +128,8 @@ impl Lobby {
     /// Pushes queued changes, then pulls the server's.
     pub async fn sync(&self) -> Result<SyncReport> {
         let inner = self.inner.clone();
-        self.spawn(async move { inner.run_sync().await }).await
+        self.spawn(async move { inner.run_sync(crate::sync::SyncTrigger::Explicit).await })
+            .await
     }
 
     /// Starts the background timer that syncs periodically and retries queued changes

@@ -34,12 +34,24 @@ use crate::protocol::{MutationOutcome, PullRequest, PushRequest};
 pub const PULL_PAGE_SIZE: u32 = 10_000;
 /// Mutations sent per push request.
 pub const PUSH_BATCH: usize = 100;
+/// Why a sync runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SyncTrigger {
+    /// The person or the app asked (`Lobby::sync`): send every queued change now.
+    Explicit,
+    /// The background timer: send only changes whose backoff has passed.
+    Timer,
+}
+
 /// Resets accepted in one sync before giving up (a server bug must not loop forever).
 const MAX_RESETS_PER_SYNC: u32 = 2;
 
 impl Inner {
     /// One full sync: push, then pull. Only one runs at a time.
-    pub(crate) async fn run_sync(&self) -> Result<SyncReport> {
+    ///
+    /// `trigger` decides which queued mutations go: an explicit sync (the person asked)
+    /// sends every queued one now; the timer sends only those whose backoff has passed.
+    pub(crate) async fn run_sync(&self, trigger: SyncTrigger) -> Result<SyncReport> {
         let _guard = self.sync_lock.lock().await;
         self.publish_state(SyncState::Syncing)?;
         let mut report = SyncReport {
@@ -50,7 +62,7 @@ impl Inner {
             pending: 0,
         };
         let outcome = async {
-            self.push_outbox(&mut report).await?;
+            self.push_outbox(&mut report, trigger).await?;
             self.pull_all(&mut report).await
         }
         .await;
@@ -91,16 +103,28 @@ impl Inner {
         Ok(report)
     }
 
-    async fn push_outbox(&self, report: &mut SyncReport) -> Result<()> {
+    async fn push_outbox(&self, report: &mut SyncReport, trigger: SyncTrigger) -> Result<()> {
         let Some(person) = self.person_id()? else {
             return Ok(());
         };
+        // An explicit sync sends what is queued even if its retry is not yet due; each
+        // entry is sent at most once per call, so a failing batch is not retried here.
+        let due_by = match trigger {
+            SyncTrigger::Explicit => Utc::now() + chrono::Duration::days(36_500),
+            SyncTrigger::Timer => Utc::now(),
+        };
+        let mut sent = std::collections::HashSet::new();
         loop {
-            let batch = self.with_store(|s| s.outbox_due(&person, Utc::now(), PUSH_BATCH))?;
+            let batch: Vec<_> = self
+                .with_store(|s| s.outbox_due(&person, due_by, PUSH_BATCH))?
+                .into_iter()
+                .filter(|m| !sent.contains(&m.id))
+                .collect();
             if batch.is_empty() {
                 return Ok(());
             }
             let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
+            sent.extend(ids.iter().copied());
             let req = PushRequest { mutations: batch };
             let resp = match self
                 .authed(|api, token| {

@@ -25,7 +25,7 @@ pub(crate) async fn run(inner: Arc<Inner>) {
         }
         if inner.has_session() {
             // Errors are published as sync state; nothing more to do here.
-            let _ = inner.run_sync().await;
+            let _ = inner.run_sync(super::SyncTrigger::Timer).await;
         }
     }
 }
