@@ -8,6 +8,7 @@
 //! - `Replay`: send the request to the server twice (a duplicated request), answer with the
 //!   second reply;
 //! - `Drop`: close without forwarding.
+//!
 //! Each request goes to the server on a fresh connection.
 
 use std::net::SocketAddr;
