@@ -19,7 +19,10 @@ plugins {
 val workspaceDir: File = rootDir.parentFile
 val uniffiOutDir = layout.buildDirectory.dir("generated/uniffi")
 val jniLibsOutDir = layout.buildDirectory.dir("jniLibs")
-val hostLibrary = File(workspaceDir, "target/debug/liblobby_ffi.so")
+val hostLibrary = File(
+    workspaceDir,
+    if (System.getProperty("os.name").startsWith("Mac")) "target/debug/liblobby_ffi.dylib" else "target/debug/liblobby_ffi.so",
+)
 
 android {
     namespace = "th.co.lobby"

@@ -80,3 +80,41 @@ impl LobbyClient {
         Ok(self.inner.wipe()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use lobby_core::secrets::SecretStore as CoreSecretStore;
+    use lobby_core::ErrorCode;
+
+    use super::*;
+
+    /// An app store whose platform keystore is locked.
+    struct LockedKeystore;
+
+    impl SecretStore for LockedKeystore {
+        fn get(&self, _key: String) -> Result<Option<String>, LobbyError> {
+            Err(LobbyError::Failed {
+                code: ErrorCode::Storage,
+                reason: "keystore locked".into(),
+            })
+        }
+
+        fn set(&self, _key: String, _value: String) -> Result<(), LobbyError> {
+            Err(LobbyError::Failed {
+                code: ErrorCode::Storage,
+                reason: "keystore locked".into(),
+            })
+        }
+
+        fn delete(&self, _key: String) -> Result<(), LobbyError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failure_of_the_app_store_reaches_the_core_with_its_code() {
+        let store = AppSecretStore(Arc::new(LockedKeystore));
+        let err = store.get("session.access_token").err().map(|e| e.code);
+        assert_eq!(err, Some(ErrorCode::Storage));
+    }
+}

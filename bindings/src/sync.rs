@@ -91,3 +91,51 @@ impl LobbyClient {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use lobby_core::SyncState;
+
+    use super::*;
+    use crate::client::SecretStore;
+
+    struct NoSecrets;
+
+    impl SecretStore for NoSecrets {
+        fn get(&self, _key: String) -> Result<Option<String>, LobbyError> {
+            Ok(None)
+        }
+
+        fn set(&self, _key: String, _value: String) -> Result<(), LobbyError> {
+            Ok(())
+        }
+
+        fn delete(&self, _key: String) -> Result<(), LobbyError> {
+            Ok(())
+        }
+    }
+
+    struct Recorder(Arc<Mutex<Vec<SyncState>>>);
+
+    impl SyncStateListener for Recorder {
+        fn on_update(&self, status: SyncStatusInfo) {
+            if let Ok(mut seen) = self.0.lock() {
+                seen.push(status.state);
+            }
+        }
+    }
+
+    #[test]
+    fn subscribing_delivers_the_current_status_before_it_returns(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let client = LobbyClient::new(dir.path().display().to_string(), None, Arc::new(NoSecrets))?;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let handle = client.subscribe_sync_state(Box::new(Recorder(seen.clone())));
+        assert_eq!(*seen.lock().map_err(|_| "poisoned")?, vec![SyncState::Idle]);
+        assert!(!handle.is_finished());
+        Ok(())
+    }
+}
