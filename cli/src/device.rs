@@ -1,8 +1,11 @@
 //! The CLI's "device": a home directory holding the database, settings and secrets.
 //!
-//! Secrets go in `secrets.json` (mode 0600) inside the home: the CLI's secrets must
-//! survive from one process to the next, which a per-process kernel keyring here does
-//! not give. Phone shells use their platform stores instead (see core `secrets`).
+//! Secrets go in `secrets.json` (mode 0600) inside the home. The CLI's device *is* the
+//! directory: its secrets must move and vanish with it (tests make a home per phone). The
+//! Linux kernel keyring (`core/examples/keyring_probe.rs`) did keep a secret from one
+//! process to the next on this machine, but it is per user, not per home, and is lost at
+//! reboot — so it is kept for desktop apps, not the CLI. Phone shells use their platform
+//! stores (Keystore, Keychain) through the FFI.
 
 use std::path::PathBuf;
 use std::sync::Arc;

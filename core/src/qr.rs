@@ -72,6 +72,20 @@ mod tests {
     }
 
     #[test]
+    fn a_jpeg_photo_of_a_scaled_qr_on_a_grey_background_reads_back() {
+        let text = "LOBBY:ONBOARD:1:ABCDEFGHJKMNPQRSTVWXYZ0123456789:1800000000:ABCDEFGH";
+        let png = render_png(text).unwrap();
+        let qr = image::load_from_memory(&png).unwrap().to_luma8();
+        // Put it off-centre on a larger grey "photo", scale it, save as JPEG.
+        let mut photo = image::GrayImage::from_pixel(qr.width() * 2, qr.height() * 2, Luma([200]));
+        image::imageops::overlay(&mut photo, &qr, (qr.width() / 3) as i64, (qr.height() / 2) as i64);
+        let photo = image::imageops::resize(&photo, photo.width() * 3 / 4, photo.height() * 3 / 4, image::imageops::FilterType::Triangle);
+        let mut jpeg = std::io::Cursor::new(Vec::new());
+        photo.write_to(&mut jpeg, ImageFormat::Jpeg).unwrap();
+        assert_eq!(read_png_or_jpeg(jpeg.get_ref()).unwrap(), text);
+    }
+
+    #[test]
     fn pictures_without_a_code_are_unreadable() {
         let blank = image::GrayImage::from_pixel(64, 64, Luma([255]));
         let mut png = std::io::Cursor::new(Vec::new());
