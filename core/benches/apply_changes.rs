@@ -1,8 +1,9 @@
 //! Applying 100,000 downstream changes into the phone's replica.
 //!
-//! - `sync_engine`: what the sync engine does — per page, parse it as the server sent it
-//!   (JSON bytes) and apply it with `Store::apply_pull_page` (one transaction per page,
-//!   with cursors and epoch); at the end, one WAL checkpoint.
+//! - `sync_engine`: what the sync engine does — pages arrive as the server sends them (JSON
+//!   bytes) and are parsed on one thread while `sync::pipeline::apply_stream` applies the
+//!   previous one (`Store::apply_pull_page`: one transaction per page, with cursors and
+//!   epoch); at the end, one WAL checkpoint.
 //! - `reference_bare_rusqlite`: the physical limit — the same rows, already parsed,
 //!   upserted into the same table with one prepared statement in one transaction.
 //!
@@ -13,16 +14,31 @@ mod support;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use lobby_core::protocol::{ParcelRecord, PullResponse};
 use lobby_core::store::Store;
+use lobby_core::sync::pipeline::{apply_stream, PIPELINE_DEPTH};
 use lobby_core::sync::PULL_PAGE_SIZE;
 use rusqlite::params;
+use std::sync::Mutex;
 
-fn engine_apply(store: &mut Store, pages: &[Vec<u8>]) {
-    for bytes in pages {
-        let page: PullResponse = serde_json::from_slice(bytes).expect("page parses");
-        store.apply_pull_page(&page).expect("page applies");
-    }
-    // The sync engine checkpoints once when a pull ends.
-    store.checkpoint().expect("checkpoint");
+/// As the sync engine does it: one side parses pages as they arrive, the other applies
+/// them with `apply_stream` (one transaction per page), then one checkpoint.
+fn engine_apply(store: Store, pages: &[Vec<u8>]) {
+    let store = Mutex::new(store);
+    let (tx, rx) = tokio::sync::mpsc::channel(PIPELINE_DEPTH);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for bytes in pages {
+                let page: PullResponse = serde_json::from_slice(bytes).expect("page parses");
+                tx.blocking_send(page).expect("applier alive");
+            }
+        });
+        let applied = apply_stream(&store, rx).expect("pages apply");
+        assert_eq!(applied as usize, support::TOTAL);
+    });
+    store
+        .lock()
+        .expect("lock")
+        .checkpoint()
+        .expect("checkpoint");
 }
 
 fn reference_apply(store: &mut Store, rows: &[ParcelRecord]) {
@@ -77,7 +93,7 @@ fn bench(c: &mut Criterion) {
                 n += 1;
                 fresh_store(&dir, n)
             },
-            |mut store| engine_apply(&mut store, &pages),
+            |store| engine_apply(store, &pages),
             BatchSize::PerIteration,
         )
     });

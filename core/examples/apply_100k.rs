@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use lobby_core::protocol::PullResponse;
 use lobby_core::store::Store;
+use lobby_core::sync::pipeline::{apply_stream, PIPELINE_DEPTH};
 use lobby_core::sync::PULL_PAGE_SIZE;
 
 fn peak_rss_kib() -> i64 {
@@ -30,23 +31,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes: usize = pages.iter().map(Vec::len).sum();
     let before = peak_rss_kib();
     let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&dir.path().join("apply.db"))?;
+    let store = Store::open(&dir.path().join("apply.db"))?;
+    let store = std::sync::Mutex::new(store);
     let start = Instant::now();
-    let (mut parse, mut apply) = (0f64, 0f64);
-    for page in &pages {
-        let t = Instant::now();
-        let page: PullResponse = serde_json::from_slice(page)?;
-        parse += t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        store.apply_pull_page(&page)?;
-        apply += t.elapsed().as_secs_f64();
-    }
+    let (tx, rx) = tokio::sync::mpsc::channel(PIPELINE_DEPTH);
+    std::thread::scope(|scope| -> Result<(), Box<dyn std::error::Error>> {
+        let pages = &pages;
+        scope.spawn(move || {
+            for bytes in pages {
+                match serde_json::from_slice::<PullResponse>(bytes) {
+                    Ok(page) => {
+                        if tx.blocking_send(page).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("page does not parse: {e}");
+                        return;
+                    }
+                }
+            }
+        });
+        apply_stream(&store, rx)?;
+        Ok(())
+    })?;
     // The sync engine checkpoints once when a pull ends.
-    let t = Instant::now();
-    store.checkpoint()?;
-    apply += t.elapsed().as_secs_f64();
+    store.lock().map_err(|_| "lock")?.checkpoint()?;
     let secs = start.elapsed().as_secs_f64();
-    println!("parse {parse:.3} s, apply (with final checkpoint) {apply:.3} s");
     println!(
         "applied {} changes ({} pages, {:.1} MB of JSON) in {:.3} s = {:.0} changes/s; peak RSS {} MiB (before apply {} MiB)",
         support::TOTAL,

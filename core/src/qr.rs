@@ -78,8 +78,18 @@ mod tests {
         let qr = image::load_from_memory(&png).unwrap().to_luma8();
         // Put it off-centre on a larger grey "photo", scale it, save as JPEG.
         let mut photo = image::GrayImage::from_pixel(qr.width() * 2, qr.height() * 2, Luma([200]));
-        image::imageops::overlay(&mut photo, &qr, (qr.width() / 3) as i64, (qr.height() / 2) as i64);
-        let photo = image::imageops::resize(&photo, photo.width() * 3 / 4, photo.height() * 3 / 4, image::imageops::FilterType::Triangle);
+        image::imageops::overlay(
+            &mut photo,
+            &qr,
+            (qr.width() / 3) as i64,
+            (qr.height() / 2) as i64,
+        );
+        let photo = image::imageops::resize(
+            &photo,
+            photo.width() * 3 / 4,
+            photo.height() * 3 / 4,
+            image::imageops::FilterType::Triangle,
+        );
         let mut jpeg = std::io::Cursor::new(Vec::new());
         photo.write_to(&mut jpeg, ImageFormat::Jpeg).unwrap();
         assert_eq!(read_png_or_jpeg(jpeg.get_ref()).unwrap(), text);

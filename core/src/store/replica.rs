@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, CachedStatement, OptionalExtension, Transaction};
 
 use super::settings::keys;
 use super::Store;
@@ -157,108 +157,133 @@ impl Store {
     }
 }
 
-/// Applies changes in order with cached prepared statements (the sync hot path).
+/// Applies changes in order (the sync hot path). Each kind's statement is prepared once
+/// per page, not looked up per row.
 pub(crate) fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<()> {
+    let mut upserts = Upserts::default();
     for c in changes {
-        apply_one(tx, c)?;
+        upserts.apply(tx, c)?;
     }
     Ok(())
 }
 
-fn apply_one(tx: &Transaction<'_>, c: &Change) -> Result<()> {
-    let scope = c.scope.as_str();
-    match &c.record {
-        Record::Project(p) => {
-            tx.prepare_cached(
-                "INSERT INTO projects(id, scope, name, kind) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, name = excluded.name,
-                 kind = excluded.kind",
-            )?
-            .execute(params![p.id, scope, p.name, p.kind.as_str()])?;
-        }
-        Record::Unit(u) => {
-            tx.prepare_cached(
-                "INSERT INTO units(id, scope, project_id, number, ratio_micros, arrears_months)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(id) DO UPDATE SET scope = excluded.scope,
-                 project_id = excluded.project_id, number = excluded.number,
-                 ratio_micros = excluded.ratio_micros, arrears_months = excluded.arrears_months",
-            )?
-            .execute(params![
-                u.id,
-                scope,
-                u.project_id,
-                u.number,
-                u.ratio_micros,
-                u.arrears_months
-            ])?;
-        }
-        Record::Membership(m) => {
-            tx.prepare_cached(
-                "INSERT INTO memberships(id, scope, unit_id, project_id, role)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
-                 project_id = excluded.project_id, role = excluded.role",
-            )?
-            .execute(params![
-                m.id,
-                scope,
-                m.unit_id,
-                m.project_id,
-                m.role.as_str()
-            ])?;
-        }
-        Record::Profile(p) => {
-            tx.prepare_cached(
-                "INSERT INTO profile(id, scope, legal_name, display_name, phone, email)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(id) DO UPDATE SET scope = excluded.scope,
-                 legal_name = excluded.legal_name, display_name = excluded.display_name,
-                 phone = excluded.phone, email = excluded.email",
-            )?
-            .execute(params![
-                p.id,
-                scope,
-                p.legal_name,
-                p.display_name,
-                p.phone,
-                p.email
-            ])?;
-        }
-        Record::Parcel(p) => {
-            tx.prepare_cached(
-                "INSERT INTO parcels(id, scope, unit_id, recipient, carrier, tracking, status,
-                 logged_at, picked_up_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
-                 recipient = excluded.recipient, carrier = excluded.carrier,
-                 tracking = excluded.tracking, status = excluded.status,
-                 logged_at = excluded.logged_at, picked_up_at = excluded.picked_up_at",
-            )?
-            .execute(params![
-                p.id,
-                scope,
-                p.unit_id,
-                p.recipient,
-                p.carrier,
-                p.tracking,
-                p.status,
-                p.logged_at,
-                p.picked_up_at
-            ])?;
-        }
-        Record::Deleted(d) => {
-            let table = match d.kind {
-                EntityKind::Project => "projects",
-                EntityKind::Unit => "units",
-                EntityKind::Membership => "memberships",
-                EntityKind::Profile => "profile",
-                EntityKind::Parcel => "parcels",
-            };
-            tx.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?
-                .execute([&d.id])?;
-        }
+const UPSERT_PROJECT: &str = "INSERT INTO projects(id, scope, name, kind) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, name = excluded.name,
+     kind = excluded.kind";
+const UPSERT_UNIT: &str =
+    "INSERT INTO units(id, scope, project_id, number, ratio_micros, arrears_months)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT(id) DO UPDATE SET scope = excluded.scope,
+     project_id = excluded.project_id, number = excluded.number,
+     ratio_micros = excluded.ratio_micros, arrears_months = excluded.arrears_months";
+const UPSERT_MEMBERSHIP: &str = "INSERT INTO memberships(id, scope, unit_id, project_id, role)
+     VALUES (?1, ?2, ?3, ?4, ?5)
+     ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
+     project_id = excluded.project_id, role = excluded.role";
+const UPSERT_PROFILE: &str =
+    "INSERT INTO profile(id, scope, legal_name, display_name, phone, email)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT(id) DO UPDATE SET scope = excluded.scope,
+     legal_name = excluded.legal_name, display_name = excluded.display_name,
+     phone = excluded.phone, email = excluded.email";
+const UPSERT_PARCEL: &str =
+    "INSERT INTO parcels(id, scope, unit_id, recipient, carrier, tracking, status,
+     logged_at, picked_up_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+     ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
+     recipient = excluded.recipient, carrier = excluded.carrier,
+     tracking = excluded.tracking, status = excluded.status,
+     logged_at = excluded.logged_at, picked_up_at = excluded.picked_up_at";
+
+/// The page's prepared upserts, made on first use.
+#[derive(Default)]
+struct Upserts<'t> {
+    project: Option<CachedStatement<'t>>,
+    unit: Option<CachedStatement<'t>>,
+    membership: Option<CachedStatement<'t>>,
+    profile: Option<CachedStatement<'t>>,
+    parcel: Option<CachedStatement<'t>>,
+}
+
+fn prepared<'s, 't>(
+    slot: &'s mut Option<CachedStatement<'t>>,
+    tx: &'t Transaction<'_>,
+    sql: &str,
+) -> Result<&'s mut CachedStatement<'t>> {
+    if slot.is_none() {
+        *slot = Some(tx.prepare_cached(sql)?);
     }
-    Ok(())
+    slot.as_mut()
+        .ok_or_else(|| crate::error::LobbyError::internal("statement not prepared"))
+}
+
+impl<'t> Upserts<'t> {
+    fn apply(&mut self, tx: &'t Transaction<'_>, c: &Change) -> Result<()> {
+        let scope = c.scope.as_str();
+        match &c.record {
+            Record::Project(p) => {
+                prepared(&mut self.project, tx, UPSERT_PROJECT)?.execute(params![
+                    p.id,
+                    scope,
+                    p.name,
+                    p.kind.as_str()
+                ])?;
+            }
+            Record::Unit(u) => {
+                prepared(&mut self.unit, tx, UPSERT_UNIT)?.execute(params![
+                    u.id,
+                    scope,
+                    u.project_id,
+                    u.number,
+                    u.ratio_micros,
+                    u.arrears_months
+                ])?;
+            }
+            Record::Membership(m) => {
+                prepared(&mut self.membership, tx, UPSERT_MEMBERSHIP)?.execute(params![
+                    m.id,
+                    scope,
+                    m.unit_id,
+                    m.project_id,
+                    m.role.as_str()
+                ])?;
+            }
+            Record::Profile(p) => {
+                prepared(&mut self.profile, tx, UPSERT_PROFILE)?.execute(params![
+                    p.id,
+                    scope,
+                    p.legal_name,
+                    p.display_name,
+                    p.phone,
+                    p.email
+                ])?;
+            }
+            Record::Parcel(p) => {
+                prepared(&mut self.parcel, tx, UPSERT_PARCEL)?.execute(params![
+                    p.id,
+                    scope,
+                    p.unit_id,
+                    p.recipient,
+                    p.carrier,
+                    p.tracking,
+                    p.status,
+                    p.logged_at,
+                    p.picked_up_at
+                ])?;
+            }
+            Record::Deleted(d) => {
+                let table = match d.kind {
+                    EntityKind::Project => "projects",
+                    EntityKind::Unit => "units",
+                    EntityKind::Membership => "memberships",
+                    EntityKind::Profile => "profile",
+                    EntityKind::Parcel => "parcels",
+                };
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?
+                    .execute([&d.id])?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn purge_scope(tx: &Transaction<'_>, scope: &str) -> Result<()> {

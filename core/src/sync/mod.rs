@@ -18,6 +18,7 @@
 //! (`Lobby::start_background_sync`) or queued changes wait for the next explicit sync.
 
 pub mod backoff;
+pub mod pipeline;
 pub(crate) mod scheduler;
 mod state;
 
@@ -167,22 +168,47 @@ impl Inner {
         }
     }
 
+    /// Pulls until the server has nothing more, fetching and parsing the next page while
+    /// the previous one is applied ([`pipeline`]). The next request's cursors come from the
+    /// last page received; the stored cursors only ever reflect applied pages, so stopping
+    /// anywhere (error, crash) resumes from what is really on the phone.
     async fn pull_all(&self, report: &mut SyncReport) -> Result<()> {
         let mut resets = 0;
         loop {
-            let (epoch, cursors) = self.with_store(|s| Ok((s.epoch()?, s.cursors()?)))?;
-            let req = PullRequest {
-                epoch,
-                cursors,
-                limit: Some(PULL_PAGE_SIZE),
-            };
-            let page = self
-                .authed(|api, token| {
-                    let req = req.clone();
-                    async move { api.pull(&token, &req).await }
-                })
-                .await?;
-            if page.reset {
+            let (mut epoch, mut cursors) = self.with_store(|s| Ok((s.epoch()?, s.cursors()?)))?;
+            let (pages, applier) = pipeline::spawn_applier(self.store.clone());
+            let fetched: Result<bool> = async {
+                loop {
+                    let req = PullRequest {
+                        epoch,
+                        cursors: cursors.clone(),
+                        limit: Some(PULL_PAGE_SIZE),
+                    };
+                    let page = self
+                        .authed(|api, token| {
+                            let req = req.clone();
+                            async move { api.pull(&token, &req).await }
+                        })
+                        .await?;
+                    if page.reset {
+                        return Ok(true);
+                    }
+                    epoch = Some(page.epoch);
+                    cursors = page.cursors.clone();
+                    let more = page.has_more;
+                    if pages.send(page).await.is_err() || !more {
+                        // A closed channel means the applier failed: its error is reported below.
+                        return Ok(false);
+                    }
+                }
+            }
+            .await;
+            drop(pages);
+            let applied = applier
+                .await
+                .map_err(|e| LobbyError::internal(format!("apply task: {e}")))??;
+            report.pulled += applied;
+            if fetched? {
                 resets += 1;
                 if resets > MAX_RESETS_PER_SYNC {
                     return Err(LobbyError::new(
@@ -194,21 +220,9 @@ impl Inner {
                 self.with_store_mut(|s| s.reset_replica())?;
                 continue;
             }
-            let store = self.store.clone();
-            let stats = tokio::task::spawn_blocking(move || {
-                let mut s = store
-                    .lock()
-                    .map_err(|_| LobbyError::internal("store lock poisoned"))?;
-                s.apply_pull_page(&page).map(|st| (st, page.has_more))
-            })
-            .await
-            .map_err(|e| LobbyError::internal(format!("apply task: {e}")))??;
-            report.pulled += stats.0.changes as u64;
-            if !stats.1 {
-                self.with_store(|s| s.checkpoint())?;
-                self.ensure_current_unit()?;
-                return Ok(());
-            }
+            self.with_store(|s| s.checkpoint())?;
+            self.ensure_current_unit()?;
+            return Ok(());
         }
     }
 }
