@@ -50,6 +50,14 @@ pub enum ErrorCode {
     NoCurrentUnit,
     /// A picture holds no readable QR code.
     QrUnreadable,
+    /// The unit already has 5 residents, tenants and pending invitations together.
+    InviteCapReached,
+    /// Not an invitation code, or no such code.
+    InviteInvalid,
+    InviteRevoked,
+    /// The code was already accepted.
+    InviteUsed,
+    InviteExpired,
 }
 
 impl ErrorCode {
@@ -80,6 +88,11 @@ impl ErrorCode {
         ErrorCode::NoPendingOtp,
         ErrorCode::NoCurrentUnit,
         ErrorCode::QrUnreadable,
+        ErrorCode::InviteCapReached,
+        ErrorCode::InviteInvalid,
+        ErrorCode::InviteRevoked,
+        ErrorCode::InviteUsed,
+        ErrorCode::InviteExpired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +123,11 @@ impl ErrorCode {
             ErrorCode::NoPendingOtp => "no_pending_otp",
             ErrorCode::NoCurrentUnit => "no_current_unit",
             ErrorCode::QrUnreadable => "qr_unreadable",
+            ErrorCode::InviteCapReached => "invite_cap_reached",
+            ErrorCode::InviteInvalid => "invite_invalid",
+            ErrorCode::InviteRevoked => "invite_revoked",
+            ErrorCode::InviteUsed => "invite_used",
+            ErrorCode::InviteExpired => "invite_expired",
         }
     }
 
@@ -129,7 +147,9 @@ impl ErrorCode {
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::Conflict | ErrorCode::OnboardingTokenUsed => 409,
+            ErrorCode::Conflict | ErrorCode::OnboardingTokenUsed | ErrorCode::InviteCapReached => {
+                409
+            }
             ErrorCode::RateLimited => 429,
             ErrorCode::ServerError | ErrorCode::Internal | ErrorCode::Storage => 500,
             ErrorCode::Offline => 503,

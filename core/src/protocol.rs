@@ -10,6 +10,7 @@
 //! | `POST /v1/onboarding/start` (bearer optional) | [`OnboardingStartRequest`] | [`OtpSent`] |
 //! | `POST /v1/onboarding/verify` | [`OtpVerifyRequest`] | [`SessionGrant`] |
 //! | `POST /v1/onboarding/claim` (bearer) | [`OnboardingClaimRequest`] | [`OnboardingClaimed`] |
+//! | `POST /v1/invites/accept` | [`InviteAcceptRequest`] | [`OtpSent`] (then `/v1/auth/otp/verify`) |
 //! | `POST /v1/auth/otp` | [`OtpLoginRequest`] | [`OtpSent`] |
 //! | `POST /v1/auth/otp/verify` | [`OtpVerifyRequest`] | [`SessionGrant`] |
 //! | `POST /v1/auth/password` | [`PasswordLoginRequest`] | [`SessionGrant`] |
@@ -114,6 +115,22 @@ pub struct OtpVerifyRequest {
     pub code: String,
 }
 
+// ---------------------------------------------------------------- invitations
+
+/// An invitee accepts a code: the server checks it (guessing is rate limited per client
+/// address and per phone) and sends an OTP to `phone`. Verifying that OTP through
+/// `POST /v1/auth/otp/verify` creates the person (or reuses the account of that phone)
+/// and the membership, in one transaction that re-checks the code.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InviteAcceptRequest {
+    /// The code as typed or scanned (`ABCDE-FGHJK`, lower case, or the QR text).
+    pub code: String,
+    pub phone: String,
+    /// Display name for a new account.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
 // ---------------------------------------------------------------- auth
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -156,7 +173,8 @@ pub struct Empty {}
 
 // ---------------------------------------------------------------- sync: downstream
 
-/// `scope` strings: `person:<id>`, `unit:<id>`, `project:<id>`.
+/// `scope` strings: `person:<id>`, `unit:<id>`, `project:<id>`, and `owners:<unit_id>`
+/// (what only the unit's owners see: its invitations and members).
 pub type Scope = String;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -206,6 +224,8 @@ pub enum Record {
     Membership(MembershipRecord),
     Profile(ProfileRecord),
     Parcel(ParcelRecord),
+    Invite(InviteRecord),
+    Member(MemberRecord),
     Deleted(DeletedRecord),
 }
 
@@ -217,6 +237,8 @@ pub enum EntityKind {
     Membership,
     Profile,
     Parcel,
+    Invite,
+    Member,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -322,6 +344,61 @@ pub struct ParcelRecord {
     pub picked_up_at: Option<DateTime<Utc>>,
 }
 
+/// An invitation of a unit (scope `owners:<unit_id>`). The code itself is never sent
+/// back: the server keeps only its digest; the phone that made it keeps the code.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct InviteRecord {
+    pub id: String,
+    pub unit_id: String,
+    pub role: Role,
+    pub status: InviteStatus,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// Who accepted it, once accepted.
+    #[serde(default)]
+    pub accepted_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteStatus {
+    Pending,
+    Accepted,
+    Revoked,
+    Expired,
+}
+
+impl InviteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InviteStatus::Pending => "pending",
+            InviteStatus::Accepted => "accepted",
+            InviteStatus::Revoked => "revoked",
+            InviteStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InviteStatus> {
+        match s {
+            "pending" => Some(InviteStatus::Pending),
+            "accepted" => Some(InviteStatus::Accepted),
+            "revoked" => Some(InviteStatus::Revoked),
+            "expired" => Some(InviteStatus::Expired),
+            _ => None,
+        }
+    }
+}
+
+/// A resident or tenant of a unit (scope `owners:<unit_id>`; `id` is the membership id).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct MemberRecord {
+    pub id: String,
+    pub unit_id: String,
+    pub person_id: String,
+    pub name: String,
+    pub role: Role,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct DeletedRecord {
     pub kind: EntityKind,
@@ -355,12 +432,32 @@ pub enum Mutation {
         #[serde(default)]
         email: Option<String>,
     },
+    /// An owner invites someone into `unit_id`. `invite_id` is made on the phone (so the
+    /// phone can show and revoke it before the server confirms); `code` is the 10
+    /// characters the phone generated. Refused with `invite_cap_reached` when the unit
+    /// already has 5 residents, tenants and pending codes; `forbidden` unless the sender
+    /// owns the unit.
+    InviteCreate {
+        invite_id: Uuid,
+        unit_id: String,
+        role: Role,
+        code: String,
+    },
+    /// The owner revokes a pending code (revoking one already used or revoked is
+    /// `applied` with no effect, so a retry is harmless).
+    InviteRevoke { invite_id: Uuid },
+    /// The owner ends a resident's or tenant's membership (`membership_id` from a
+    /// [`MemberRecord`]); the removed person's phone purges the unit on its next sync.
+    MemberRemove { membership_id: String },
 }
 
 impl Mutation {
     pub fn kind(&self) -> &'static str {
         match self {
             Mutation::ProfileUpdate { .. } => "profile_update",
+            Mutation::InviteCreate { .. } => "invite_create",
+            Mutation::InviteRevoke { .. } => "invite_revoke",
+            Mutation::MemberRemove { .. } => "member_remove",
         }
     }
 }

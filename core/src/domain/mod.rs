@@ -2,6 +2,7 @@
 //! each rule has exactly one implementation. Each file is one concern, named for it.
 
 pub mod contact;
+pub mod invites;
 pub mod onboarding;
 pub mod otp;
 pub mod password;

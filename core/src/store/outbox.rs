@@ -33,6 +33,9 @@ pub struct OutboxEntry {
 
 impl Store {
     /// Queues `mutation` and applies its optimistic effect, in one transaction.
+    ///
+    /// Secrets never enter the outbox: an `InviteCreate` is queued with an empty `code`;
+    /// the code lives in the secret store and is put back when the mutation is sent.
     pub fn enqueue(
         &mut self,
         person_id: &str,
@@ -40,7 +43,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Uuid> {
         let id = Uuid::now_v7();
-        let body = serde_json::to_string(&mutation)?;
+        let mut stored = mutation.clone();
+        if let Mutation::InviteCreate { code, .. } = &mut stored {
+            code.clear();
+        }
+        let body = serde_json::to_string(&stored)?;
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO outbox(id, person_id, kind, body, created_at, next_attempt_at)
@@ -62,6 +69,39 @@ impl Store {
                     "INSERT INTO profile_edits(mutation_id, person_id, display_name, email)
                      VALUES (?1, ?2, ?3, ?4)",
                     params![id.to_string(), person_id, display_name, email],
+                )?;
+            }
+            Mutation::InviteCreate {
+                invite_id,
+                unit_id,
+                role,
+                ..
+            } => {
+                let expires = now + chrono::Duration::days(crate::domain::invites::INVITE_TTL_DAYS);
+                tx.execute(
+                    "INSERT INTO invites_local(invite_id, mutation_id, person_id, unit_id, role,
+                     created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        invite_id.to_string(),
+                        id.to_string(),
+                        person_id,
+                        unit_id,
+                        role.as_str(),
+                        now.to_rfc3339(),
+                        expires.to_rfc3339()
+                    ],
+                )?;
+            }
+            Mutation::InviteRevoke { invite_id } => {
+                tx.execute(
+                    "INSERT INTO invite_revokes_local(mutation_id, invite_id) VALUES (?1, ?2)",
+                    params![id.to_string(), invite_id.to_string()],
+                )?;
+            }
+            Mutation::MemberRemove { membership_id } => {
+                tx.execute(
+                    "INSERT INTO member_removals_local(mutation_id, membership_id) VALUES (?1, ?2)",
+                    params![id.to_string(), membership_id],
                 )?;
             }
         }
@@ -159,7 +199,7 @@ impl Store {
     pub fn outbox_applied(&mut self, id: Uuid) -> Result<()> {
         let tx = self.conn.transaction()?;
         let id = id.to_string();
-        tx.execute("DELETE FROM profile_edits WHERE mutation_id = ?1", [&id])?;
+        drop_optimistic(&tx, &id)?;
         tx.execute("DELETE FROM outbox WHERE id = ?1", [&id])?;
         tx.commit()?;
         Ok(())
@@ -169,7 +209,7 @@ impl Store {
     pub fn outbox_rejected(&mut self, id: Uuid, code: &str, message: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
         let id = id.to_string();
-        tx.execute("DELETE FROM profile_edits WHERE mutation_id = ?1", [&id])?;
+        drop_optimistic(&tx, &id)?;
         tx.execute(
             "UPDATE outbox SET state = 'rejected', reject_code = ?2, reject_message = ?3 WHERE id = ?1",
             params![id, code, message],
@@ -224,6 +264,24 @@ impl Store {
             .execute("DELETE FROM outbox WHERE state = 'rejected'", [])?;
         Ok(())
     }
+}
+
+/// Optimistic effects of a mutation: what a confirmation or a refusal removes.
+const OPTIMISTIC_TABLES: &[&str] = &[
+    "profile_edits",
+    "invites_local",
+    "invite_revokes_local",
+    "member_removals_local",
+];
+
+fn drop_optimistic(tx: &rusqlite::Transaction<'_>, mutation_id: &str) -> Result<()> {
+    for t in OPTIMISTIC_TABLES {
+        tx.execute(
+            &format!("DELETE FROM {t} WHERE mutation_id = ?1"),
+            [mutation_id],
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

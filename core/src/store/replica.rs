@@ -21,7 +21,15 @@ pub struct ApplyStats {
     pub purged_scopes: usize,
 }
 
-const SYNCED_TABLES: &[&str] = &["projects", "units", "memberships", "profile", "parcels"];
+pub(crate) const SYNCED_TABLES: &[&str] = &[
+    "projects",
+    "units",
+    "memberships",
+    "profile",
+    "parcels",
+    "invites",
+    "members",
+];
 
 impl Store {
     /// Per-scope cursors to send with the next pull.
@@ -186,6 +194,15 @@ const UPSERT_PROFILE: &str =
      ON CONFLICT(id) DO UPDATE SET scope = excluded.scope,
      legal_name = excluded.legal_name, display_name = excluded.display_name,
      phone = excluded.phone, email = excluded.email";
+const UPSERT_INVITE: &str = "INSERT INTO invites(id, scope, unit_id, role, status, created_at,
+     expires_at, accepted_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+     ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
+     role = excluded.role, status = excluded.status, created_at = excluded.created_at,
+     expires_at = excluded.expires_at, accepted_by = excluded.accepted_by";
+const UPSERT_MEMBER: &str = "INSERT INTO members(id, scope, unit_id, person_id, name, role)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
+     person_id = excluded.person_id, name = excluded.name, role = excluded.role";
 const UPSERT_PARCEL: &str =
     "INSERT INTO parcels(id, scope, unit_id, recipient, carrier, tracking, status,
      logged_at, picked_up_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -202,6 +219,8 @@ struct Upserts<'t> {
     membership: Option<CachedStatement<'t>>,
     profile: Option<CachedStatement<'t>>,
     parcel: Option<CachedStatement<'t>>,
+    invite: Option<CachedStatement<'t>>,
+    member: Option<CachedStatement<'t>>,
 }
 
 fn prepared<'s, 't>(
@@ -270,6 +289,28 @@ impl<'t> Upserts<'t> {
                     p.picked_up_at
                 ])?;
             }
+            Record::Invite(i) => {
+                prepared(&mut self.invite, tx, UPSERT_INVITE)?.execute(params![
+                    i.id,
+                    scope,
+                    i.unit_id,
+                    i.role.as_str(),
+                    i.status.as_str(),
+                    i.created_at.to_rfc3339(),
+                    i.expires_at.to_rfc3339(),
+                    i.accepted_by
+                ])?;
+            }
+            Record::Member(m) => {
+                prepared(&mut self.member, tx, UPSERT_MEMBER)?.execute(params![
+                    m.id,
+                    scope,
+                    m.unit_id,
+                    m.person_id,
+                    m.name,
+                    m.role.as_str()
+                ])?;
+            }
             Record::Deleted(d) => {
                 let table = match d.kind {
                     EntityKind::Project => "projects",
@@ -277,6 +318,8 @@ impl<'t> Upserts<'t> {
                     EntityKind::Membership => "memberships",
                     EntityKind::Profile => "profile",
                     EntityKind::Parcel => "parcels",
+                    EntityKind::Invite => "invites",
+                    EntityKind::Member => "members",
                 };
                 tx.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?
                     .execute([&d.id])?;

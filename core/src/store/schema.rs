@@ -57,6 +57,27 @@ const MIGRATIONS: &[&str] = &[
         mutation_id TEXT PRIMARY KEY, person_id TEXT NOT NULL,
         display_name TEXT, email TEXT);
     "#,
+    // 2: invitations and members (owners' view of a unit), and their optimistic effects.
+    //    Invitation codes are not stored here: they live in the secret store.
+    r#"
+    CREATE TABLE invites (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, unit_id TEXT NOT NULL, role TEXT NOT NULL,
+        status TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+        accepted_by TEXT);
+    CREATE INDEX invites_unit ON invites(unit_id);
+    CREATE TABLE members (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, unit_id TEXT NOT NULL,
+        person_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL);
+    CREATE INDEX members_unit ON members(unit_id);
+    CREATE TABLE invites_local (
+        invite_id TEXT PRIMARY KEY, mutation_id TEXT NOT NULL, person_id TEXT NOT NULL,
+        unit_id TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL);
+    CREATE TABLE invite_revokes_local (
+        mutation_id TEXT PRIMARY KEY, invite_id TEXT NOT NULL);
+    CREATE TABLE member_removals_local (
+        mutation_id TEXT PRIMARY KEY, membership_id TEXT NOT NULL);
+    "#,
 ];
 
 /// The schema version this build writes.
