@@ -29,6 +29,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod invites;
 pub mod onboarding;
 pub mod openapi;
 pub mod otp;

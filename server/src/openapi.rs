@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{admin, auth, onboarding, sync};
+use crate::http::{admin, auth, invites, onboarding, sync};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         onboarding::start,
         onboarding::verify,
         onboarding::claim,
+        invites::accept,
         auth::otp_login,
         auth::otp_verify,
         auth::password_login,
@@ -38,6 +39,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
     modifiers(&BearerAuth),
     tags(
         (name = "onboarding", description = "Owner onboarding by QR"),
+        (name = "invites", description = "Accepting an owner's invitation code"),
         (name = "auth", description = "Sign-in and sessions"),
         (name = "sync", description = "Change-log pull and mutation push"),
         (name = "admin", description = "Staff endpoints (staff token)"),

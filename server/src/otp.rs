@@ -1,5 +1,6 @@
 //! Issuing a one-time code: make it (`domain::otp`), store its digest under the send
-//! limits, hand it to the sender. Shared by onboarding and login so both behave alike.
+//! limits, hand it to the sender. Shared by onboarding, login and invitation acceptance
+//! so all behave alike.
 //!
 //! The code is stored as the digest of `request_id:code`, binding it to the request that
 //! created it. A login code for an unknown destination is made, stored and limited like
@@ -16,7 +17,7 @@ use lobby_core::protocol::OtpSent;
 use crate::error::AppResult;
 use crate::otp_sender::{OtpMessage, OtpPurpose};
 use crate::state::AppState;
-use crate::storage::{NewOtpRequest, PendingOnboarding};
+use crate::storage::{NewOtpRequest, PendingInvite, PendingOnboarding};
 
 /// The stored form of a code for a request.
 pub fn code_digest(request_id: &str, code: &str) -> String {
@@ -29,6 +30,7 @@ pub struct Issue {
     pub client: IpAddr,
     pub person_id: Option<String>,
     pub pending: Option<PendingOnboarding>,
+    pub invite: Option<PendingInvite>,
     /// False for a login to an unknown destination.
     pub deliver: bool,
 }
@@ -47,6 +49,7 @@ pub async fn issue(state: &AppState, issue: Issue) -> AppResult<OtpSent> {
         created_at: now,
         person_id: issue.person_id,
         pending: issue.pending,
+        invite: issue.invite,
     };
     state.db(move |s| s.create_otp_request(&request)).await?;
     if issue.deliver {

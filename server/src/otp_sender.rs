@@ -22,6 +22,8 @@ use serde::Serialize;
 pub enum OtpPurpose {
     Onboarding,
     Login,
+    /// Accepting an invitation code (verified through the login endpoint).
+    InviteAccept,
 }
 
 impl OtpPurpose {
@@ -29,6 +31,7 @@ impl OtpPurpose {
         match self {
             OtpPurpose::Onboarding => "onboarding",
             OtpPurpose::Login => "login",
+            OtpPurpose::InviteAccept => "invite_accept",
         }
     }
 }

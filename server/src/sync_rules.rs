@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use lobby_core::protocol::Role;
+
 use crate::config::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
 
 pub fn person_scope(person_id: &str) -> String {
@@ -18,14 +20,32 @@ pub fn project_scope(project_id: &str) -> String {
     format!("project:{project_id}")
 }
 
+/// What only a unit's owners see: its invitations and its residents and tenants.
+pub fn owners_scope(unit_id: &str) -> String {
+    format!("owners:{unit_id}")
+}
+
+/// One active membership as the scope rules need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveMembership {
+    pub unit_id: String,
+    pub project_id: String,
+    pub role: Role,
+}
+
 /// A person sees their own scope, the unit of each active membership and that unit's
-/// project. `memberships` is `(unit_id, project_id)` per active membership.
-pub fn visible_scopes(person_id: &str, memberships: &[(String, String)]) -> BTreeSet<String> {
+/// project; an owner also sees the unit's `owners:` scope (invitations and members),
+/// which residents and tenants must not see (the codes' state and who else lives there
+/// are the owner's business).
+pub fn visible_scopes(person_id: &str, memberships: &[ActiveMembership]) -> BTreeSet<String> {
     let mut scopes = BTreeSet::new();
     scopes.insert(person_scope(person_id));
-    for (unit_id, project_id) in memberships {
-        scopes.insert(unit_scope(unit_id));
-        scopes.insert(project_scope(project_id));
+    for m in memberships {
+        scopes.insert(unit_scope(&m.unit_id));
+        scopes.insert(project_scope(&m.project_id));
+        if m.role == Role::Owner {
+            scopes.insert(owners_scope(&m.unit_id));
+        }
     }
     scopes
 }
@@ -94,17 +114,42 @@ mod tests {
         pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
     }
 
+    fn member(unit: &str, project: &str, role: Role) -> ActiveMembership {
+        ActiveMembership {
+            unit_id: unit.into(),
+            project_id: project.into(),
+            role,
+        }
+    }
+
     #[test]
     fn a_person_sees_own_scope_units_and_their_projects() {
         let v = visible_scopes(
             "p1",
-            &[("u1".into(), "j1".into()), ("u2".into(), "j1".into())],
+            &[
+                member("u1", "j1", Role::Resident),
+                member("u2", "j1", Role::Tenant),
+            ],
         );
         let want: BTreeSet<String> = ["person:p1", "unit:u1", "unit:u2", "project:j1"]
             .iter()
             .map(|s| s.to_string())
             .collect();
         assert_eq!(v, want);
+    }
+
+    #[test]
+    fn only_owners_see_the_owners_scope_of_their_units() {
+        let v = visible_scopes(
+            "p1",
+            &[
+                member("u1", "j1", Role::Owner),
+                member("u2", "j1", Role::Resident),
+            ],
+        );
+        assert!(v.contains("owners:u1"));
+        assert!(!v.contains("owners:u2"));
+        assert!(v.contains("unit:u2"));
     }
 
     #[test]

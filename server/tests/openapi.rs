@@ -37,6 +37,7 @@ async fn the_server_serves_the_same_document() {
     for path in [
         "/v1/onboarding/preview",
         "/v1/onboarding/claim",
+        "/v1/invites/accept",
         "/v1/sync/pull",
         "/v1/admin/projects/{project_id}/owners",
     ] {

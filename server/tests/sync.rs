@@ -68,9 +68,11 @@ async fn first_pull_brings_profile_membership_unit_and_project() {
     assert_eq!(kinds, ["project", "unit", "profile", "membership"]);
     assert!(page.changes.windows(2).all(|w| w[0].seq < w[1].seq));
     let scopes: Vec<&String> = page.cursors.keys().collect();
-    assert_eq!(scopes.len(), 3);
+    assert_eq!(scopes.len(), 4);
     assert!(page.cursors.contains_key(&format!("person:{}", o.person)));
     assert!(page.cursors.contains_key(&format!("unit:{}", o.units[0])));
+    // An owner also sees the unit's invitations and members.
+    assert!(page.cursors.contains_key(&format!("owners:{}", o.units[0])));
     // Other owners' units stay invisible.
     assert!(!page.cursors.contains_key(&format!("unit:{}", o.units[2])));
     let head = page.changes.last().unwrap().seq;

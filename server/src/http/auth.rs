@@ -57,6 +57,7 @@ pub async fn otp_login(
             client,
             person_id: account.map(|a| a.person_id),
             pending: None,
+            invite: None,
             deliver,
         },
     )
@@ -64,12 +65,14 @@ pub async fn otp_login(
     Ok(Json(sent))
 }
 
-/// Checks a login code and starts a session.
+/// Checks a login code and starts a session. A code sent by `POST /v1/invites/accept`
+/// also accepts the invitation (account, membership) in the same transaction.
 #[utoipa::path(post, path = "/v1/auth/otp/verify", tag = "auth",
     request_body = OtpVerifyRequest,
     responses(
         (status = 200, body = SessionGrant),
-        (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp", body = ApiError),
+        (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | invite_invalid | invite_revoked | invite_used | invite_expired", body = ApiError),
+        (status = 409, description = "conflict (the phone's account is already a member of the invitation's unit)", body = ApiError),
     ))]
 pub async fn otp_verify(
     State(state): State<AppState>,

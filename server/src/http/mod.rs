@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod invites;
 pub mod onboarding;
 pub mod sync;
 
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/onboarding/start", post(onboarding::start))
         .route("/v1/onboarding/verify", post(onboarding::verify))
         .route("/v1/onboarding/claim", post(onboarding::claim))
+        .route("/v1/invites/accept", post(invites::accept))
         .route("/v1/auth/otp", post(auth::otp_login))
         .route("/v1/auth/otp/verify", post(auth::otp_verify))
         .route("/v1/auth/password", post(auth::password_login))

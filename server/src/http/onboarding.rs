@@ -152,6 +152,7 @@ pub async fn start(
                 unit_id,
                 mode,
             }),
+            invite: None,
             deliver: true,
         },
     )

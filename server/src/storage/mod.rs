@@ -1,7 +1,8 @@
 //! Storage behind one trait, so another database (PostgreSQL) can be added without
 //! touching the HTTP layer. Each method is one business operation and is atomic: every
 //! multi-step write (registry import, onboarding verify, mutation apply + result record)
-//! happens in one transaction inside the implementation.
+//! happens in one transaction inside the implementation, and so does every check that
+//! guards a write (the invitation cap is counted in the transaction that stores the code).
 //!
 //! Methods are synchronous; handlers call them on a blocking thread
 //! (`state::AppState::db`). Secrets arrive here already digested.
@@ -13,9 +14,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use lobby_core::domain::contact::Destination;
+use lobby_core::domain::invites::StoredInviteState;
 use lobby_core::domain::registry::RegistryRow;
 use lobby_core::protocol::{
-    MutationEnvelope, MutationOutcome, ProjectRecord, PullRequest, UnitRecord,
+    MutationEnvelope, MutationOutcome, ProjectRecord, PullRequest, Role, UnitRecord,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -86,6 +88,25 @@ pub enum PendingMode {
     },
 }
 
+/// The invitation acceptance an `invite_accept` OTP confirms: which invitation, for
+/// which (normalised) phone, under which name if a new account is made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingInvite {
+    pub invite_id: String,
+    pub phone: String,
+    pub display_name: Option<String>,
+}
+
+/// An invitation found by its code, as acceptance needs it.
+#[derive(Debug, Clone)]
+pub struct InviteTarget {
+    pub id: String,
+    pub unit_id: String,
+    pub role: Role,
+    pub state: StoredInviteState,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// One issued code, about to be stored. Storage applies the send limits
 /// (`domain::otp::check_send_allowed`) per destination and, when `limit_client` is set,
 /// per client address, in the same transaction as the insert.
@@ -103,6 +124,8 @@ pub struct NewOtpRequest {
     /// then never delivered and can never be verified).
     pub person_id: Option<String>,
     pub pending: Option<PendingOnboarding>,
+    /// For `invite_accept` codes: the acceptance waiting for the code.
+    pub invite: Option<PendingInvite>,
 }
 
 /// An account that may sign in.
@@ -190,7 +213,11 @@ pub trait Storage: Send + Sync + 'static {
     fn login_account(&self, destination: &Destination) -> AppResult<Option<LoginAccount>>;
     /// Where a person's codes go (their phone, else e-mail).
     fn person_destination(&self, person_id: &str) -> AppResult<Option<Destination>>;
-    /// Checks a login code and starts the session (one transaction).
+    /// Checks a login code and starts the session (one transaction). A code sent by
+    /// `POST /v1/invites/accept` is verified here too: the same transaction re-checks the
+    /// invitation, finds or makes the person of the phone, adds the membership, marks
+    /// the invitation accepted and logs the changes (`invite_*` or `conflict` roll it
+    /// all back, the code's use included).
     fn complete_otp_login(
         &self,
         request_id: &str,
@@ -198,6 +225,18 @@ pub trait Storage: Send + Sync + 'static {
         session: &NewSession,
         now: DateTime<Utc>,
     ) -> AppResult<String>;
+
+    // ---- invitations (creation, revocation and member removal arrive as mutations)
+    /// The invitation behind a code offered for acceptance, with guessing limited: when
+    /// any of `guess_keys` has used up its window (`domain::invites`), `rate_limited`
+    /// before the code is looked at; a malformed (`code_digest` `None`) or unknown code
+    /// records a failure against every key and answers `invite_invalid`.
+    fn invite_for_acceptance(
+        &self,
+        code_digest: Option<&str>,
+        guess_keys: &[String],
+        now: DateTime<Utc>,
+    ) -> AppResult<InviteTarget>;
 
     // ---- sessions
     /// Starts a new session family.

@@ -25,6 +25,20 @@
 //!   monotonic (AUTOINCREMENT), `record` the JSON of a `protocol::Record`.
 //! - `mutations(id, person_id, kind, result, applied_at)` — pushed mutation ids and
 //!   their stored `MutationOutcome` JSON.
+//!
+//! Added by migration 2 (invitation codes, DESIGN.md §2.3):
+//! - `invites(id, unit_id, role, code_digest, created_by, created_at, expires_at,
+//!   status, accepted_by, accepted_at, revoked_at)` — `id` is the phone's `invite_id`;
+//!   `code_digest` is `secret_digest` of the normalised code (unique); `status` is
+//!   `pending | accepted | revoked` (expiry is judged from `expires_at`, never stored);
+//!   `created_by` and `accepted_by` are person ids.
+//! - `invite_guess_failures(id, key, created_at)` — one row per wrong or malformed code
+//!   offered to `POST /v1/invites/accept`, keyed `client:<address>` and
+//!   `phone:<digest of the E.164 phone>`; read over the guessing window. Kept in the
+//!   database, not in memory, so a restart does not reset a guesser's count.
+//!
+//! `otp_requests.pending` holds, for `invite_accept` codes, the acceptance waiting for
+//! the code (`storage::PendingInvite`) instead of an onboarding registration.
 
 use rusqlite::Connection;
 
@@ -141,6 +155,30 @@ CREATE TABLE mutations (
     result TEXT NOT NULL,
     applied_at INTEGER NOT NULL
 );
+"#,
+    // 2: invitation codes and the guessing record.
+    r#"
+CREATE TABLE invites (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    role TEXT NOT NULL,
+    code_digest TEXT NOT NULL UNIQUE,
+    created_by TEXT NOT NULL REFERENCES people(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    accepted_by TEXT REFERENCES people(id),
+    accepted_at INTEGER,
+    revoked_at INTEGER
+);
+CREATE INDEX invites_unit_status ON invites(unit_id, status, expires_at);
+
+CREATE TABLE invite_guess_failures (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX invite_guess_failures_key ON invite_guess_failures(key, created_at);
 "#,
 ];
 

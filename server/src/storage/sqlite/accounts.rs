@@ -9,14 +9,16 @@ use lobby_core::protocol::{MembershipRecord, ProfileRecord, Record, Role, UnitRe
 use lobby_core::ErrorCode;
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::invites;
 use super::registry::project;
 use super::sync::append_change;
 use super::{from_ms, ms, new_id};
 use crate::error::{AppError, AppResult};
 use crate::onboarding::{check_token_state, unknown_token, TokenState};
+use crate::otp_sender::OtpPurpose;
 use crate::sessions::{NewSession, SessionInfo};
 use crate::storage::{
-    LoginAccount, NewOtpRequest, OnboardingTarget, PendingMode, PendingOnboarding,
+    LoginAccount, NewOtpRequest, OnboardingTarget, PendingInvite, PendingMode, PendingOnboarding,
 };
 use crate::sync_rules::person_scope;
 
@@ -90,7 +92,11 @@ pub(super) fn create_otp_request(tx: &Transaction, r: &NewOtpRequest) -> AppResu
             return Err(AppError::rate_limited(e.message, secs));
         }
     }
-    let pending = r.pending.as_ref().map(serde_json::to_string).transpose()?;
+    let pending = match (&r.pending, &r.invite) {
+        (Some(p), _) => Some(serde_json::to_string(p)?),
+        (None, Some(i)) => Some(serde_json::to_string(i)?),
+        (None, None) => None,
+    };
     tx.execute(
         "INSERT INTO otp_requests (id, purpose, destination, client_addr, code_digest, created_at, person_id, pending)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -147,17 +153,18 @@ fn no_pending() -> AppError {
 
 /// Loads the request and checks the code (`domain::otp`), counting a wrong try. The
 /// inner `Err` is the answer for a refused code; the wrong-try count must be committed.
+/// A request made for another purpose than `purposes` is unknown here.
 fn check_code(
     tx: &Transaction,
     request_id: &str,
-    purpose: &str,
+    purposes: &[&str],
     code_digest: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Result<OtpRow, AppError>> {
     let Some(otp) = load_otp(tx, request_id)? else {
         return Ok(Err(no_pending()));
     };
-    if otp.purpose != purpose {
+    if !purposes.contains(&otp.purpose.as_str()) {
         return Ok(Err(no_pending()));
     }
     let check = check_otp(&otp.state, code_digest, now);
@@ -189,7 +196,7 @@ pub(super) fn complete_onboarding(
     session: &NewSession,
     now: DateTime<Utc>,
 ) -> AppResult<AppResult<String>> {
-    let otp = match check_code(tx, request_id, "onboarding", code_digest, now)? {
+    let otp = match check_code(tx, request_id, &["onboarding"], code_digest, now)? {
         Ok(otp) => otp,
         Err(e) => return Ok(Err(e)),
     };
@@ -481,10 +488,27 @@ pub(super) fn complete_otp_login(
     session: &NewSession,
     now: DateTime<Utc>,
 ) -> AppResult<AppResult<String>> {
-    let otp = match check_code(tx, request_id, "login", code_digest, now)? {
+    let purposes = [
+        OtpPurpose::Login.as_str(),
+        OtpPurpose::InviteAccept.as_str(),
+    ];
+    let otp = match check_code(tx, request_id, &purposes, code_digest, now)? {
         Ok(otp) => otp,
         Err(e) => return Ok(Err(e)),
     };
+    if otp.purpose == OtpPurpose::InviteAccept.as_str() {
+        // From here on any failure rolls everything back, the code's use included.
+        let pending: PendingInvite = match &otp.pending {
+            Some(p) => serde_json::from_str(p)?,
+            None => {
+                return Err(AppError::server(
+                    "invite accept",
+                    "code without a pending acceptance",
+                ))
+            }
+        };
+        return Ok(Ok(invites::complete_accept(tx, &pending, session, now)?));
+    }
     // A code for an unknown destination was never delivered, so it cannot match; this
     // branch is a guard, answered like a wrong code.
     let Some(pid) = otp.person_id else {

@@ -2,9 +2,10 @@
 //! wants), immediate transactions for writes so concurrent requests serialise instead of
 //! failing with "busy". Split by area: `registry` (staff, projects, import, tokens),
 //! `accounts` (OTP requests, onboarding, sign-in, sessions), `sync` (change log, pull,
-//! push).
+//! push), `invites` (invitation codes, the cap, members, guessing).
 
 mod accounts;
+mod invites;
 mod registry;
 mod sync;
 
@@ -19,8 +20,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::schema;
 use super::{
-    LoginAccount, NewOnboardingToken, NewOtpRequest, NewStaff, OnboardingTarget, PullPage,
-    StaffMember, Storage,
+    InviteTarget, LoginAccount, NewOnboardingToken, NewOtpRequest, NewStaff, OnboardingTarget,
+    PullPage, StaffMember, Storage,
 };
 use crate::error::{AppError, AppResult};
 use crate::sessions::{NewSession, SessionInfo};
@@ -83,6 +84,12 @@ pub(crate) fn from_ms(v: i64) -> DateTime<Utc> {
 
 pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// A stored role; anything else means the row was written by something other than this
+/// server.
+pub(crate) fn parse_role(s: &str) -> AppResult<lobby_core::protocol::Role> {
+    lobby_core::protocol::Role::parse(s).ok_or_else(|| AppError::server("role", "unknown role"))
 }
 
 impl Storage for SqliteStorage {
@@ -176,6 +183,15 @@ impl Storage for SqliteStorage {
         self.write_then(|tx| {
             accounts::complete_otp_login(tx, request_id, code_digest, session, now)
         })
+    }
+
+    fn invite_for_acceptance(
+        &self,
+        code_digest: Option<&str>,
+        guess_keys: &[String],
+        now: DateTime<Utc>,
+    ) -> AppResult<InviteTarget> {
+        self.write_then(|tx| invites::for_acceptance(tx, code_digest, guess_keys, now))
     }
 
     fn create_session(

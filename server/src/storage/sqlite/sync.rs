@@ -11,11 +11,12 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::value::RawValue;
 
 use super::accounts::{email_taken, profile};
-use super::ms;
+use super::{invites, ms, parse_role};
 use crate::error::{AppError, AppResult};
 use crate::storage::{PullPage, RawChange};
 use crate::sync_rules::{
     needs_reset, next_cursors, page_limit, person_scope, removed_scopes, visible_scopes,
+    ActiveMembership,
 };
 
 /// Appends one record to the change log in `scope`; returns its `seq`.
@@ -70,13 +71,23 @@ pub(super) fn pull(tx: &Transaction, person_id: &str, req: &PullRequest) -> AppR
             has_more: false,
         });
     }
-    let memberships: Vec<(String, String)> = tx
+    let memberships: Vec<ActiveMembership> = tx
         .prepare(
-            "SELECT m.unit_id, u.project_id FROM memberships m JOIN units u ON u.id = m.unit_id
+            "SELECT m.unit_id, u.project_id, m.role FROM memberships m JOIN units u ON u.id = m.unit_id
              WHERE m.person_id = ?1 AND m.ended_at IS NULL",
         )?
-        .query_map([person_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+        .query_map([person_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?
+        .map(|row| {
+            let (unit_id, project_id, role) = row?;
+            Ok(ActiveMembership {
+                unit_id,
+                project_id,
+                role: parse_role(&role)?,
+            })
+        })
+        .collect::<AppResult<_>>()?;
     let visible = visible_scopes(person_id, &memberships);
     let limit = page_limit(req.limit);
 
@@ -144,10 +155,19 @@ pub(super) fn push_one(
             "this mutation id was already used by another account",
         )));
     }
+    // A refused mutation keeps none of its writes, only its recorded result: apply runs
+    // inside a savepoint that a refusal rolls back.
+    tx.execute_batch("SAVEPOINT apply_mutation")?;
     let outcome = match apply(tx, person_id, &env.mutation, now) {
-        Ok(()) => MutationOutcome::Applied,
+        Ok(()) => {
+            tx.execute_batch("RELEASE apply_mutation")?;
+            MutationOutcome::Applied
+        }
         Err(e) if e.code() == ErrorCode::ServerError => return Err(e),
-        Err(e) => rejected(&e.error),
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO apply_mutation; RELEASE apply_mutation")?;
+            rejected(&e.error)
+        }
     };
     tx.execute(
         "INSERT INTO mutations (id, person_id, kind, result, applied_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -196,7 +216,32 @@ fn apply(
             )?;
             let record = Record::Profile(profile(tx, person_id)?);
             append_change(tx, &person_scope(person_id), &record, now)?;
+            // The owners of units where this person is a resident or tenant list them
+            // by name.
+            invites::log_member_records(tx, person_id, now)?;
             Ok(())
+        }
+        Mutation::InviteCreate {
+            invite_id,
+            unit_id,
+            role,
+            code,
+        } => invites::create(
+            tx,
+            person_id,
+            &invites::NewInvite {
+                id: invite_id.to_string(),
+                unit_id,
+                role: *role,
+                code,
+            },
+            now,
+        ),
+        Mutation::InviteRevoke { invite_id } => {
+            invites::revoke(tx, person_id, &invite_id.to_string(), now)
+        }
+        Mutation::MemberRemove { membership_id } => {
+            invites::remove_member(tx, person_id, membership_id, now)
         }
     }
 }

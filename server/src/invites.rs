@@ -1,0 +1,125 @@
+//! The server's side of invitation codes (DESIGN.md §2.3): what only a server can judge,
+//! as pure functions storage and handlers share.
+//!
+//! The rules themselves (code format, the cap of 5, who may invite, whether a stored code
+//! is usable, how many wrong guesses are allowed) live in `lobby_core::domain::invites`,
+//! so the phone and the server cannot disagree. This module adds the server's reading of
+//! its rows: how a code is stored, the keys guessing is counted under, when a limited
+//! guesser may try again, and the name of an invitee who gave none.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Duration, Utc};
+use lobby_core::domain::invites::{
+    check_invite_guess_allowed, StoredInviteState, INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECS,
+    INVITE_TTL_DAYS,
+};
+use lobby_core::domain::secret_token::secret_digest;
+use lobby_core::protocol::Role;
+
+use crate::error::AppError;
+
+/// The stored form of a normalised code (only the digest is ever kept).
+pub fn code_digest(normalized_code: &str) -> String {
+    secret_digest(normalized_code)
+}
+
+/// When a code made at `now` stops being usable.
+pub fn expires_at(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::days(INVITE_TTL_DAYS)
+}
+
+/// Start of the guessing window that ends at `now`.
+pub fn guess_window_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::seconds(INVITE_GUESS_WINDOW_SECS)
+}
+
+/// The keys a wrong code is counted under: the phone always (as a digest, never the
+/// number), and the client address unless `client` is `None` (a development server's
+/// loopback client, exempt as for OTP sends).
+pub fn guess_keys(client: Option<IpAddr>, phone: &str) -> Vec<String> {
+    let mut keys = vec![format!("phone:{}", secret_digest(phone))];
+    if let Some(ip) = client {
+        keys.push(format!("client:{ip}"));
+    }
+    keys
+}
+
+/// Whether one more try is allowed for a key whose failures inside the window are
+/// `failures` (ascending). When not, `rate_limited` says when the oldest failure that
+/// still counts leaves the window.
+pub fn check_guesses(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<(), AppError> {
+    let Err(e) = check_invite_guess_allowed(failures.len()) else {
+        return Ok(());
+    };
+    let freeing = failures
+        .len()
+        .checked_sub(INVITE_GUESS_LIMIT)
+        .and_then(|i| failures.get(i))
+        .copied()
+        .unwrap_or(now);
+    let wait = (freeing + Duration::seconds(INVITE_GUESS_WINDOW_SECS) - now).num_seconds();
+    Err(AppError::rate_limited(e.message, wait.max(1) as u64))
+}
+
+/// A stored `invites.status`.
+pub fn stored_state(status: &str) -> Option<StoredInviteState> {
+    match status {
+        "pending" => Some(StoredInviteState::Pending),
+        "accepted" => Some(StoredInviteState::Accepted),
+        "revoked" => Some(StoredInviteState::Revoked),
+        _ => None,
+    }
+}
+
+/// The display (and legal) name of a new account made by accepting an invitation
+/// without a name; the person changes it from their profile.
+pub fn default_member_name(role: Role) -> &'static str {
+    match role {
+        Role::Tenant => "ผู้เช่า",
+        Role::Resident | Role::Owner => "ผู้พักอาศัย",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lobby_core::ErrorCode;
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn phone_keys_are_digests_and_exempt_clients_have_no_address_key() {
+        let keys = guess_keys(Some("10.0.0.7".parse().unwrap()), "+66812345678");
+        assert_eq!(keys.len(), 2);
+        assert!(!keys[0].contains("812345678"));
+        assert_eq!(keys[1], "client:10.0.0.7");
+        assert_eq!(guess_keys(None, "+66812345678").len(), 1);
+    }
+
+    #[test]
+    fn a_limited_guesser_waits_until_the_oldest_counting_failure_leaves_the_window() {
+        let now = t0();
+        let few: Vec<_> = (0..4).map(|i| now - Duration::seconds(60 - i)).collect();
+        assert!(check_guesses(&few, now).is_ok());
+        // Six failures, the second-oldest 100 s ago: with five allowed, the window frees
+        // when that one leaves it.
+        let mut many = vec![now - Duration::seconds(200), now - Duration::seconds(100)];
+        many.extend((0..4).map(|i| now - Duration::seconds(10 - i)));
+        let e = check_guesses(&many, now).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::RateLimited);
+        assert_eq!(e.retry_after_secs, Some(15 * 60 - 100));
+    }
+
+    #[test]
+    fn stored_states_and_expiry() {
+        assert_eq!(stored_state("pending"), Some(StoredInviteState::Pending));
+        assert_eq!(stored_state("revoked"), Some(StoredInviteState::Revoked));
+        assert_eq!(stored_state("accepted"), Some(StoredInviteState::Accepted));
+        assert_eq!(stored_state("expired"), None);
+        assert_eq!(expires_at(t0()) - t0(), Duration::days(7));
+        assert_eq!(code_digest("ABCDEFGHJK"), secret_digest("ABCDEFGHJK"));
+    }
+}
