@@ -169,6 +169,14 @@ impl TestServer {
         self.db().query_row(sql, [], |r| r.get(0)).expect("count")
     }
 
+    /// Runs one write statement on the server's database (to age or alter rows).
+    pub fn db_write(&self, sql: &str) {
+        let c = rusqlite::Connection::open(&self.db_path).expect("open db");
+        c.busy_timeout(std::time::Duration::from_secs(5))
+            .expect("busy timeout");
+        c.execute(sql, []).expect("write");
+    }
+
     /// Moves every recorded OTP send `secs` into the past: stands in for waiting out the
     /// resend interval without sleeping.
     pub fn age_otp_sends(&self, secs: i64) {
