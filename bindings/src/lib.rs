@@ -6,8 +6,9 @@
 //!
 //! - [`client`]: [`LobbyClient`], the one object an app holds, and the [`SecretStore`]
 //!   the app implements (Android Keystore, iOS Keychain);
-//! - [`onboarding`], [`auth`], [`units`], [`profile`], [`sync`]: the client's methods per
-//!   journey; [`sync`] also has the [`SyncStateListener`] and its [`TaskHandle`];
+//! - [`onboarding`], [`auth`], [`units`], [`profile`], [`invites`], [`sync`]: the client's
+//!   methods per journey; [`invites`] also has the invitation code's free functions,
+//!   [`sync`] the [`SyncStateListener`] and its [`TaskHandle`];
 //! - [`qr`] and [`checks`]: free functions the app calls without a client;
 //! - [`records`]: the plain values that cross the boundary;
 //! - [`errors`]: [`LobbyError`], the one error type, carrying the core's stable
@@ -17,8 +18,8 @@
 //! and run on the core's own runtime; local reads are synchronous, work offline and are
 //! fast enough for the main thread only in small amounts. Call `start_background_sync`
 //! once at start-up, or queued changes wait for the next explicit `sync`. Enums the core
-//! exports itself (`ErrorCode`, `Role`, `ProjectKind`, `SyncState`, `OutboxState`) come
-//! from lobby-core's own uniffi component.
+//! exports itself (`ErrorCode`, `Role`, `ProjectKind`, `SyncState`, `OutboxState`,
+//! `LocalInviteStatus`) come from lobby-core's own uniffi component.
 
 uniffi::setup_scaffolding!();
 
@@ -26,6 +27,7 @@ pub mod auth;
 pub mod checks;
 pub mod client;
 pub mod errors;
+pub mod invites;
 pub mod onboarding;
 pub mod profile;
 pub mod qr;

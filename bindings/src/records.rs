@@ -2,16 +2,16 @@
 //!
 //! The core's own records carry `chrono` times and nested protocol types; here times are
 //! `SystemTime` (Kotlin `java.time.Instant`, Swift `Date`) and shapes are flat. Enums
-//! (`Role`, `ProjectKind`, `SyncState`, `OutboxState`, `ErrorCode`) are the core's own,
-//! exported by lobby-core. Each record has one `From` impl and nothing else.
+//! (`Role`, `ProjectKind`, `SyncState`, `OutboxState`, `ErrorCode`, `LocalInviteStatus`)
+//! are the core's own, exported by lobby-core. Each record has one `From` impl and nothing else.
 
 use std::time::SystemTime;
 
 use lobby_core::protocol::{ProjectKind, Role};
 use lobby_core::store::{OutboxEntry, OutboxState};
 use lobby_core::{
-    ErrorCode, OtpChallenge, Profile, ScannedOnboarding, SignedIn, SyncReport, SyncState,
-    SyncStatus, UnitSummary,
+    ErrorCode, Invite, LocalInviteStatus, MemberRow, OtpChallenge, Profile, ScannedOnboarding,
+    SignedIn, SyncReport, SyncState, SyncStatus, UnitSummary,
 };
 
 /// One entry of the unit drop-down: a unit the person belongs to, in any project.
@@ -206,6 +206,70 @@ impl From<OutboxEntry> for OutboxEntryInfo {
     }
 }
 
+/// An invitation as the owner's phone knows it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct InviteInfo {
+    pub invite_id: String,
+    pub unit_id: String,
+    pub role: Role,
+    /// `QUEUED` (made here, not yet confirmed), `PENDING`, `ACCEPTED`, `REVOKED`,
+    /// `EXPIRED`, or `REJECTED` by the server (see `reason`).
+    pub status: LocalInviteStatus,
+    /// The code, when this phone made the invitation and it can still be used.
+    pub code: Option<String>,
+    pub created_at: SystemTime,
+    pub expires_at: SystemTime,
+    /// The person who accepted it.
+    pub accepted_by: Option<String>,
+    /// The server's reason, for a refused one.
+    pub reason: Option<String>,
+    /// A revocation is queued on this phone.
+    pub revoke_pending: bool,
+}
+
+impl From<Invite> for InviteInfo {
+    fn from(i: Invite) -> Self {
+        let r = i.row;
+        InviteInfo {
+            invite_id: r.invite_id,
+            unit_id: r.unit_id,
+            role: r.role,
+            status: r.status,
+            code: i.code,
+            created_at: r.created_at.into(),
+            expires_at: r.expires_at.into(),
+            accepted_by: r.accepted_by,
+            reason: r.reason,
+            revoke_pending: r.revoke_pending,
+        }
+    }
+}
+
+/// A resident or tenant of a unit, as the owner sees them.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MemberInfo {
+    pub membership_id: String,
+    pub unit_id: String,
+    pub person_id: String,
+    pub name: String,
+    pub role: Role,
+    /// A removal is queued on this phone.
+    pub removal_pending: bool,
+}
+
+impl From<MemberRow> for MemberInfo {
+    fn from(m: MemberRow) -> Self {
+        MemberInfo {
+            membership_id: m.membership_id,
+            unit_id: m.unit_id,
+            person_id: m.person_id,
+            name: m.name,
+            role: m.role,
+            removal_pending: m.removal_pending,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
@@ -266,5 +330,30 @@ mod tests {
         let info = OutboxEntryInfo::from(entry);
         assert_eq!(info.kind, "profile_update");
         assert_eq!(info.reject_code, Some(ErrorCode::InvalidInput));
+    }
+
+    #[test]
+    fn an_invitation_made_here_carries_its_code_and_status() {
+        let at = |s| chrono::DateTime::from_timestamp(s, 0).unwrap_or_default();
+        let info = InviteInfo::from(Invite {
+            row: lobby_core::InviteRow {
+                invite_id: "inv-1".into(),
+                unit_id: "unit-1".into(),
+                role: Role::Tenant,
+                status: LocalInviteStatus::Queued,
+                created_at: at(1_800_000_000),
+                expires_at: at(1_800_604_800),
+                accepted_by: None,
+                reason: None,
+                revoke_pending: false,
+            },
+            code: Some("ABCDE12345".into()),
+        });
+        assert_eq!(info.status, LocalInviteStatus::Queued);
+        assert_eq!(info.code.as_deref(), Some("ABCDE12345"));
+        assert_eq!(
+            info.expires_at,
+            UNIX_EPOCH + Duration::from_secs(1_800_604_800)
+        );
     }
 }

@@ -7,7 +7,10 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.conflate
 import kotlinx.coroutines.withContext
+import th.co.lobby.core.Role
+import th.co.lobby.ffi.InviteInfo
 import th.co.lobby.ffi.LobbyClient
+import th.co.lobby.ffi.MemberInfo
 import th.co.lobby.ffi.OnboardingInfo
 import th.co.lobby.ffi.OtpChallengeInfo
 import th.co.lobby.ffi.OutboxEntryInfo
@@ -91,6 +94,31 @@ class Lobby private constructor(
 
     suspend fun updateProfile(displayName: String? = null, email: String? = null) =
         io { ffi.updateProfile(displayName, email) }
+
+    // Invitations and members (DESIGN.md §2.3). The owner's changes are queued (shown at
+    // once, confirmed or refused on sync); the invitee finishes acceptInvite with verifyLogin.
+
+    /** A code for [role] (RESIDENT or TENANT) in [unitId] (the current unit when null). */
+    suspend fun createInvite(role: Role, unitId: String? = null): InviteInfo = io { ffi.createInvite(role, unitId) }
+
+    suspend fun invites(unitId: String? = null): List<InviteInfo> = io { ffi.invites(unitId) }
+
+    /** Revokes by the code (as shown or typed) or the invitation id. */
+    suspend fun revokeInvite(codeOrId: String): InviteInfo = io { ffi.revokeInvite(codeOrId) }
+
+    suspend fun members(unitId: String? = null): List<MemberInfo> = io { ffi.members(unitId) }
+
+    /** By person id or membership id; their phone loses the unit on its next sync. */
+    suspend fun removeMember(personOrMembershipId: String, unitId: String? = null): MemberInfo =
+        io { ffi.removeMember(personOrMembershipId, unitId) }
+
+    /** Checks the code with the server and sends an OTP to [phone]; then [verifyLogin]. */
+    suspend fun acceptInvite(code: String, phone: String, name: String? = null): OtpChallengeInfo =
+        ffi.acceptInvite(code, phone, name)
+
+    /** As [acceptInvite], with the code read from a photo (PNG or JPEG) of its QR. */
+    suspend fun acceptInviteImage(image: ByteArray, phone: String, name: String? = null): OtpChallengeInfo =
+        ffi.acceptInviteImage(image, phone, name)
 
     // Sync (DESIGN.md §4).
 
