@@ -83,6 +83,40 @@ public final class Lobby: @unchecked Sendable {
         try ffi.updateProfile(displayName: displayName, email: email)
     }
 
+    // MARK: Invitations and members (DESIGN.md §2.3)
+    //
+    // The owner's changes are queued (shown at once, confirmed or refused on sync); the
+    // invitee finishes `acceptInvite` with `verifyLogin(code:)`.
+
+    /// A code for `role` (`.resident` or `.tenant`) in `unitId` (the current unit when nil).
+    public func createInvite(role: Role, unitId: String? = nil) throws -> InviteInfo {
+        try ffi.createInvite(role: role, unitId: unitId)
+    }
+
+    public func invites(unitId: String? = nil) throws -> [InviteInfo] { try ffi.invites(unitId: unitId) }
+
+    /// Revokes by the code (as shown or typed) or the invitation id.
+    @discardableResult
+    public func revokeInvite(_ codeOrId: String) throws -> InviteInfo { try ffi.revokeInvite(codeOrId: codeOrId) }
+
+    public func members(unitId: String? = nil) throws -> [MemberInfo] { try ffi.members(unitId: unitId) }
+
+    /// By person id or membership id; their phone loses the unit on its next sync.
+    @discardableResult
+    public func removeMember(_ personOrMembershipId: String, unitId: String? = nil) throws -> MemberInfo {
+        try ffi.removeMember(personOrMembershipId: personOrMembershipId, unitId: unitId)
+    }
+
+    /// Checks the code with the server and sends an OTP to `phone`; then `verifyLogin(code:)`.
+    public func acceptInvite(_ code: String, phone: String, name: String? = nil) async throws -> OtpChallengeInfo {
+        try await ffi.acceptInvite(code: code, phone: phone, name: name)
+    }
+
+    /// As `acceptInvite`, with the code read from a photo (PNG or JPEG) of its QR.
+    public func acceptInvite(image: Data, phone: String, name: String? = nil) async throws -> OtpChallengeInfo {
+        try await ffi.acceptInviteImage(image: image, phone: phone, name: name)
+    }
+
     // MARK: Sync (DESIGN.md §4)
 
     /// Pushes queued changes, then pulls. Offline is a state of the report, not an error.

@@ -48,6 +48,17 @@ final class LobbyKitTests: XCTestCase {
         }
     }
 
+    func testAMalformedInvitationCodeIsRefusedOfflineWithInviteInvalid() async throws {
+        let lobby = try offlinePhone()
+        do {
+            _ = try await lobby.acceptInvite("ABC-12", phone: "0861234567")
+            XCTFail("a malformed invitation code was accepted")
+        } catch let error as LobbyError {
+            XCTAssertEqual(error.code, .inviteInvalid)
+        }
+        XCTAssertEqual(try normalizeInviteCode(code: inviteQrPayload(code: "ABCDE12345")), "ABCDE12345")
+    }
+
     func testANewPhoneHasNoUnitsAndIsNotSignedIn() throws {
         let lobby = try offlinePhone()
         XCTAssertFalse(lobby.isSignedIn)
