@@ -51,6 +51,14 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ProfileAction>,
     },
+    /// Invitation codes for residents and tenants (owners only), and accepting one.
+    #[command(subcommand)]
+    Invite(Invite),
+    /// Residents and tenants of the current unit; `members remove PERSON_ID`.
+    Members {
+        #[command(subcommand)]
+        action: Option<MembersAction>,
+    },
     /// Delete everything this device holds for the account.
     Wipe,
     /// The whole journey against an embedded server on a temporary database.
@@ -126,4 +134,43 @@ pub enum ProfileAction {
         #[arg(long)]
         email: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Invite {
+    /// Make a code for the current unit (at most 5 residents, tenants and pending codes).
+    Create {
+        #[arg(long, value_parser = ["resident", "tenant"])]
+        role: String,
+        /// Also write the code as a QR picture.
+        #[arg(long)]
+        qr: Option<PathBuf>,
+        /// Another of your units instead of the current one.
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Codes of the current unit and their status.
+    List {
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Revoke a pending code.
+    Revoke { code: String },
+    /// Accept a code (typed, or --image with a photo of its QR); then `lobby login verify`.
+    Accept {
+        #[arg(required_unless_present = "image", conflicts_with = "image")]
+        code: Option<String>,
+        #[arg(long)]
+        image: Option<PathBuf>,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MembersAction {
+    /// Remove a resident or tenant from the current unit.
+    Remove { person_id: String },
 }

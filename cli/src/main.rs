@@ -59,7 +59,7 @@ async fn run(cli: Cli) -> Result<Reply> {
         return demo::run(cli.json).await;
     }
     let lobby = device::open(device::home_dir(cli.home), cli.server)?;
-    use commands::{account, auth};
+    use commands::{account, auth, invites};
     match cli.command {
         Command::Onboard(cmd) => auth::onboard(&lobby, cmd).await,
         Command::Login(cmd) => auth::login(&lobby, cmd).await,
@@ -69,6 +69,8 @@ async fn run(cli: Cli) -> Result<Reply> {
         Command::Sync => account::sync(&lobby).await,
         Command::Status => account::status(&lobby),
         Command::Profile { action } => account::profile(&lobby, action).await,
+        Command::Invite(cmd) => invites::invite(&lobby, cmd).await,
+        Command::Members { action } => invites::members(&lobby, action).await,
         Command::Wipe => account::wipe(&lobby),
         Command::Demo => unreachable_demo(),
     }

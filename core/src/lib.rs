@@ -18,7 +18,7 @@ pub mod secrets;
 pub mod store;
 pub mod sync;
 
-pub use client::{Lobby, LobbyConfig, OtpChallenge, Profile, ScannedOnboarding, SignedIn};
+pub use client::{Invite, Lobby, LobbyConfig, OtpChallenge, Profile, ScannedOnboarding, SignedIn};
 pub use error::{ErrorCode, LobbyError, Result};
-pub use store::UnitSummary;
+pub use store::{InviteRow, LocalInviteStatus, MemberRow, UnitSummary};
 pub use sync::{SyncReport, SyncState, SyncStatus};

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod invites;
 
 use lobby_core::{SyncStatus, UnitSummary};
 use serde_json::{json, Value};

@@ -127,6 +127,10 @@ impl ApiClient {
         .await
     }
 
+    pub async fn invite_accept(&self, req: &InviteAcceptRequest) -> Result<OtpSent> {
+        self.post("/v1/invites/accept", req, None).await
+    }
+
     pub async fn login_otp(&self, to: &str) -> Result<OtpSent> {
         self.post("/v1/auth/otp", &OtpLoginRequest { to: to.into() }, None)
             .await

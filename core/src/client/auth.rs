@@ -273,6 +273,11 @@ impl Lobby {
 }
 
 impl Inner {
+    /// An invitation's OTP is verified like a login code.
+    pub(crate) fn remember_login_otp(&self, sent: &OtpSent) -> Result<OtpChallenge> {
+        self.remember_otp(OtpPurpose::Login, sent)
+    }
+
     fn remember_otp(&self, purpose: OtpPurpose, sent: &OtpSent) -> Result<OtpChallenge> {
         let pending = PendingOtp {
             purpose,

@@ -11,6 +11,7 @@
 
 mod account;
 mod auth;
+mod invites;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -21,6 +22,8 @@ use tokio::sync::{watch, Notify};
 
 pub use account::{Profile, SignedIn};
 pub use auth::{OtpChallenge, ScannedOnboarding};
+pub(crate) use invites::invite_code_key;
+pub use invites::Invite;
 
 use crate::api::ApiClient;
 use crate::error::{ErrorCode, LobbyError, Result};

@@ -6,6 +6,7 @@
 //! (a page of changes with its cursors; a mutation with its optimistic effect) is one
 //! transaction, so the app can be killed at any instant and restart consistent.
 
+mod invites;
 mod outbox;
 mod replica;
 pub mod schema;
@@ -15,6 +16,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+pub use invites::{InviteRow, LocalInviteStatus, MemberRow};
 pub use outbox::{OutboxEntry, OutboxState};
 pub use replica::{ApplyStats, Membership, Profile, UnitSummary};
 pub use settings::keys as setting_keys;

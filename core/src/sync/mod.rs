@@ -124,7 +124,21 @@ impl Inner {
             if batch.is_empty() {
                 return Ok(());
             }
+            let mut batch = batch;
+            self.fill_invite_codes(&mut batch)?;
+            if batch.is_empty() {
+                continue;
+            }
             let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
+            let invite_of: std::collections::HashMap<_, _> = batch
+                .iter()
+                .filter_map(|m| match &m.mutation {
+                    crate::protocol::Mutation::InviteCreate { invite_id, .. } => {
+                        Some((m.id, *invite_id))
+                    }
+                    _ => None,
+                })
+                .collect();
             sent.extend(ids.iter().copied());
             let req = PushRequest { mutations: batch };
             let resp = match self
@@ -160,6 +174,11 @@ impl Inner {
                     MutationOutcome::Rejected { code, message } => {
                         tracing::warn!(mutation = %r.id, code = %code, "server rejected a queued change");
                         self.with_store_mut(|s| s.outbox_rejected(r.id, &code, &message))?;
+                        if let Some(invite_id) = invite_of.get(&r.id) {
+                            // A refused invitation's code must not be handed out.
+                            self.secrets
+                                .delete(&crate::client::invite_code_key(&invite_id.to_string()))?;
+                        }
                         report.rejected += 1;
                     }
                 }
@@ -222,6 +241,7 @@ impl Inner {
             }
             self.with_store(|s| s.checkpoint())?;
             self.ensure_current_unit()?;
+            self.forget_finished_invite_codes()?;
             return Ok(());
         }
     }
