@@ -7,7 +7,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use lobby_core::protocol::ProjectKind;
+use lobby_core::domain::invites::{format_invite_code, invite_qr_payload};
+use lobby_core::protocol::{ProjectKind, Role};
 use lobby_core::secrets::{MemorySecretStore, SecretStore};
 use lobby_core::{ErrorCode, Lobby, LobbyConfig, LobbyError, Result};
 use lobby_server::{AdminClient, RunningServer, ServerConfig};
@@ -18,6 +19,7 @@ use crate::output::Reply;
 const REGISTRY: &str = include_str!("../../fixtures/registry/demo.csv");
 const OWNER_PHONE: &str = "081-234-5678";
 const OWNER_PASSWORD: &str = "Lumpini2026!";
+const TENANT_PHONE: &str = "086-555-0101";
 
 struct Tour {
     json: bool,
@@ -245,6 +247,94 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         ),
         json!({"pushed": report.pushed, "pending": report.pending}),
     );
+
+    // Invitations: a tenant joins, the cap holds, a removal purges the tenant's phone.
+    let made = lobby.create_invite(Role::Tenant, Some(&first.unit_id))?;
+    let code = made
+        .code
+        .clone()
+        .ok_or_else(|| fail("the new invitation has no code"))?;
+    let queued = made.row.status.as_str();
+    lobby.sync().await?;
+    let confirmed = lobby
+        .invites(Some(&first.unit_id))?
+        .first()
+        .map(|i| i.row.status.as_str())
+        .unwrap_or("?");
+    let invite_png = lobby_core::qr::render_png(&invite_qr_payload(&code))?;
+    tour.step(
+        "Owner invites a tenant",
+        format!(
+            "code {} ({} on the phone, {} once the server confirmed; QR {} bytes); at most 5 per unit",
+            format_invite_code(&code),
+            queued,
+            confirmed,
+            invite_png.len()
+        ),
+        json!({"status_before_sync": queued, "status_after_sync": confirmed}),
+    );
+    let tenant = Lobby::open(
+        LobbyConfig {
+            data_dir: tmp.path().join("tenant-phone"),
+            server_url: Some(server.url.clone()),
+        },
+        Arc::new(MemorySecretStore::new()),
+    )?;
+    let sent = tenant
+        .accept_invite_image(&invite_png, TENANT_PHONE, Some("มานี ผู้เช่า"))
+        .await?;
+    let otp = admin.peek_otp(TENANT_PHONE).await?.code;
+    let joined = tenant.verify_login(&otp).await?;
+    let joined_unit = joined
+        .units
+        .first()
+        .ok_or_else(|| fail("the tenant got no unit"))?;
+    lobby.sync().await?;
+    let members = lobby.members(Some(&first.unit_id))?;
+    tour.step(
+        "The tenant accepts on their own phone",
+        format!(
+            "QR photo read, code checked, OTP sent to {}; tenant now sees unit {} as {}; the owner's member list: {}",
+            sent.sent_to,
+            joined_unit.unit_number,
+            joined_unit.role.as_str(),
+            members.iter().map(|m| format!("{} ({})", m.name, m.role.as_str())).collect::<Vec<_>>().join(", ")
+        ),
+        json!({"tenant_units": joined.units.len(), "members": members.len()}),
+    );
+    for _ in 0..4 {
+        lobby.create_invite(Role::Resident, Some(&first.unit_id))?;
+    }
+    let capped = lobby
+        .create_invite(Role::Resident, Some(&first.unit_id))
+        .err();
+    if capped.as_ref().map(|e| e.code) != Some(ErrorCode::InviteCapReached) {
+        return Err(fail("a sixth right in one unit was not refused"));
+    }
+    lobby.sync().await?;
+    tour.step(
+        "The cap of 5 holds",
+        format!(
+            "1 tenant + 4 more invitations = 5; the 6th → {}: {}",
+            ErrorCode::InviteCapReached,
+            capped.map(|e| e.message).unwrap_or_default()
+        ),
+        json!({"refused": "invite_cap_reached"}),
+    );
+    let tenant_member = members.first().ok_or_else(|| fail("no member to remove"))?;
+    lobby.remove_member(&tenant_member.person_id, Some(&first.unit_id))?;
+    lobby.sync().await?;
+    tenant.sync().await?;
+    let left = tenant.units()?.len();
+    if left != 0 {
+        return Err(fail("the removed tenant still sees the unit"));
+    }
+    tour.step(
+        "Owner removes the tenant",
+        format!("removal synced; the tenant's phone purged the unit on its next sync ({left} units left there)"),
+        json!({"tenant_units_after": left}),
+    );
+    drop(tenant);
 
     // 11. The server goes away: the phone keeps working.
     let addr: SocketAddr = server

@@ -214,7 +214,7 @@ fn demo_runs_the_whole_journey_as_one_json_document() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(r.json["ok"], true);
     let steps = r.json["steps"].as_array().unwrap();
-    assert!(steps.len() >= 11, "{} steps", steps.len());
+    assert!(steps.len() >= 15, "{} steps", steps.len());
     assert!(steps
         .iter()
         .all(|s| s["title"].is_string() && s["said"].is_string()));
