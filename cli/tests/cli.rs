@@ -219,3 +219,122 @@ fn demo_runs_the_whole_journey_as_one_json_document() {
         .iter()
         .all(|s| s["title"].is_string() && s["said"].is_string()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_through_the_cli_create_a_qr_accept_it_list_and_remove_the_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ เชิญ", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let owner = dir.path().join("owner");
+    let tenant = dir.path().join("tenant");
+    let url = server.url.clone();
+    let payload = units[0].onboarding_payload.clone();
+    run(
+        &owner,
+        &[
+            "--server",
+            &url,
+            "onboard",
+            "complete",
+            "--payload",
+            &payload,
+            "--phone",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    let code = admin.peek_otp("0812345678").await.unwrap().code;
+    assert_eq!(
+        run(&owner, &["onboard", "verify", "--code", &code])
+            .await
+            .code,
+        0
+    );
+
+    let qr = dir.path().join("invite.png");
+    let r = run(
+        &owner,
+        &[
+            "invite",
+            "create",
+            "--role",
+            "tenant",
+            "--qr",
+            qr.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["status"], "pending");
+    let invite_code = r.json["code"].as_str().unwrap().to_string();
+    assert_eq!(invite_code.len(), 10);
+    let read_back = lobby_core::qr::read_png_or_jpeg(&std::fs::read(&qr).unwrap()).unwrap();
+    assert!(read_back.contains(&invite_code));
+
+    let r = run(
+        &tenant,
+        &[
+            "--server",
+            &url,
+            "invite",
+            "accept",
+            "--image",
+            qr.to_str().unwrap(),
+            "--phone",
+            "086-555-0101",
+            "--name",
+            "มานี",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let otp = admin.peek_otp("0865550101").await.unwrap().code;
+    assert_eq!(
+        run(&tenant, &["login", "verify", "--code", &otp])
+            .await
+            .code,
+        0
+    );
+    let r = run(&tenant, &["units"]).await;
+    assert_eq!(r.json["units"][0]["role"], "tenant", "{}", r.stdout);
+
+    run(&owner, &["sync"]).await;
+    let r = run(&owner, &["invite", "list"]).await;
+    assert_eq!(r.json["invites"][0]["status"], "accepted", "{}", r.stdout);
+    let r = run(&owner, &["members"]).await;
+    assert_eq!(r.json["members"][0]["name"], "มานี", "{}", r.stdout);
+    let person = r.json["members"][0]["person_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = run(&owner, &["members", "remove", &person]).await;
+    assert_eq!(r.json["status"], "removed", "{}", r.stdout);
+    run(&tenant, &["sync"]).await;
+    assert_eq!(
+        run(&tenant, &["units"]).await.json["units"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // A used code is refused with its own code.
+    let r = run(
+        &tenant,
+        &["invite", "accept", &invite_code, "--phone", "086-555-0202"],
+    )
+    .await;
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json["error"]["code"], "invite_used");
+    server.shutdown().await.unwrap();
+}
