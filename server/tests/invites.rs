@@ -725,3 +725,25 @@ async fn an_owner_of_two_units_invites_per_unit() {
     assert_eq!(f.pending(), 1);
     f.t.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_member_renaming_themselves_is_listed_to_the_owner_by_the_new_name() {
+    let f = fixture().await;
+    let made = f.invite("resident").await;
+    let grant = f.join(&made.code, "0811111111", "ชื่อเดิม").await;
+    let seen = f.pull(&f.owner, json!({})).await;
+    let out = f
+        .push_one(
+            &token(&grant),
+            json!({"profile_update": {"display_name": "ชื่อใหม่"}}),
+        )
+        .await;
+    assert_eq!(out["status"], "applied");
+    let next = f
+        .pull(&f.owner, json!({"epoch": 1, "cursors": seen.cursors}))
+        .await;
+    assert!(next.changes.iter().any(
+        |c| matches!(&c.record, Record::Member(m) if m.name == "ชื่อใหม่" && m.unit_id == f.unit)
+    ));
+    f.t.shutdown().await;
+}
