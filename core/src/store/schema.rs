@@ -118,6 +118,35 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_phone_database_upgrades_keeping_its_replica_and_queued_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lobby.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(include_str!("../../../fixtures/db/phone-v1.sql"))
+                .unwrap();
+        }
+        let store = crate::store::Store::open(&path).unwrap();
+        let v: i64 = store
+            .connection()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v as usize, SCHEMA_VERSION);
+        let units = store.units().unwrap();
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].project_name, "เดอะ ล็อบบี้ เรสซิเดนซ์");
+        assert_eq!(store.pending_count().unwrap(), 1);
+        let profile = store.profile().unwrap().unwrap();
+        assert_eq!(
+            profile.display_name, "คุณสมชาย",
+            "the queued edit still shows"
+        );
+        assert_eq!(store.cursors().unwrap().get("unit:u-1"), Some(&42));
+        // The new tables of version 2 exist and are empty.
+        assert!(store.invites("u-1", chrono::Utc::now()).unwrap().is_empty());
+    }
+
+    #[test]
     fn database_from_a_newer_app_is_refused() {
         let mut c = Connection::open_in_memory().unwrap();
         c.pragma_update(None, "user_version", 999).unwrap();
