@@ -187,23 +187,16 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
-/// Brings the database up to [`latest_version`], each step in its own transaction.
-/// Refuses a database from a newer build.
+/// Brings the database up to [`latest_version`], each step in its own transaction (the
+/// core's migration runner, shared with the phone). Refuses a database from a newer build.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > latest_version() {
-        return Err(rusqlite::Error::InvalidParameterName(format!(
-            "database schema version {current} is newer than this server ({})",
-            latest_version()
-        )));
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
-    }
-    Ok(())
+    use lobby_core::store::schema::{apply_migrations, MigrationError};
+    apply_migrations(conn, MIGRATIONS).map_err(|e| match e {
+        MigrationError::Newer { found, known } => rusqlite::Error::InvalidParameterName(format!(
+            "database schema version {found} is newer than this server ({known})"
+        )),
+        MigrationError::Sqlite(e) => e,
+    })
 }
 
 #[cfg(test)]
