@@ -13,7 +13,7 @@ mod support;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use lobby_core::protocol::{ParcelRecord, PullResponse};
-use lobby_core::store::Store;
+use lobby_core::store::{DatabaseKey, Store};
 use lobby_core::sync::pipeline::{apply_stream, PIPELINE_DEPTH};
 use lobby_core::sync::PULL_PAGE_SIZE;
 use rusqlite::params;
@@ -75,7 +75,11 @@ fn reference_apply(store: &mut Store, rows: &[ParcelRecord]) {
 }
 
 fn fresh_store(dir: &tempfile::TempDir, n: usize) -> Store {
-    Store::open(&dir.path().join(format!("bench-{n}.db"))).expect("store opens")
+    Store::open(
+        &dir.path().join(format!("bench-{n}.db")),
+        &DatabaseKey::generate(),
+    )
+    .expect("store opens")
 }
 
 fn bench(c: &mut Criterion) {

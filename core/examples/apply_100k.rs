@@ -9,7 +9,7 @@ mod support;
 use std::time::Instant;
 
 use lobby_core::protocol::PullResponse;
-use lobby_core::store::Store;
+use lobby_core::store::{DatabaseKey, Store};
 use lobby_core::sync::pipeline::{apply_stream, PIPELINE_DEPTH};
 use lobby_core::sync::PULL_PAGE_SIZE;
 
@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes: usize = pages.iter().map(Vec::len).sum();
     let before = peak_rss_kib();
     let dir = tempfile::tempdir()?;
-    let store = Store::open(&dir.path().join("apply.db"))?;
+    let store = Store::open(&dir.path().join("apply.db"), &DatabaseKey::generate())?;
     let store = std::sync::Mutex::new(store);
     let start = Instant::now();
     let (tx, rx) = tokio::sync::mpsc::channel(PIPELINE_DEPTH);

@@ -139,6 +139,19 @@ impl Phone {
         );
     }
 
+    /// The phone's database, opened with its key from its secret store (to look inside).
+    pub fn store(&self) -> lobby_core::store::Store {
+        use lobby_core::secrets::{keys, SecretStore};
+        let hex = self
+            .secrets
+            .get(keys::DATABASE_KEY)
+            .expect("secrets")
+            .expect("a database key");
+        let key = lobby_core::store::DatabaseKey::from_hex(&hex).expect("key");
+        lobby_core::store::Store::open(&self.dir.path().join("lobby.db"), &key)
+            .expect("store opens")
+    }
+
     /// Full owner onboarding of `unit` with the demo owner's phone and password.
     pub async fn onboard(&self, server: &TestServer, unit: &ImportedUnit, phone: &str) -> SignedIn {
         self.lobby

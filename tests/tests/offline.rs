@@ -55,13 +55,11 @@ async fn a_change_the_server_refuses_is_rolled_back_and_reported() {
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
     let before = phone.lobby.profile().unwrap().unwrap().display_name;
-    // The phone checks names too, so queue a raw mutation the server alone can refuse:
-    // an e-mail the phone accepts but already belongs to another account is not modelled
-    // yet; instead, a display name over the server's limit sneaks past no check — so use
-    // the store directly, as an older app version might have queued it.
+    // The phone itself refuses a name this long, so queue it below the phone's checks —
+    // as an older app version with a looser rule might have — for the server to refuse.
     let person = phone.lobby.profile().unwrap().unwrap().person_id;
     {
-        let mut store = lobby_core::store::Store::open(&phone.dir.path().join("lobby.db")).unwrap();
+        let mut store = phone.store();
         store
             .enqueue(
                 &person,

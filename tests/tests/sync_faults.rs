@@ -24,7 +24,7 @@ async fn sync_until_settled(phone: &Phone) -> usize {
 }
 
 fn replica_rows(phone: &Phone, sql: &str) -> Vec<String> {
-    let store = lobby_core::store::Store::open(&phone.dir.path().join("lobby.db")).unwrap();
+    let store = phone.store();
     let mut stmt = store.connection().prepare(sql).unwrap();
     let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
     let mut v: Vec<String> = rows.map(Result::unwrap).collect();
@@ -157,7 +157,7 @@ async fn a_page_applied_twice_changes_nothing() {
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
     // Pull everything again from cursor zero into the same replica.
-    let store = lobby_core::store::Store::open(&phone.dir.path().join("lobby.db")).unwrap();
+    let store = phone.store();
     let before = store.units().unwrap();
     store
         .connection()
@@ -165,7 +165,7 @@ async fn a_page_applied_twice_changes_nothing() {
         .unwrap();
     drop(store);
     phone.lobby.sync().await.unwrap();
-    let store = lobby_core::store::Store::open(&phone.dir.path().join("lobby.db")).unwrap();
+    let store = phone.store();
     assert_eq!(store.units().unwrap(), before);
 }
 

@@ -28,7 +28,7 @@ pub use invites::Invite;
 use crate::api::ApiClient;
 use crate::error::{ErrorCode, LobbyError, Result};
 use crate::secrets::{keys, SecretStore};
-use crate::store::{setting_keys, Store};
+use crate::store::{setting_keys, DatabaseKey, Store};
 use crate::sync::{SyncReport, SyncState, SyncStatus};
 
 /// Where the core keeps its data and which server it talks to.
@@ -77,7 +77,20 @@ impl Lobby {
                 format!("cannot create the data directory: {e}"),
             )
         })?;
-        let store = Store::open(&config.data_dir.join("lobby.db"))?;
+        let key = match secrets.get(keys::DATABASE_KEY)? {
+            Some(hex) => DatabaseKey::from_hex(&hex)?,
+            None => {
+                let key = DatabaseKey::generate();
+                secrets.set(keys::DATABASE_KEY, key.as_hex())?;
+                key
+            }
+        };
+        let (store, set_aside) = Store::open_or_set_aside(&config.data_dir.join("lobby.db"), &key)?;
+        if set_aside {
+            tracing::warn!(
+                "the local database could not be read with this device's key; started an empty one"
+            );
+        }
         if let Some(url) = &config.server_url {
             ApiClient::new(url)?;
             store.set_setting(setting_keys::SERVER_URL, url)?;
@@ -270,5 +283,60 @@ impl Inner {
             }
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::MemorySecretStore;
+
+    fn open(dir: &std::path::Path, secrets: Arc<MemorySecretStore>) -> Lobby {
+        Lobby::open(
+            LobbyConfig {
+                data_dir: dir.to_path_buf(),
+                server_url: Some("http://127.0.0.1:9".into()),
+            },
+            secrets,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_database_key_is_made_once_and_kept_in_the_secret_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecretStore::new());
+        drop(open(dir.path(), secrets.clone()));
+        let key = secrets
+            .get(keys::DATABASE_KEY)
+            .unwrap()
+            .expect("a key was made");
+        let again = open(dir.path(), secrets.clone());
+        assert_eq!(secrets.get(keys::DATABASE_KEY).unwrap(), Some(key));
+        assert_eq!(
+            again.server_url().unwrap().as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+    }
+
+    #[test]
+    fn a_phone_whose_secret_store_lost_the_key_starts_a_fresh_database() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path(), Arc::new(MemorySecretStore::new())));
+        // A new secret store (reinstalled app, reset Keystore): the old file is unreadable.
+        let lobby = Lobby::open(
+            LobbyConfig {
+                data_dir: dir.path().to_path_buf(),
+                server_url: None,
+            },
+            Arc::new(MemorySecretStore::new()),
+        )
+        .unwrap();
+        assert_eq!(
+            lobby.server_url().unwrap(),
+            None,
+            "nothing of the unreadable file was read"
+        );
+        assert!(lobby.units().unwrap().is_empty());
     }
 }

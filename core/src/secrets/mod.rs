@@ -23,6 +23,8 @@ use crate::error::{ErrorCode, LobbyError, Result};
 pub mod keys {
     pub const ACCESS_TOKEN: &str = "session.access_token";
     pub const REFRESH_TOKEN: &str = "session.refresh_token";
+    /// The key of the phone's encrypted database (64 hex digits).
+    pub const DATABASE_KEY: &str = "database.key";
 }
 
 /// A place to keep secrets. Implementations must be safe to call from any thread.

@@ -2,7 +2,12 @@
 //! changes, and small settings.
 //!
 //! One connection, one writer: the [`Store`] is used behind a mutex by the core. WAL mode
-//! lets reads be fast and a crash lose nothing committed. Everything a sync step writes
+//! lets reads be fast and a crash lose nothing committed.
+//!
+//! The file is encrypted at rest (SQLCipher) with a 256-bit [`DatabaseKey`] that lives in
+//! the secret store, never beside the file. A file that the key cannot open (the secret
+//! store was reset, the app reinstalled) is unreadable by design: [`Store::open_or_set_aside`]
+//! moves it aside and starts an empty database, which the next sync refills. Everything a sync step writes
 //! (a page of changes with its cursors; a mutation with its optimistic effect) is one
 //! transaction, so the app can be killed at any instant and restart consistent.
 
@@ -21,7 +26,15 @@ pub use outbox::{OutboxEntry, OutboxState};
 pub use replica::{ApplyStats, Membership, Profile, UnitSummary};
 pub use settings::keys as setting_keys;
 
-use crate::error::Result;
+use crate::error::{ErrorCode, LobbyError, Result};
+
+const UNREADABLE: &str = "the local database cannot be read with this device's key";
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "lobby.db".into())
+}
 
 /// WAL pages (4 KiB) before SQLite checkpoints on its own: a safety net, ~64 MiB.
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
@@ -30,11 +43,89 @@ pub struct Store {
     conn: Connection,
 }
 
+/// The key of the phone's database: 32 random bytes, kept in the secret store as hex.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseKey(String);
+
+impl DatabaseKey {
+    /// A new random key.
+    pub fn generate() -> DatabaseKey {
+        let mut bytes = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+        DatabaseKey(hex::encode(bytes))
+    }
+
+    /// Reads a stored key; anything but 64 hex digits is refused.
+    pub fn from_hex(s: &str) -> Result<DatabaseKey> {
+        if s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()) {
+            Ok(DatabaseKey(s.to_ascii_lowercase()))
+        } else {
+            Err(LobbyError::new(
+                ErrorCode::Storage,
+                "the stored database key is damaged",
+            ))
+        }
+    }
+
+    pub fn as_hex(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseKey(…)")
+    }
+}
+
 impl Store {
-    /// Opens (creating if needed) and migrates the database at `path`.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens (creating if needed) and migrates the encrypted database at `path`. A file
+    /// the key cannot read fails with `storage`.
+    pub fn open(path: &Path, key: &DatabaseKey) -> Result<Store> {
         let conn = Connection::open(path)?;
-        Self::setup(conn)
+        // A raw key (x'…') skips SQLCipher's key derivation: the key is already random.
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.as_hex()))?;
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            Ok(_) => Self::setup(conn),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                Err(LobbyError::new(ErrorCode::Storage, UNREADABLE))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// As [`Store::open`], but a file this key cannot read is renamed
+    /// (`lobby.db.unreadable-<unix time>`) and a new empty database is made. Returns
+    /// whether that happened, so the app can tell the person their queued changes on
+    /// this phone could not be kept.
+    pub fn open_or_set_aside(path: &Path, key: &DatabaseKey) -> Result<(Store, bool)> {
+        match Store::open(path, key) {
+            Ok(s) => Ok((s, false)),
+            Err(e) if e.message == UNREADABLE => {
+                let stamp = chrono::Utc::now().timestamp();
+                for suffix in ["", "-wal", "-shm"] {
+                    let from = path.with_file_name(format!("{}{suffix}", file_name(path)));
+                    if from.exists() {
+                        let to = path.with_file_name(format!(
+                            "{}{suffix}.unreadable-{stamp}",
+                            file_name(path)
+                        ));
+                        std::fs::rename(&from, &to).map_err(|e| {
+                            LobbyError::new(
+                                ErrorCode::Storage,
+                                format!("cannot move the unreadable database aside: {e}"),
+                            )
+                        })?;
+                    }
+                }
+                Ok((Store::open(path, key)?, true))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub fn open_in_memory() -> Result<Store> {
@@ -83,5 +174,72 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_on_disk_is_encrypted_and_reopens_with_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lobby.db");
+        let key = DatabaseKey::generate();
+        {
+            let s = Store::open(&path, &key).unwrap();
+            s.set_setting("marker", "สมชาย ใจดี plaintext-marker")
+                .unwrap();
+            s.checkpoint().unwrap();
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.starts_with(b"SQLite format 3"),
+            "the file has a plain SQLite header"
+        );
+        let needle = "plaintext-marker".as_bytes();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "plaintext found in the file"
+        );
+        let s = Store::open(&path, &key).unwrap();
+        assert_eq!(
+            s.setting("marker").unwrap().as_deref(),
+            Some("สมชาย ใจดี plaintext-marker")
+        );
+    }
+
+    #[test]
+    fn a_wrong_key_is_a_storage_error_and_set_aside_starts_an_empty_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lobby.db");
+        Store::open(&path, &DatabaseKey::generate())
+            .unwrap()
+            .set_setting("k", "v")
+            .unwrap();
+        let other = DatabaseKey::generate();
+        let refused = Store::open(&path, &other).err().map(|e| e.code);
+        assert_eq!(refused, Some(ErrorCode::Storage));
+        let (s, set_aside) = Store::open_or_set_aside(&path, &other).unwrap();
+        assert!(set_aside);
+        assert_eq!(s.setting("k").unwrap(), None);
+        let moved = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains(".unreadable-")
+            })
+            .count();
+        assert!(moved >= 1);
+    }
+
+    #[test]
+    fn a_damaged_stored_key_is_refused() {
+        assert!(DatabaseKey::from_hex("nothex").is_err());
+        assert!(DatabaseKey::from_hex(&"ab".repeat(32)).is_ok());
+        assert_eq!(format!("{:?}", DatabaseKey::generate()), "DatabaseKey(…)");
     }
 }

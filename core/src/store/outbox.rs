@@ -348,11 +348,12 @@ mod tests {
     fn outbox_survives_reopening_the_database() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lobby.db");
+        let key = crate::store::DatabaseKey::generate();
         {
-            let mut s = Store::open(&path).unwrap();
+            let mut s = Store::open(&path, &key).unwrap();
             s.enqueue("p1", edit("a"), t0()).unwrap();
         }
-        let s = Store::open(&path).unwrap();
+        let s = Store::open(&path, &key).unwrap();
         assert_eq!(s.pending_count().unwrap(), 1);
     }
 }

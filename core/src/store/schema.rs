@@ -8,8 +8,11 @@
 //! Synced tables (`projects`, `units`, `memberships`, `profile`, `parcels`) hold server
 //! state only, each row tagged with the scope it came from so a lost scope purges cleanly.
 //! Optimistic local effects live beside them (`profile_edits`) so a rollback is a delete.
-//! `parcels` has no index on `scope`: a purge (rare) scans, so that every applied parcel
-//! (frequent) maintains one index fewer.
+//! `parcels` has no secondary index: a purge (rare) and a filter of a person's parcels
+//! (thousands of rows at most) scan, so that applying parcels — up to 100,000 in a first
+//! sync — maintains none. An index on `(unit_id, status)` halved the apply rate of the
+//! encrypted database: its leaves are spread over every unit, so each page's transaction
+//! rewrote and re-encrypted most of it (docs/benchmarks.md).
 
 use rusqlite::Connection;
 
@@ -39,7 +42,6 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX units_scope ON units(scope);
     CREATE INDEX memberships_scope ON memberships(scope);
     CREATE INDEX profile_scope ON profile(scope);
-    CREATE INDEX parcels_unit_status ON parcels(unit_id, status);
     CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         id TEXT NOT NULL UNIQUE,
@@ -155,12 +157,15 @@ mod tests {
     fn a_version_1_phone_database_upgrades_keeping_its_replica_and_queued_change() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lobby.db");
+        let key = crate::store::DatabaseKey::generate();
         {
             let c = Connection::open(&path).unwrap();
+            c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.as_hex()))
+                .unwrap();
             c.execute_batch(include_str!("../../../fixtures/db/phone-v1.sql"))
                 .unwrap();
         }
-        let store = crate::store::Store::open(&path).unwrap();
+        let store = crate::store::Store::open(&path, &key).unwrap();
         let v: i64 = store
             .connection()
             .query_row("PRAGMA user_version", [], |r| r.get(0))

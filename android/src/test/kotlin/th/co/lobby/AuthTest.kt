@@ -13,13 +13,23 @@ class AuthTest : PhoneTestCase() {
 
     private val sessionKeys = setOf("session.access_token", "session.refresh_token")
 
+    /** The key of the phone's encrypted database: the device's, not the session's. */
+    private val databaseKey = "database.key"
+
     @Test
     fun session_tokens_land_in_the_app_secret_store_and_leave_on_logout() = runBlocking {
         onboard(unit("12/345"))
-        assertEquals(sessionKeys, secrets.entries.keys.toSet())
+        assertEquals(sessionKeys + databaseKey, secrets.entries.keys.toSet())
         assertTrue(phone.logout())
-        assertTrue(secrets.entries.isEmpty())
+        assertEquals(setOf(databaseKey), secrets.entries.keys.toSet())
         assertFalse(phone.isSignedIn)
+    }
+
+    @Test
+    fun the_database_key_is_made_on_first_open_and_is_64_hex_digits() {
+        val key = secrets.entries[databaseKey]
+        assertTrue("no database key in the app's secret store", key != null)
+        assertTrue(key!!.matches(Regex("[0-9a-f]{64}")))
     }
 
     @Test
