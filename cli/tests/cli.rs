@@ -139,8 +139,10 @@ async fn owner_onboards_through_the_cli_and_keeps_the_units_offline() {
     let r = run(&home, &["sync"]).await;
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(r.json["state"], "offline");
+    // A new process still knows how the last sync ended.
     let r = run(&home, &["status"]).await;
     assert_eq!(r.code, 0);
+    assert_eq!(r.json["state"], "offline", "{}", r.stdout);
     assert!(r.json["last_sync"].is_string());
 }
 

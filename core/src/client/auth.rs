@@ -258,6 +258,7 @@ impl Lobby {
                 s.reset_replica()?;
                 s.clear_setting(setting_keys::PERSON_ID)?;
                 s.clear_setting(setting_keys::CURRENT_UNIT)?;
+                s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
                 s.clear_setting(setting_keys::PENDING_OTP)
             })?;
             inner.publish_state(crate::sync::SyncState::Idle)?;

@@ -100,8 +100,12 @@ impl Lobby {
             .setting(setting_keys::LAST_SYNC)?
             .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
             .map(|t| t.with_timezone(&chrono::Utc));
+        let state = store
+            .setting(setting_keys::LAST_SYNC_STATE)?
+            .map(|s| SyncState::from_persisted(&s))
+            .unwrap_or(SyncState::Idle);
         let (status, _) = watch::channel(SyncStatus {
-            state: SyncState::Idle,
+            state,
             pending,
             last_sync,
         });

@@ -12,6 +12,9 @@ pub mod keys {
     pub const CURRENT_UNIT: &str = "current_unit";
     pub const EPOCH: &str = "sync_epoch";
     pub const LAST_SYNC: &str = "last_sync";
+    /// How the last sync ended (`idle`, `offline`, `error:<code>`), so a restarted app
+    /// shows the truth before its first sync.
+    pub const LAST_SYNC_STATE: &str = "last_sync_state";
     pub const PENDING_OTP: &str = "pending_otp";
 }
 

@@ -91,6 +91,12 @@ impl Inner {
                 }
             }
         };
+        self.with_store(|s| {
+            s.set_setting(
+                crate::store::setting_keys::LAST_SYNC_STATE,
+                &state.persisted(),
+            )
+        })?;
         self.publish_state(state.clone())?;
         report.state = state;
         report.pending = self.with_store(|s| s.pending_count())?;

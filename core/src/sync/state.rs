@@ -19,6 +19,28 @@ pub enum SyncState {
 }
 
 impl SyncState {
+    /// The form kept in the settings between runs (`Syncing` is never kept).
+    pub fn persisted(&self) -> String {
+        match self {
+            SyncState::Error { code, .. } => format!("error:{}", code.as_str()),
+            other => other.name().to_string(),
+        }
+    }
+
+    /// Reads [`SyncState::persisted`] back; anything unknown is `Idle`.
+    pub fn from_persisted(s: &str) -> SyncState {
+        match s {
+            "offline" => SyncState::Offline,
+            _ => match s.strip_prefix("error:") {
+                Some(code) => SyncState::Error {
+                    code: ErrorCode::parse(code),
+                    message: "the last sync failed".to_string(),
+                },
+                None => SyncState::Idle,
+            },
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             SyncState::Idle => "idle",
@@ -45,4 +67,25 @@ pub struct SyncReport {
     pub pushed: u64,
     pub rejected: u64,
     pub pending: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_state_survives_a_restart_in_its_persisted_form() {
+        for state in [
+            SyncState::Idle,
+            SyncState::Offline,
+            SyncState::Error {
+                code: ErrorCode::Unauthorized,
+                message: "x".into(),
+            },
+        ] {
+            let back = SyncState::from_persisted(&state.persisted());
+            assert_eq!(back.name(), state.name());
+        }
+        assert_eq!(SyncState::from_persisted("garbage"), SyncState::Idle);
+    }
 }
