@@ -15,7 +15,6 @@
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 
-use super::secret_token::crockford;
 use crate::error::{ErrorCode, LobbyError, Result};
 use crate::protocol::Role;
 
@@ -55,7 +54,7 @@ pub fn normalize_invite_code(raw: &str) -> Result<String> {
     if cleaned.chars().count() != INVITE_CODE_LEN || !cleaned.is_ascii() {
         return Err(invalid());
     }
-    // Decoding through the alphabet applies Crockford's translations; re-encode canonically.
+    // Crockford's look-alike translations, then the canonical alphabet.
     let upper = cleaned.to_ascii_uppercase();
     let mut out = String::with_capacity(INVITE_CODE_LEN);
     for c in upper.chars() {
@@ -69,7 +68,6 @@ pub fn normalize_invite_code(raw: &str) -> Result<String> {
         }
         out.push(c);
     }
-    let _ = crockford();
     Ok(out)
 }
 
