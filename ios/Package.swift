@@ -12,7 +12,7 @@ let package = Package(
     ],
     targets: [
         // liblobby_ffi.a per platform, with the C headers of both uniffi components
-        // (lobby_core, lobby_ffi) under one module map: `LobbyFFI`.
+        // (lobby_model, lobby_core, lobby_ffi) under one module map: `LobbyFFI`.
         .binaryTarget(name: "LobbyFFI", path: "build/LobbyFFI.xcframework"),
         // Generated bindings (Generated/, not committed) + the idiomatic wrapper.
         .target(

@@ -18,14 +18,14 @@ cargo run -q -p lobby-ffi --features cli --bin uniffi-bindgen -- generate \
     --library target/debug/liblobby_ffi.so --language swift --out-dir "$OUT" --no-format
 
 headers=("$OUT"/*.h)
-if [[ ${#headers[@]} -ne 2 ]]; then
-    echo "check-header: expected 2 headers (lobby_core, lobby_ffi), found: ${headers[*]}" >&2
+if [[ ${#headers[@]} -ne 3 ]]; then
+    echo "check-header: expected 3 headers (lobby_model, lobby_core, lobby_ffi), found: ${headers[*]}" >&2
     exit 1
 fi
 # Each header alone (included, as a header is), warnings as errors …
 for h in "${headers[@]}"; do
     printf '#include "%s"\n' "$h" | gcc -fsyntax-only -Wall -Werror -x c -D_Nullable= -D_Nonnull= -
 done
-# … and both in one translation unit, as the module map puts them.
+# … and all in one translation unit, as the module map puts them.
 printf '#include "%s"\n' "${headers[@]}" | gcc -fsyntax-only -Wall -Werror -x c -D_Nullable= -D_Nonnull= -
 echo "check-header: ${#headers[@]} headers OK ($(basename -a "${headers[@]}" | tr '\n' ' '))"

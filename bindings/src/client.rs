@@ -1,9 +1,9 @@
 //! [`LobbyClient`]: the one object an app holds, and the [`SecretStore`] the app supplies.
 //!
 //! Open one client per data directory at start-up and keep it for the app's life:
-//! it owns the local database, the core's runtime and its background tasks, which stop
-//! when the last reference is dropped (Kotlin `close()`, Swift deinit). Then call
-//! `start_background_sync`. The other methods live beside their domain (`onboarding.rs`,
+//! it owns the local database, the core's runtime and its background tasks. Then call
+//! `start_background_sync`. At the end call `shutdown` (it waits for the core's threads
+//! and closes the database); dropping the last reference without it is safe too. The other methods live beside their domain (`onboarding.rs`,
 //! `auth.rs`, `units.rs`, `profile.rs`, `sync.rs`).
 
 use std::sync::Arc;
@@ -72,6 +72,19 @@ impl LobbyClient {
     /// Changes the server; keeps local data.
     pub fn set_server_url(&self, url: String) -> Result<(), LobbyError> {
         Ok(self.inner.set_server_url(&url)?)
+    }
+
+    /// Shuts the core down: stops background sync and in-flight work, waits (up to 10 s)
+    /// for the core's threads to end, and closes the database. Later calls fail with
+    /// `ErrorCode.CLOSED`. Call it before the app's process ends (the wrappers' `close`
+    /// does, then frees the object). Blocks: not on the main thread.
+    pub fn shutdown(&self) {
+        self.inner.close();
+    }
+
+    /// Whether `shutdown` has run.
+    pub fn is_shut_down(&self) -> bool {
+        self.inner.is_closed()
     }
 
     /// Deletes everything this account left on the phone: replica, outbox, settings and

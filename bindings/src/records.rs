@@ -23,8 +23,8 @@ pub struct UnitInfo {
     pub project_id: String,
     pub project_name: String,
     pub role: Role,
-    /// Ownership ratio in millionths of a percent point, e.g. 12.345 → 12_345_000.
-    pub ratio_micros: i64,
+    /// Ownership ratio, an exact decimal string such as `"12.345"` (Kotlin: `BigDecimal(it)`).
+    pub ownership_ratio: lobby_core::domain::weight::Weight,
     pub arrears_months: u32,
 }
 
@@ -36,7 +36,7 @@ impl From<UnitSummary> for UnitInfo {
             project_id: u.project_id,
             project_name: u.project_name,
             role: u.role,
-            ratio_micros: u.ratio_micros,
+            ownership_ratio: u.ownership_ratio,
             arrears_months: u.arrears_months,
         }
     }
@@ -52,7 +52,7 @@ pub struct OnboardingInfo {
     pub unit_number: String,
     pub owner_name: String,
     /// Decimal text, e.g. "12.345".
-    pub ownership_ratio: String,
+    pub ownership_ratio: lobby_core::domain::weight::Weight,
     /// False when this phone is signed in or the owner already has an account: only the
     /// unit is added, and phone and password are not asked for.
     pub new_account: bool,

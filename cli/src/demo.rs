@@ -334,7 +334,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         format!("removal synced; the tenant's phone purged the unit on its next sync ({left} units left there)"),
         json!({"tenant_units_after": left}),
     );
-    drop(tenant);
+    tenant.close();
 
     // 11. The server goes away: the phone keeps working.
     let addr: SocketAddr = server
@@ -397,7 +397,8 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"revoked": revoked, "tokens_left": tokens_left, "units": again.units.len()}),
     );
 
-    drop(lobby);
+    // Each phone closes its core (the runtime's threads end) before the process does.
+    lobby.close();
     server.shutdown().await.map_err(internal)?;
     let steps = tour.steps.len();
     Ok(Reply::new(

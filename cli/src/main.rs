@@ -45,13 +45,24 @@ fn main() {
         }
     };
     let json = cli.json;
-    match rt.block_on(run(cli)) {
-        Ok(reply) => print_reply(&reply, json),
+    let outcome = rt.block_on(run(cli));
+    // Every thread the process started ends before it exits: the core's runtime was
+    // joined by `Lobby::close` in `run`; dropping this one joins its blocking threads.
+    // (A thread still ending while OpenSSL's exit handlers run crashes the process.)
+    drop(rt);
+    let code = match outcome {
+        Ok(reply) => {
+            print_reply(&reply, json);
+            0
+        }
         Err(e) => {
             print_error(&e, json);
-            std::process::exit(1);
+            1
         }
-    }
+    };
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    std::process::exit(code);
 }
 
 async fn run(cli: Cli) -> Result<Reply> {
@@ -59,19 +70,25 @@ async fn run(cli: Cli) -> Result<Reply> {
         return demo::run(cli.json).await;
     }
     let lobby = device::open(device::home_dir(cli.home), cli.server)?;
+    let reply = dispatch(&lobby, cli.command).await;
+    lobby.close();
+    reply
+}
+
+async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> {
     use commands::{account, auth, invites};
-    match cli.command {
-        Command::Onboard(cmd) => auth::onboard(&lobby, cmd).await,
-        Command::Login(cmd) => auth::login(&lobby, cmd).await,
-        Command::Logout { everywhere } => auth::logout(&lobby, everywhere).await,
-        Command::Units => account::units(&lobby),
-        Command::Use { unit_id } => account::use_unit(&lobby, &unit_id),
-        Command::Sync => account::sync(&lobby).await,
-        Command::Status => account::status(&lobby),
-        Command::Profile { action } => account::profile(&lobby, action).await,
-        Command::Invite(cmd) => invites::invite(&lobby, cmd).await,
-        Command::Members { action } => invites::members(&lobby, action).await,
-        Command::Wipe => account::wipe(&lobby),
+    match command {
+        Command::Onboard(cmd) => auth::onboard(lobby, cmd).await,
+        Command::Login(cmd) => auth::login(lobby, cmd).await,
+        Command::Logout { everywhere } => auth::logout(lobby, everywhere).await,
+        Command::Units => account::units(lobby),
+        Command::Use { unit_id } => account::use_unit(lobby, &unit_id),
+        Command::Sync => account::sync(lobby).await,
+        Command::Status => account::status(lobby),
+        Command::Profile { action } => account::profile(lobby, action).await,
+        Command::Invite(cmd) => invites::invite(lobby, cmd).await,
+        Command::Members { action } => invites::members(lobby, action).await,
+        Command::Wipe => account::wipe(lobby),
         Command::Demo => unreachable_demo(),
     }
 }

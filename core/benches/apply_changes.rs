@@ -22,7 +22,7 @@ use std::sync::Mutex;
 /// As the sync engine does it: one side parses pages as they arrive, the other applies
 /// them with `apply_stream` (one transaction per page), then one checkpoint.
 fn engine_apply(store: Store, pages: &[Vec<u8>]) {
-    let store = Mutex::new(store);
+    let store = Mutex::new(Some(store));
     let (tx, rx) = tokio::sync::mpsc::channel(PIPELINE_DEPTH);
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -37,6 +37,8 @@ fn engine_apply(store: Store, pages: &[Vec<u8>]) {
     store
         .lock()
         .expect("lock")
+        .as_ref()
+        .expect("open")
         .checkpoint()
         .expect("checkpoint");
 }

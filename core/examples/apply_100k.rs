@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let before = peak_rss_kib();
     let dir = tempfile::tempdir()?;
     let store = Store::open(&dir.path().join("apply.db"), &DatabaseKey::generate())?;
-    let store = std::sync::Mutex::new(store);
+    let store = std::sync::Mutex::new(Some(store));
     let start = Instant::now();
     let (tx, rx) = tokio::sync::mpsc::channel(PIPELINE_DEPTH);
     std::thread::scope(|scope| -> Result<(), Box<dyn std::error::Error>> {
@@ -56,7 +56,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(())
     })?;
     // The sync engine checkpoints once when a pull ends.
-    store.lock().map_err(|_| "lock")?.checkpoint()?;
+    store
+        .lock()
+        .map_err(|_| "lock")?
+        .as_ref()
+        .ok_or("closed")?
+        .checkpoint()?;
     let secs = start.elapsed().as_secs_f64();
     println!(
         "applied {} changes ({} pages, {:.1} MB of JSON) in {:.3} s = {:.0} changes/s; peak RSS {} MiB (before apply {} MiB)",

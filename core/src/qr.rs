@@ -4,8 +4,7 @@
 //! onboarding QR from a picture). One implementation, so what the office prints is what
 //! the app reads.
 
-use image::{ImageFormat, Luma};
-use qrcode::{EcLevel, QrCode};
+pub use lobby_model::qr::render_png;
 
 use crate::error::{ErrorCode, LobbyError, Result};
 
@@ -14,21 +13,6 @@ pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 /// Pictures are scaled down to this longest side before decoding: enough for any QR a
 /// phone photographs, and it bounds the decoder's work.
 const DECODE_MAX_SIDE: u32 = 1600;
-
-/// Renders `text` as a QR code PNG (error correction M, 8 px modules, quiet zone).
-pub fn render_png(text: &str) -> Result<Vec<u8>> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|e| LobbyError::invalid(format!("cannot make a QR code: {e}")))?;
-    let img = code
-        .render::<Luma<u8>>()
-        .module_dimensions(8, 8)
-        .quiet_zone(true)
-        .build();
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, ImageFormat::Png)
-        .map_err(|e| LobbyError::internal(format!("cannot encode PNG: {e}")))?;
-    Ok(out.into_inner())
-}
 
 /// Reads the text of the first QR code found in a PNG or JPEG picture.
 pub fn read_png_or_jpeg(bytes: &[u8]) -> Result<String> {
@@ -56,6 +40,7 @@ pub fn read_png_or_jpeg(bytes: &[u8]) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::{ImageFormat, Luma};
 
     #[test]
     fn rendered_qr_reads_back() {

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use lobby_core::protocol::admin::{
+use lobby_model::protocol::admin::{
     CreateProject, EpochBumped, OnboardingReissued, OtpPeek, OwnersImported, ProjectCreated,
 };
-use lobby_core::protocol::{ApiError, ProjectKind};
-use lobby_core::{ErrorCode, LobbyError};
+use lobby_model::protocol::{ApiError, ProjectKind};
+use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
 
 pub struct AdminClient {

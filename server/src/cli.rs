@@ -13,9 +13,9 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
-use lobby_core::domain::secret_token::{random_secret, secret_digest};
-use lobby_core::protocol::ProjectKind;
-use lobby_core::{ErrorCode, LobbyError};
+use lobby_model::domain::secret_token::{random_secret, secret_digest};
+use lobby_model::protocol::ProjectKind;
+use lobby_model::{ErrorCode, LobbyError};
 use serde_json::{json, Value};
 
 use crate::storage::{NewStaff, SqliteStorage, Storage};
@@ -400,7 +400,7 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
                 if let Some(units) = doc.get_mut("units").and_then(Value::as_array_mut) {
                     for (unit, imported) in units.iter_mut().zip(&imported.units) {
                         let path = dir.join(qr_file_name(&imported.unit, &mut used));
-                        let png = lobby_core::qr::render_png(&imported.onboarding_payload)?;
+                        let png = lobby_model::qr::render_png(&imported.onboarding_payload)?;
                         std::fs::write(&path, png).map_err(|e| {
                             LobbyError::internal(format!("cannot write {}: {e}", path.display()))
                         })?;

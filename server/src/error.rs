@@ -5,7 +5,7 @@
 //! Messages go to clients, so they never contain personal data, tokens or codes. Causes
 //! that might (database errors) are logged by id only and answered generically.
 
-use lobby_core::{ErrorCode, LobbyError};
+use lobby_model::{ErrorCode, LobbyError};
 
 #[derive(Debug, Clone)]
 pub struct AppError {

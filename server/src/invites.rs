@@ -2,7 +2,7 @@
 //! as pure functions storage and handlers share.
 //!
 //! The rules themselves (code format, the cap of 5, who may invite, whether a stored code
-//! is usable, how many wrong guesses are allowed) live in `lobby_core::domain::invites`,
+//! is usable, how many wrong guesses are allowed) live in `lobby_model::domain::invites`,
 //! so the phone and the server cannot disagree. This module adds the server's reading of
 //! its rows: how a code is stored, the keys guessing is counted under, when a limited
 //! guesser may try again, and the name of an invitee who gave none.
@@ -10,12 +10,12 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
-use lobby_core::domain::invites::{
+use lobby_model::domain::invites::{
     check_invite_guess_allowed, StoredInviteState, INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECS,
     INVITE_TTL_DAYS,
 };
-use lobby_core::domain::secret_token::secret_digest;
-use lobby_core::protocol::Role;
+use lobby_model::domain::secret_token::secret_digest;
+use lobby_model::protocol::Role;
 
 use crate::error::AppError;
 
@@ -84,7 +84,7 @@ pub fn default_member_name(role: Role) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lobby_core::ErrorCode;
+    use lobby_model::ErrorCode;
 
     fn t0() -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()

@@ -1,7 +1,7 @@
 //! lobby-server: the reference backend the core syncs with (DESIGN.md §3, §4).
 //!
-//! The HTTP contract lives in `lobby_core::protocol` and the rules in
-//! `lobby_core::domain`; this crate adds what only a server has: storage behind a
+//! The HTTP contract lives in `lobby_model::protocol` and the rules in
+//! `lobby_model::domain`; this crate adds what only a server has: storage behind a
 //! [`storage::Storage`] trait (SQLite today), sessions, OTP delivery, rate limits, the
 //! change log and the staff endpoints, plus the `lobby-server` command line.
 //!

@@ -1,15 +1,15 @@
 //! The server's side of an onboarding token: what the stored state of a token means.
 //!
 //! The payload's own checks (format, checksum) live in
-//! `lobby_core::domain::onboarding`; this is the part only the server can judge, from its
+//! `lobby_model::domain::onboarding`; this is the part only the server can judge, from its
 //! row: used, replaced by a reissue, or past its stored expiry. The order matters: a used
 //! token says "used" even once expired, so the owner learns the true reason.
 
 use chrono::{DateTime, Utc};
-use lobby_core::{ErrorCode, LobbyError};
+use lobby_model::{ErrorCode, LobbyError};
 
 /// Default lifetime of a token issued at import or reissue.
-pub const TOKEN_TTL_DAYS: i64 = lobby_core::domain::onboarding::ONBOARDING_DEFAULT_TTL_DAYS;
+pub const TOKEN_TTL_DAYS: i64 = lobby_model::domain::onboarding::ONBOARDING_DEFAULT_TTL_DAYS;
 
 /// A token row as storage knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,10 +9,10 @@
 use std::net::IpAddr;
 
 use chrono::{Duration, Utc};
-use lobby_core::domain::contact::Destination;
-use lobby_core::domain::otp::{generate_otp_code, OTP_RESEND_AFTER_SECS, OTP_TTL_SECS};
-use lobby_core::domain::secret_token::secret_digest;
-use lobby_core::protocol::OtpSent;
+use lobby_model::domain::contact::Destination;
+use lobby_model::domain::otp::{generate_otp_code, OTP_RESEND_AFTER_SECS, OTP_TTL_SECS};
+use lobby_model::domain::secret_token::secret_digest;
+use lobby_model::protocol::OtpSent;
 
 use crate::error::AppResult;
 use crate::otp_sender::{OtpMessage, OtpPurpose};

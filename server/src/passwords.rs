@@ -1,5 +1,5 @@
 //! Password hashing with Argon2id (DESIGN.md §2.2). The policy itself is
-//! `lobby_core::domain::password`; this is only storage and comparison.
+//! `lobby_model::domain::password`; this is only storage and comparison.
 //!
 //! Login against an unknown account verifies against a dummy hash, so "no such account"
 //! and "wrong password" take the same time and give the same answer.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::Utc;
-use lobby_core::domain::secret_token::{random_secret, secret_digest};
+use lobby_model::domain::secret_token::{random_secret, secret_digest};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 

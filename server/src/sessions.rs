@@ -6,8 +6,8 @@
 //! so storage revokes the whole family.
 
 use chrono::{DateTime, Duration, Utc};
-use lobby_core::domain::secret_token::{random_secret, secret_digest};
-use lobby_core::protocol::SessionGrant;
+use lobby_model::domain::secret_token::{random_secret, secret_digest};
+use lobby_model::protocol::SessionGrant;
 
 pub const ACCESS_TTL_MINUTES: i64 = 15;
 pub const REFRESH_TTL_DAYS: i64 = 30;

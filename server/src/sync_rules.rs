@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use lobby_core::protocol::Role;
+use lobby_model::protocol::Role;
 
 use crate::config::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
 

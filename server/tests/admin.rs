@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use common::*;
-use lobby_core::ErrorCode;
+use lobby_model::ErrorCode;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -118,7 +118,7 @@ async fn a_wrong_or_revoked_staff_token_is_unauthorized() {
     let t = dev_server().await;
     let bad = lobby_server::AdminClient::new(&t.url, "not-a-token");
     assert_eq!(
-        bad.create_project("x", lobby_core::protocol::ProjectKind::Condominium)
+        bad.create_project("x", lobby_model::protocol::ProjectKind::Condominium)
             .await
             .unwrap_err()
             .code,

@@ -6,8 +6,8 @@ mod common;
 
 use chrono::Utc;
 use common::*;
-use lobby_core::domain::invites::generate_invite_code;
-use lobby_core::protocol::{InviteStatus, PullResponse, Record, Role};
+use lobby_model::domain::invites::generate_invite_code;
+use lobby_model::protocol::{InviteStatus, PullResponse, Record, Role};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -197,7 +197,7 @@ async fn an_invitation_is_applied_listed_to_the_owner_accepted_and_hidden_from_t
     assert_eq!(
         f.t.count(&format!(
             "SELECT COUNT(*) FROM invites WHERE code_digest = '{}'",
-            lobby_core::domain::secret_token::secret_digest(&made.code)
+            lobby_model::domain::secret_token::secret_digest(&made.code)
         )),
         1
     );
@@ -553,13 +553,13 @@ async fn a_removed_member_loses_the_unit_on_their_next_pull() {
     );
     assert!(!next.cursors.contains_key(&unit_scope));
     assert!(next.changes.iter().any(|c| matches!(&c.record,
-        Record::Deleted(d) if d.id == membership && d.kind == lobby_core::protocol::EntityKind::Membership)));
+        Record::Deleted(d) if d.id == membership && d.kind == lobby_model::protocol::EntityKind::Membership)));
 
     let owner_next = f
         .pull(&f.owner, json!({"epoch": 1, "cursors": owner_page.cursors}))
         .await;
     assert!(owner_next.changes.iter().any(|c| matches!(&c.record,
-        Record::Deleted(d) if d.id == membership && d.kind == lobby_core::protocol::EntityKind::Member)));
+        Record::Deleted(d) if d.id == membership && d.kind == lobby_model::protocol::EntityKind::Member)));
 
     // Removing again changes nothing; the place is free again.
     let before = f.t.count("SELECT COUNT(*) FROM changes");

@@ -4,8 +4,8 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::*;
-use lobby_core::domain::onboarding::OnboardingPayload;
-use lobby_core::domain::secret_token::secret_digest;
+use lobby_model::domain::onboarding::OnboardingPayload;
+use lobby_model::domain::secret_token::secret_digest;
 use lobby_server::storage::{NewOnboardingToken, SqliteStorage, Storage};
 use reqwest::StatusCode;
 use serde_json::json;

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use lobby_core::ErrorCode;
+use lobby_model::ErrorCode;
 
 #[tokio::test]
 async fn import_keeps_thai_names_exactly_and_stores_phones_in_e164() {
@@ -152,7 +152,7 @@ async fn a_project_limited_staff_token_acts_only_on_its_project() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
     let e = limited
-        .create_project("x", lobby_core::protocol::ProjectKind::HousingEstate)
+        .create_project("x", lobby_model::protocol::ProjectKind::HousingEstate)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);

@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use lobby_core::protocol::{PullResponse, Record};
+use lobby_model::protocol::{PullResponse, Record};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

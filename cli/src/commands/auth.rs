@@ -47,7 +47,7 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
                     "owner": p.owner_name,
                     "project": p.project_name,
                     "project_id": p.project_id,
-                    "ownership_ratio": p.ownership_ratio,
+                    "ownership_ratio": p.ownership_ratio.to_json_number(),
                     "new_account": scanned.new_account,
                 }),
                 human,

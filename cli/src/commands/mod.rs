@@ -14,7 +14,7 @@ pub fn unit_json(u: &UnitSummary) -> Value {
         "project": u.project_name,
         "project_id": u.project_id,
         "role": u.role.as_str(),
-        "ownership_ratio": lobby_core::domain::ratio::OwnershipRatio::from_micros(u.ratio_micros).as_f64(),
+        "ownership_ratio": u.ownership_ratio.to_json_number(),
         "arrears_months": u.arrears_months,
     })
 }

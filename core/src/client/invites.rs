@@ -47,7 +47,7 @@ impl Lobby {
             })?;
             check_can_manage_members(my_role)?;
             let (members, pending) = s.invite_cap_usage(&unit_id, now)?;
-            check_invite_cap(members, pending)
+            Ok(check_invite_cap(members, pending)?)
         })?;
         let code = generate_invite_code();
         let invite_id = Uuid::now_v7();

@@ -3,11 +3,18 @@
 //!
 //! Local reads (`units`, `status`, `profile`) are synchronous and work with no network.
 //! Network work is `async` and runs on the core's own multi-thread runtime, whatever
-//! executor awaits it (uniffi's, the CLI's, a test's). Dropping the last `Lobby` stops
-//! the runtime and its background tasks.
+//! executor awaits it (uniffi's, the CLI's, a test's).
 //!
 //! At start-up an app should call [`Lobby::start_background_sync`], or queued changes wait
 //! until the next explicit [`Lobby::sync`].
+//!
+//! **Shutting down.** Call [`Lobby::close`] before the process ends (the CLI does, at every
+//! exit): it stops the runtime, *waits for its threads to end*, and closes the database.
+//! Waiting matters: the database is SQLCipher, linked with OpenSSL, whose exit handlers
+//! free per-thread state; a runtime thread still ending while they run crashes the process
+//! (`double free`, seen in about 1 % of CLI runs before `close` existed). Dropping the
+//! last `Lobby` without `close` does the same, except on one of the core's own threads,
+//! where it cannot wait for itself and only signals the threads to stop.
 
 mod account;
 mod auth;
@@ -17,6 +24,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::{watch, Notify};
 
@@ -41,7 +49,8 @@ pub struct LobbyConfig {
 }
 
 pub(crate) struct Inner {
-    pub(crate) store: Arc<Mutex<Store>>,
+    /// `None` once [`Lobby::close`] has closed the database.
+    pub(crate) store: Arc<Mutex<Option<Store>>>,
     pub(crate) secrets: Arc<dyn SecretStore>,
     api: Mutex<Option<ApiClient>>,
     pub(crate) status: watch::Sender<SyncStatus>,
@@ -51,15 +60,58 @@ pub(crate) struct Inner {
     pub(crate) failures: AtomicU32,
 }
 
-struct RuntimeHolder(Option<tokio::runtime::Runtime>);
+/// How long [`Lobby::close`] waits for in-flight work (a page being applied) to finish.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(10);
+
+/// The core's runtime, taken out exactly once by [`RuntimeHolder::shut_down`].
+struct RuntimeHolder {
+    rt: Mutex<Option<tokio::runtime::Runtime>>,
+    handle: tokio::runtime::Handle,
+}
+
+impl RuntimeHolder {
+    fn handle(&self) -> Result<tokio::runtime::Handle> {
+        match self.rt.lock() {
+            Ok(rt) if rt.is_some() => Ok(self.handle.clone()),
+            _ => Err(closed()),
+        }
+    }
+
+    /// Stops the runtime and joins its threads. Safe from any thread: inside some async
+    /// context (blocking there is refused by tokio) the join happens on a helper thread;
+    /// on one of the runtime's own threads it can only signal them to stop.
+    fn shut_down(&self) {
+        let rt = match self.rt.lock() {
+            Ok(mut rt) => rt.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        let Some(rt) = rt else { return };
+        let on_own_thread =
+            tokio::runtime::Handle::try_current().is_ok_and(|h| h.id() == self.handle.id());
+        if on_own_thread {
+            rt.shutdown_background();
+        } else if tokio::runtime::Handle::try_current().is_ok() {
+            let joined = std::thread::Builder::new()
+                .name("lobby-shutdown".into())
+                .spawn(move || rt.shutdown_timeout(SHUTDOWN_WAIT))
+                .map(|t| t.join());
+            if !matches!(joined, Ok(Ok(()))) {
+                tracing::warn!("the core's runtime could not be joined at shutdown");
+            }
+        } else {
+            rt.shutdown_timeout(SHUTDOWN_WAIT);
+        }
+    }
+}
 
 impl Drop for RuntimeHolder {
     fn drop(&mut self) {
-        if let Some(rt) = self.0.take() {
-            // Safe to call from inside another runtime, unlike a plain drop.
-            rt.shutdown_background();
-        }
+        self.shut_down();
     }
+}
+
+fn closed() -> LobbyError {
+    LobbyError::new(ErrorCode::Closed, "the core was closed")
 }
 
 #[derive(Clone)]
@@ -115,9 +167,10 @@ impl Lobby {
             .enable_all()
             .build()
             .map_err(|e| LobbyError::internal(format!("cannot start the runtime: {e}")))?;
+        let handle = rt.handle().clone();
         Ok(Lobby {
             inner: Arc::new(Inner {
-                store: Arc::new(Mutex::new(store)),
+                store: Arc::new(Mutex::new(Some(store))),
                 secrets,
                 api: Mutex::new(None),
                 status,
@@ -125,7 +178,10 @@ impl Lobby {
                 nudge: Notify::new(),
                 failures: AtomicU32::new(0),
             }),
-            rt: Arc::new(RuntimeHolder(Some(rt))),
+            rt: Arc::new(RuntimeHolder {
+                rt: Mutex::new(Some(rt)),
+                handle,
+            }),
         })
     }
 
@@ -135,14 +191,12 @@ impl Lobby {
         F: Future<Output = Result<T>> + Send + 'static,
         T: Send + 'static,
     {
-        let rt = self
-            .rt
-            .0
-            .as_ref()
-            .ok_or_else(|| LobbyError::internal("runtime stopped"))?;
-        rt.spawn(f)
-            .await
-            .map_err(|e| LobbyError::internal(format!("task failed: {e}")))?
+        let task = self.rt.handle()?.spawn(f);
+        match task.await {
+            Ok(out) => out,
+            Err(e) if e.is_cancelled() => Err(closed()),
+            Err(e) => Err(LobbyError::internal(format!("task failed: {e}"))),
+        }
     }
 
     /// Pushes queued changes, then pulls the server's.
@@ -155,12 +209,9 @@ impl Lobby {
     /// Starts the background timer that syncs periodically and retries queued changes
     /// with backoff. Idempotent enough: call once at app start-up.
     pub fn start_background_sync(&self) -> Result<()> {
-        let rt = self
-            .rt
-            .0
-            .as_ref()
-            .ok_or_else(|| LobbyError::internal("runtime stopped"))?;
-        rt.spawn(crate::sync::scheduler::run(self.inner.clone()));
+        self.rt
+            .handle()?
+            .spawn(crate::sync::scheduler::run(self.inner.clone()));
         Ok(())
     }
 
@@ -179,7 +230,31 @@ impl Lobby {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        self.rt.0.as_ref().map(|rt| rt.spawn(f))
+        self.rt.handle().ok().map(|h| h.spawn(f))
+    }
+
+    /// Shuts the core down: stops background sync and in-flight work, waits (up to 10 s)
+    /// for the runtime's threads to end, then closes the database. Every later call
+    /// answers `closed`; calling `close` again does nothing. Call it before the process
+    /// exits. It blocks, so call it where blocking is acceptable (not a UI thread in a
+    /// hot path); from inside an async context it joins on a helper thread.
+    pub fn close(&self) {
+        self.rt.shut_down();
+        let store = match self.inner.store.lock() {
+            Ok(mut s) => s.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(store) = store {
+            store.close();
+        }
+        self.inner
+            .status
+            .send_modify(|st| st.state = SyncState::Idle);
+    }
+
+    /// Whether [`Lobby::close`] has run.
+    pub fn is_closed(&self) -> bool {
+        self.rt.handle().is_err()
     }
 
     /// The remembered server URL.
@@ -209,20 +284,27 @@ impl Lobby {
 }
 
 impl Inner {
-    pub(crate) fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+    /// Runs `f` on the store under its lock; a store failure shows as `storage`.
+    pub(crate) fn with_store<T>(
+        &self,
+        f: impl FnOnce(&Store) -> crate::store::Result<T>,
+    ) -> Result<T> {
         let s = self
             .store
             .lock()
             .map_err(|_| LobbyError::internal("store lock poisoned"))?;
-        f(&s)
+        Ok(f(s.as_ref().ok_or_else(closed)?)?)
     }
 
-    pub(crate) fn with_store_mut<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+    pub(crate) fn with_store_mut<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> crate::store::Result<T>,
+    ) -> Result<T> {
         let mut s = self
             .store
             .lock()
             .map_err(|_| LobbyError::internal("store lock poisoned"))?;
-        f(&mut s)
+        Ok(f(s.as_mut().ok_or_else(closed)?)?)
     }
 
     pub(crate) fn api(&self) -> Result<ApiClient> {

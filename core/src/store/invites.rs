@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
+use super::Result;
 use super::Store;
-use crate::error::Result;
 use crate::protocol::{InviteStatus, Role};
 
 /// One invitation as the owner's phone knows it.

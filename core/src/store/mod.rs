@@ -11,6 +11,7 @@
 //! (a page of changes with its cursors; a mutation with its optimistic effect) is one
 //! transaction, so the app can be killed at any instant and restart consistent.
 
+mod error;
 mod invites;
 mod outbox;
 mod replica;
@@ -26,7 +27,9 @@ pub use outbox::{OutboxEntry, OutboxState};
 pub use replica::{ApplyStats, Membership, Profile, UnitSummary};
 pub use settings::keys as setting_keys;
 
-use crate::error::{ErrorCode, LobbyError, Result};
+pub use error::{Result, StoreError};
+
+use crate::error::{ErrorCode, LobbyError};
 
 const UNREADABLE: &str = "the local database cannot be read with this device's key";
 
@@ -60,10 +63,7 @@ impl DatabaseKey {
         if s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit()) {
             Ok(DatabaseKey(s.to_ascii_lowercase()))
         } else {
-            Err(LobbyError::new(
-                ErrorCode::Storage,
-                "the stored database key is damaged",
-            ))
+            Err(LobbyError::new(ErrorCode::Storage, "the stored database key is damaged").into())
         }
     }
 
@@ -92,7 +92,7 @@ impl Store {
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::NotADatabase =>
             {
-                Err(LobbyError::new(ErrorCode::Storage, UNREADABLE))
+                Err(LobbyError::new(ErrorCode::Storage, UNREADABLE).into())
             }
             Err(e) => Err(e.into()),
         }
@@ -105,7 +105,7 @@ impl Store {
     pub fn open_or_set_aside(path: &Path, key: &DatabaseKey) -> Result<(Store, bool)> {
         match Store::open(path, key) {
             Ok(s) => Ok((s, false)),
-            Err(e) if e.message == UNREADABLE => {
+            Err(StoreError::Refused(e)) if e.message == UNREADABLE => {
                 let stamp = chrono::Utc::now().timestamp();
                 for suffix in ["", "-wal", "-shm"] {
                     let from = path.with_file_name(format!("{}{suffix}", file_name(path)));
@@ -149,6 +149,21 @@ impl Store {
         self.conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         Ok(())
+    }
+
+    /// Closes the database, folding the WAL back into the file first. Errors are logged,
+    /// not returned: there is nothing a caller could do about them at shutdown, and the
+    /// WAL keeps every committed change anyway.
+    pub fn close(self) {
+        if let Err(e) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        {
+            tracing::warn!(error = %e, "checkpoint at close failed");
+        }
+        if let Err((_, e)) = self.conn.close() {
+            tracing::warn!(error = %e, "closing the local database failed");
+        }
     }
 
     /// Direct access for benchmarks and tests.
@@ -218,7 +233,7 @@ mod tests {
             .set_setting("k", "v")
             .unwrap();
         let other = DatabaseKey::generate();
-        let refused = Store::open(&path, &other).err().map(|e| e.code);
+        let refused = Store::open(&path, &other).err().map(|e| e.code());
         assert_eq!(refused, Some(ErrorCode::Storage));
         let (s, set_aside) = Store::open_or_set_aside(&path, &other).unwrap();
         assert!(set_aside);

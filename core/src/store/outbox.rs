@@ -11,8 +11,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 use uuid::Uuid;
 
+use super::Result;
 use super::Store;
-use crate::error::{LobbyError, Result};
+use crate::error::LobbyError;
 use crate::protocol::{Mutation, MutationEnvelope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use rusqlite::{params, CachedStatement, OptionalExtension, Transaction};
 
 use super::settings::keys;
+use super::Result;
 use super::Store;
-use crate::error::Result;
 use crate::protocol::{Change, EntityKind, PullResponse, Record, Role};
 
 /// What one page did.
@@ -104,7 +104,7 @@ impl Store {
                 project_id: r.get(2)?,
                 project_name: r.get(3)?,
                 role: Role::parse(&r.get::<_, String>(4)?).unwrap_or(Role::Resident),
-                ratio_micros: r.get(5)?,
+                ownership_ratio: lobby_model::Weight::from_micros(r.get(5)?),
                 arrears_months: r.get::<_, i64>(6)? as u32,
             })
         })?;
@@ -232,7 +232,7 @@ fn prepared<'s, 't>(
         *slot = Some(tx.prepare_cached(sql)?);
     }
     slot.as_mut()
-        .ok_or_else(|| crate::error::LobbyError::internal("statement not prepared"))
+        .ok_or_else(|| crate::error::LobbyError::internal("statement not prepared").into())
 }
 
 impl<'t> Upserts<'t> {
@@ -253,7 +253,7 @@ impl<'t> Upserts<'t> {
                     scope,
                     u.project_id,
                     u.number,
-                    u.ratio_micros,
+                    u.ownership_ratio.micros(),
                     u.arrears_months
                 ])?;
             }
@@ -353,7 +353,8 @@ pub struct UnitSummary {
     pub project_id: String,
     pub project_name: String,
     pub role: Role,
-    pub ratio_micros: i64,
+    /// The unit's ownership ratio (its vote weight before the s.45 cap), exact.
+    pub ownership_ratio: lobby_model::Weight,
     pub arrears_months: u32,
 }
 

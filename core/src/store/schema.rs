@@ -16,7 +16,10 @@
 
 use rusqlite::Connection;
 
-use crate::error::{ErrorCode, LobbyError, Result};
+use lobby_migrations::{apply_migrations, MigrationError};
+
+use super::Result;
+use crate::error::{ErrorCode, LobbyError};
 
 const MIGRATIONS: &[&str] = &[
     // 1: settings, cursors, replica, outbox.
@@ -88,54 +91,12 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 /// Brings the database up to [`SCHEMA_VERSION`]. Refuses a database from a newer app.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     apply_migrations(conn, MIGRATIONS).map_err(|e| match e {
-        MigrationError::Newer { found, known } => LobbyError::new(
+        MigrationError::Newer { found, known } => super::StoreError::from(LobbyError::new(
             ErrorCode::Storage,
             format!("the local database is from a newer app (schema {found} > {known})"),
-        ),
+        )),
         MigrationError::Sqlite(e) => e.into(),
     })
-}
-
-/// Why [`apply_migrations`] failed.
-#[derive(Debug)]
-pub enum MigrationError {
-    /// The database was written by a newer build (schema `found` > `known`).
-    Newer {
-        found: usize,
-        known: usize,
-    },
-    Sqlite(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for MigrationError {
-    fn from(e: rusqlite::Error) -> Self {
-        MigrationError::Sqlite(e)
-    }
-}
-
-/// Runs the numbered migrations a database has not had yet, each in its own transaction
-/// with the `PRAGMA user_version` bump. One runner for the phone's and the server's
-/// schemas, so both upgrade the same way.
-pub fn apply_migrations(
-    conn: &mut Connection,
-    migrations: &[&str],
-) -> std::result::Result<(), MigrationError> {
-    let current = conn
-        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?
-        .max(0) as usize;
-    if current > migrations.len() {
-        return Err(MigrationError::Newer {
-            found: current,
-            known: migrations.len(),
-        });
-    }
-    for (i, sql) in migrations.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -189,6 +150,6 @@ mod tests {
     fn database_from_a_newer_app_is_refused() {
         let mut c = Connection::open_in_memory().unwrap();
         c.pragma_update(None, "user_version", 999).unwrap();
-        assert_eq!(migrate(&mut c).unwrap_err().code, ErrorCode::Storage);
+        assert_eq!(migrate(&mut c).unwrap_err().code(), ErrorCode::Storage);
     }
 }

@@ -3,8 +3,8 @@
 
 use rusqlite::{params, OptionalExtension};
 
+use super::Result;
 use super::Store;
-use crate::error::Result;
 
 pub mod keys {
     pub const SERVER_URL: &str = "server_url";

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
-use crate::error::{LobbyError, Result};
+use crate::error::{ErrorCode, LobbyError, Result};
 use crate::protocol::PullResponse;
 use crate::store::Store;
 
@@ -19,12 +19,18 @@ pub const PIPELINE_DEPTH: usize = 1;
 
 /// Applies every page received until the sender is dropped; returns the number of changes
 /// applied. Blocking: run it on a blocking thread.
-pub fn apply_stream(store: &Mutex<Store>, mut pages: mpsc::Receiver<PullResponse>) -> Result<u64> {
+pub fn apply_stream(
+    store: &Mutex<Option<Store>>,
+    mut pages: mpsc::Receiver<PullResponse>,
+) -> Result<u64> {
     let mut applied = 0u64;
     while let Some(page) = pages.blocking_recv() {
         let mut s = store
             .lock()
             .map_err(|_| LobbyError::internal("store lock poisoned"))?;
+        let s = s
+            .as_mut()
+            .ok_or_else(|| LobbyError::new(ErrorCode::Closed, "the core was closed"))?;
         applied += s.apply_pull_page(&page)?.changes as u64;
     }
     Ok(applied)
@@ -33,7 +39,7 @@ pub fn apply_stream(store: &Mutex<Store>, mut pages: mpsc::Receiver<PullResponse
 /// Starts the applying side on a blocking thread; send pages into the returned channel,
 /// drop it when done, then await the handle for the count (or the first error).
 pub(crate) fn spawn_applier(
-    store: Arc<Mutex<Store>>,
+    store: Arc<Mutex<Option<Store>>>,
 ) -> (
     mpsc::Sender<PullResponse>,
     tokio::task::JoinHandle<Result<u64>>,
@@ -58,7 +64,7 @@ mod tests {
                     id: format!("u{seq}"),
                     project_id: "p".into(),
                     number: format!("{seq}/1"),
-                    ratio_micros: 1_000_000,
+                    ownership_ratio: lobby_model::Weight::whole(1),
                     arrears_months: 0,
                 }),
             })
@@ -76,7 +82,7 @@ mod tests {
 
     #[test]
     fn pages_sent_in_are_all_applied_with_the_last_pages_cursors() {
-        let store = Mutex::new(Store::open_in_memory().unwrap());
+        let store = Mutex::new(Some(Store::open_in_memory().unwrap()));
         let (tx, rx) = mpsc::channel(PIPELINE_DEPTH);
         std::thread::scope(|s| {
             s.spawn(move || {
@@ -86,7 +92,8 @@ mod tests {
             });
             assert_eq!(apply_stream(&store, rx).unwrap(), 25);
         });
-        let s = store.lock().unwrap();
+        let guard = store.lock().unwrap();
+        let s = guard.as_ref().unwrap();
         assert_eq!(s.count_rows("units").unwrap(), 25);
         assert_eq!(s.cursors().unwrap().get("unit:u1"), Some(&25));
         assert_eq!(s.epoch().unwrap(), Some(3));
@@ -94,7 +101,7 @@ mod tests {
 
     #[test]
     fn a_closed_sender_with_nothing_sent_applies_nothing() {
-        let store = Mutex::new(Store::open_in_memory().unwrap());
+        let store = Mutex::new(Some(Store::open_in_memory().unwrap()));
         let (tx, rx) = mpsc::channel(PIPELINE_DEPTH);
         drop(tx);
         assert_eq!(apply_stream(&store, rx).unwrap(), 0);

@@ -21,6 +21,14 @@ public final class Lobby: @unchecked Sendable {
         ffi = try LobbyClient(dataDir: dataDirectory.path, serverUrl: serverURL, secrets: secrets)
     }
 
+    /// Shuts the core down: background sync stops, the core's threads end and the
+    /// database is closed. Call it when the app is terminating; it blocks while in-flight
+    /// work stops (at most 10 s), so not on the main actor. Later calls fail with
+    /// `ErrorCode.closed`; calling it twice is harmless.
+    public func shutdown() {
+        ffi.shutdown()
+    }
+
     // MARK: Onboarding by QR (DESIGN.md §2.1)
 
     public func scanOnboarding(_ payload: String) async throws -> OnboardingInfo {

@@ -8,15 +8,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{Duration, Utc};
-use lobby_core::domain::contact::Destination;
-use lobby_core::domain::onboarding::OnboardingPayload;
-use lobby_core::domain::registry::{parse_owner_registry, registry_error, MAX_NAME_CHARS};
-use lobby_core::domain::secret_token::secret_digest;
-use lobby_core::protocol::admin::{
+use lobby_model::domain::contact::Destination;
+use lobby_model::domain::onboarding::OnboardingPayload;
+use lobby_model::domain::registry::{parse_owner_registry, registry_error, MAX_NAME_CHARS};
+use lobby_model::domain::secret_token::secret_digest;
+use lobby_model::protocol::admin::{
     CreateProject, EpochBumped, ImportedUnit, OnboardingReissued, OtpPeek, OwnersImported,
     ProjectCreated,
 };
-use lobby_core::protocol::{ApiError, ProjectRecord};
+use lobby_model::protocol::{ApiError, ProjectRecord};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

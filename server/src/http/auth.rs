@@ -6,13 +6,13 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use lobby_core::domain::contact::Destination;
-use lobby_core::domain::secret_token::secret_digest;
-use lobby_core::protocol::{
+use lobby_model::domain::contact::Destination;
+use lobby_model::domain::secret_token::secret_digest;
+use lobby_model::protocol::{
     ApiError, Empty, LogoutRequest, OtpLoginRequest, OtpSent, OtpVerifyRequest,
     PasswordLoginRequest, RefreshRequest, SessionGrant,
 };
-use lobby_core::ErrorCode;
+use lobby_model::ErrorCode;
 
 use super::extract::{check_len, ApiJson, Authed, ClientIp};
 use crate::config::{MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};

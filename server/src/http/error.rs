@@ -7,7 +7,7 @@ use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use lobby_core::protocol::{ApiError, ApiErrorBody};
+use lobby_model::protocol::{ApiError, ApiErrorBody};
 
 use crate::error::AppError;
 
@@ -72,7 +72,7 @@ pub async fn not_found() -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lobby_core::ErrorCode;
+    use lobby_model::ErrorCode;
 
     #[test]
     fn status_comes_from_the_code_and_rate_limits_carry_retry_after() {

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use chrono::Utc;
-use lobby_core::domain::secret_token::secret_digest;
+use lobby_model::domain::secret_token::secret_digest;
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, AppResult};

@@ -11,11 +11,11 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use lobby_core::domain::contact::{normalize_thai_phone, Destination};
-use lobby_core::domain::invites::{check_invite_usable, normalize_invite_code};
-use lobby_core::domain::profile::check_display_name;
-use lobby_core::protocol::{ApiError, InviteAcceptRequest, OtpSent};
-use lobby_core::ErrorCode;
+use lobby_model::domain::contact::{normalize_thai_phone, Destination};
+use lobby_model::domain::invites::{check_invite_usable, normalize_invite_code};
+use lobby_model::domain::profile::check_display_name;
+use lobby_model::protocol::{ApiError, InviteAcceptRequest, OtpSent};
+use lobby_model::ErrorCode;
 
 use super::extract::{check_len, ApiJson, ClientIp};
 use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES};

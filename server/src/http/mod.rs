@@ -1,4 +1,4 @@
-//! The HTTP API: one file per area, routes exactly as listed in `lobby_core::protocol`.
+//! The HTTP API: one file per area, routes exactly as listed in `lobby_model::protocol`.
 //! Bodies are capped (JSON 2 MiB, registry CSV 10 MiB); each request is logged with its
 //! route template, status and duration only — never a path with values, a query or a body.
 

@@ -4,17 +4,16 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use lobby_core::domain::contact::{normalize_email, normalize_thai_phone, Destination};
-use lobby_core::domain::onboarding::OnboardingPayload;
-use lobby_core::domain::password::check_password_policy;
-use lobby_core::domain::profile::check_display_name;
-use lobby_core::domain::ratio::OwnershipRatio;
-use lobby_core::domain::secret_token::secret_digest;
-use lobby_core::protocol::{
+use lobby_model::domain::contact::{normalize_email, normalize_thai_phone, Destination};
+use lobby_model::domain::onboarding::OnboardingPayload;
+use lobby_model::domain::password::check_password_policy;
+use lobby_model::domain::profile::check_display_name;
+use lobby_model::domain::secret_token::secret_digest;
+use lobby_model::protocol::{
     ApiError, OnboardingClaimRequest, OnboardingClaimed, OnboardingPreview,
     OnboardingPreviewRequest, OnboardingStartRequest, OtpSent, OtpVerifyRequest, SessionGrant,
 };
-use lobby_core::ErrorCode;
+use lobby_model::ErrorCode;
 
 use super::auth::check_verify_request;
 use super::extract::{check_len, ApiJson, Authed, ClientIp, MaybeAuthed};
@@ -61,7 +60,7 @@ pub async fn preview(
         unit_id: t.unit.id,
         unit_number: t.unit.number,
         owner_name: t.owner_name,
-        ownership_ratio: OwnershipRatio::from_micros(t.unit.ratio_micros).to_string(),
+        ownership_ratio: t.unit.ownership_ratio,
         new_account: !t.owner_activated,
     }))
 }

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use lobby_core::protocol::{
+use lobby_model::protocol::{
     ApiError, MutationResult, PullRequest, PullResponse, PushRequest, PushResponse,
 };
 

@@ -13,10 +13,10 @@ pub mod sqlite;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use lobby_core::domain::contact::Destination;
-use lobby_core::domain::invites::StoredInviteState;
-use lobby_core::domain::registry::RegistryRow;
-use lobby_core::protocol::{
+use lobby_model::domain::contact::Destination;
+use lobby_model::domain::invites::StoredInviteState;
+use lobby_model::domain::registry::RegistryRow;
+use lobby_model::protocol::{
     MutationEnvelope, MutationOutcome, ProjectRecord, PullRequest, Role, UnitRecord,
 };
 use serde::{Deserialize, Serialize};

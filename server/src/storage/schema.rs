@@ -180,6 +180,22 @@ CREATE TABLE invite_guess_failures (
 );
 CREATE INDEX invite_guess_failures_key ON invite_guess_failures(key, created_at);
 "#,
+    // 3: ownership ratios travel as exact decimal strings (`"ownership_ratio": "12.345"`)
+    //    instead of integer millionths: logged unit records are rewritten in place, so a
+    //    phone pulling old entries reads the same shape as new ones.
+    r#"
+UPDATE changes
+SET record = json_set(
+    json_remove(record, '$.unit.ratio_micros'),
+    '$.unit.ownership_ratio',
+    CASE WHEN json_extract(record, '$.unit.ratio_micros') % 1000000 = 0
+         THEN printf('%d', json_extract(record, '$.unit.ratio_micros') / 1000000)
+         ELSE rtrim(printf('%d.%06d',
+                           json_extract(record, '$.unit.ratio_micros') / 1000000,
+                           json_extract(record, '$.unit.ratio_micros') % 1000000), '0')
+    END)
+WHERE json_extract(record, '$.unit.ratio_micros') IS NOT NULL;
+"#,
 ];
 
 /// The schema version this build writes.
@@ -190,7 +206,7 @@ pub fn latest_version() -> i64 {
 /// Brings the database up to [`latest_version`], each step in its own transaction (the
 /// core's migration runner, shared with the phone). Refuses a database from a newer build.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    use lobby_core::store::schema::{apply_migrations, MigrationError};
+    use lobby_migrations::{apply_migrations, MigrationError};
     apply_migrations(conn, MIGRATIONS).map_err(|e| match e {
         MigrationError::Newer { found, known } => rusqlite::Error::InvalidParameterName(format!(
             "database schema version {found} is newer than this server ({known})"
@@ -216,5 +232,48 @@ mod tests {
             .query_row("SELECT value FROM meta WHERE key='epoch'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(epoch, "1");
+    }
+
+    #[test]
+    fn logged_unit_records_of_version_2_read_as_exact_decimals_after_the_upgrade() {
+        use lobby_model::protocol::Record;
+        let mut c = Connection::open_in_memory().unwrap();
+        lobby_migrations::apply_migrations(&mut c, &MIGRATIONS[..2]).unwrap();
+        for (seq, micros) in [(1, 12_345_000), (2, 3_000_000), (3, 500_001)] {
+            let old = format!(
+                r#"{{"unit":{{"id":"u{seq}","project_id":"p","number":"12/{seq}","ratio_micros":{micros},"arrears_months":0}}}}"#
+            );
+            c.execute(
+                "INSERT INTO changes(seq, scope, record, created_at) VALUES (?1, 'unit:u', ?2, 0)",
+                rusqlite::params![seq, old],
+            )
+            .unwrap();
+        }
+        c.execute(
+            "INSERT INTO changes(seq, scope, record, created_at) VALUES (4, 'project:p', '{\"project\":{\"id\":\"p\",\"name\":\"ก\",\"kind\":\"condominium\"}}', 0)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut c).unwrap();
+        let mut stmt = c
+            .prepare("SELECT record FROM changes ORDER BY seq")
+            .unwrap();
+        let records: Vec<Record> = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|r| serde_json::from_str(&r.unwrap()).unwrap())
+            .collect();
+        let ratios: Vec<String> = records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Unit(u) => Some(u.ownership_ratio.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ratios, ["12.345", "3", "0.500001"]);
+        assert!(
+            matches!(records[3], Record::Project(_)),
+            "other records untouched"
+        );
     }
 }

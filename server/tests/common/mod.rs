@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use lobby_core::protocol::admin::OwnersImported;
-use lobby_core::protocol::ProjectKind;
+use lobby_model::protocol::admin::OwnersImported;
+use lobby_model::protocol::ProjectKind;
 use lobby_server::{start, AdminClient, RunningServer, ServerConfig};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -59,7 +59,7 @@ pub async fn server(dev: bool, otp_webhook: Option<String>) -> TestServer {
 
 /// A staff credential made directly in the database (what `staff add` does).
 pub fn add_staff(db_path: &std::path::Path, project: Option<&str>) -> String {
-    use lobby_core::domain::secret_token::{random_secret, secret_digest};
+    use lobby_model::domain::secret_token::{random_secret, secret_digest};
     use lobby_server::storage::{NewStaff, SqliteStorage, Storage};
     let storage = SqliteStorage::open(db_path).expect("open db");
     let token = random_secret(32);

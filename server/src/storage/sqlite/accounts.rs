@@ -1,12 +1,12 @@
 //! People, OTP requests, onboarding completion, sign-in and sessions.
 
 use chrono::{DateTime, Duration, Utc};
-use lobby_core::domain::contact::Destination;
-use lobby_core::domain::otp::{
+use lobby_model::domain::contact::Destination;
+use lobby_model::domain::otp::{
     check_otp, check_send_allowed, otp_error, send_retry_after_secs, OtpCheck, OtpState,
 };
-use lobby_core::protocol::{MembershipRecord, ProfileRecord, Record, Role, UnitRecord};
-use lobby_core::ErrorCode;
+use lobby_model::protocol::{MembershipRecord, ProfileRecord, Record, Role, UnitRecord};
+use lobby_model::ErrorCode;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::invites;
@@ -47,7 +47,7 @@ pub(super) fn onboarding_target(
                         id: r.get(3)?,
                         project_id: r.get(4)?,
                         number: r.get(5)?,
-                        ratio_micros: r.get(6)?,
+                        ownership_ratio: lobby_model::Weight::from_micros(r.get(6)?),
                         arrears_months: r.get(7)?,
                     },
                     r.get::<_, String>(8)?,

@@ -10,15 +10,15 @@
 //! through the new `unit:` scope their membership makes visible.
 
 use chrono::{DateTime, Utc};
-use lobby_core::domain::invites::{
+use lobby_model::domain::invites::{
     check_can_manage_members, check_invitable_role, check_invite_cap, check_invite_usable,
     normalize_invite_code, StoredInviteState,
 };
-use lobby_core::protocol::{
+use lobby_model::protocol::{
     DeletedRecord, EntityKind, InviteRecord, InviteStatus, MemberRecord, MembershipRecord, Record,
     Role,
 };
-use lobby_core::ErrorCode;
+use lobby_model::ErrorCode;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::accounts::{insert_session, profile};

@@ -13,9 +13,9 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use lobby_core::domain::contact::Destination;
-use lobby_core::domain::registry::RegistryRow;
-use lobby_core::protocol::{MutationEnvelope, MutationOutcome, ProjectRecord, PullRequest};
+use lobby_model::domain::contact::Destination;
+use lobby_model::domain::registry::RegistryRow;
+use lobby_model::protocol::{MutationEnvelope, MutationOutcome, ProjectRecord, PullRequest};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::schema;
@@ -88,8 +88,8 @@ pub(crate) fn new_id() -> String {
 
 /// A stored role; anything else means the row was written by something other than this
 /// server.
-pub(crate) fn parse_role(s: &str) -> AppResult<lobby_core::protocol::Role> {
-    lobby_core::protocol::Role::parse(s).ok_or_else(|| AppError::server("role", "unknown role"))
+pub(crate) fn parse_role(s: &str) -> AppResult<lobby_model::protocol::Role> {
+    lobby_model::protocol::Role::parse(s).ok_or_else(|| AppError::server("role", "unknown role"))
 }
 
 impl Storage for SqliteStorage {
@@ -256,7 +256,7 @@ impl Storage for SqliteStorage {
 pub(crate) fn conflict_or(e: rusqlite::Error, what: &str) -> AppError {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ConstraintViolation) => AppError::new(
-            lobby_core::ErrorCode::Conflict,
+            lobby_model::ErrorCode::Conflict,
             format!("{what} already exists"),
         ),
         _ => e.into(),

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use lobby_core::domain::registry::{registry_error, RegistryRow, RowProblem};
-use lobby_core::protocol::{ProjectKind, ProjectRecord, Record, UnitRecord};
+use lobby_model::domain::registry::{registry_error, RegistryRow, RowProblem};
+use lobby_model::protocol::{ProjectKind, ProjectRecord, Record, UnitRecord};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::sync::append_change;
@@ -174,13 +174,13 @@ pub(super) fn import_owners(
             id: new_id(),
             project_id: project_id.to_string(),
             number: row.unit.clone(),
-            ratio_micros: row.ratio.micros(),
+            ownership_ratio: row.ratio,
             arrears_months: 0,
         };
         tx.execute(
             "INSERT INTO units (id, project_id, number, ratio_micros, arrears_months, owner_person_id, created_at)
              VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
-            params![unit.id, unit.project_id, unit.number, unit.ratio_micros, person_id, ms(now)],
+            params![unit.id, unit.project_id, unit.number, unit.ownership_ratio.micros(), person_id, ms(now)],
         )?;
         insert_token(tx, &unit.id, token, now)?;
         append_change(tx, &unit_scope(&unit.id), &Record::Unit(unit.clone()), now)?;

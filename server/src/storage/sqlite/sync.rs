@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use lobby_core::domain::contact::normalize_email;
-use lobby_core::domain::profile::check_display_name;
-use lobby_core::protocol::{Mutation, MutationEnvelope, MutationOutcome, PullRequest, Record};
-use lobby_core::{ErrorCode, LobbyError};
+use lobby_model::domain::contact::normalize_email;
+use lobby_model::domain::profile::check_display_name;
+use lobby_model::protocol::{Mutation, MutationEnvelope, MutationOutcome, PullRequest, Record};
+use lobby_model::{ErrorCode, LobbyError};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::value::RawValue;
 

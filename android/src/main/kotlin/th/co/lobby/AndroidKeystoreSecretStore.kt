@@ -10,7 +10,7 @@ import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
-import th.co.lobby.core.ErrorCode
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.ffi.LobbyException
 import th.co.lobby.ffi.SecretStore
 

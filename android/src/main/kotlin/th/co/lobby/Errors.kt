@@ -1,6 +1,6 @@
 package th.co.lobby
 
-import th.co.lobby.core.ErrorCode
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.ffi.LobbyException
 
 /** The stable code of any Lobby failure, e.g. `ErrorCode.OTP_INVALID`. */

@@ -7,7 +7,7 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.conflate
 import kotlinx.coroutines.withContext
-import th.co.lobby.core.Role
+import th.co.lobby.model.Role
 import th.co.lobby.ffi.InviteInfo
 import th.co.lobby.ffi.LobbyClient
 import th.co.lobby.ffi.MemberInfo
@@ -31,7 +31,7 @@ import th.co.lobby.ffi.UnitInfo
  * the replica are moved off the main thread, and the sync state is a [Flow].
  *
  * Failures throw [th.co.lobby.ffi.LobbyException]; act on its [code] (stable, see
- * [th.co.lobby.core.ErrorCode]) and map it to Thai and English text.
+ * [th.co.lobby.model.ErrorCode]) and map it to Thai and English text.
  *
  * At start-up call [startBackgroundSync], or queued changes wait for the next [sync].
  */
@@ -154,7 +154,16 @@ class Lobby private constructor(
     /** Erases this account's data from the phone (replica, outbox, settings, tokens). */
     suspend fun wipe() = io { ffi.wipe() }
 
-    override fun close() = ffi.close()
+    /**
+     * Shuts the core down (background sync stops, the core's threads end, the database is
+     * closed), then frees the native object. Call it when the app's process is ending;
+     * it blocks for as long as in-flight work takes to stop (at most 10 s), so not on
+     * the main thread. Calling it twice is harmless.
+     */
+    override fun close() {
+        ffi.shutdown()
+        ffi.close()
+    }
 
     private suspend fun <T> io(read: () -> T): T = withContext(Dispatchers.IO) { read() }
 }

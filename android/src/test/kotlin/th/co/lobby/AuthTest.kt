@@ -5,7 +5,7 @@ import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Test
-import th.co.lobby.core.ErrorCode
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.support.PhoneTestCase
 import th.co.lobby.support.assertFailsWithCode
 

@@ -7,9 +7,9 @@ import org.junit.Before
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
-import th.co.lobby.core.ErrorCode
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.core.LocalInviteStatus
-import th.co.lobby.core.Role
+import th.co.lobby.model.Role
 import th.co.lobby.ffi.SignedInInfo
 import th.co.lobby.ffi.inviteQrPayload
 import th.co.lobby.ffi.renderQrPng

@@ -6,9 +6,9 @@ import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNotEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
-import th.co.lobby.core.ErrorCode
-import th.co.lobby.core.ProjectKind
-import th.co.lobby.core.Role
+import th.co.lobby.model.ErrorCode
+import th.co.lobby.model.ProjectKind
+import th.co.lobby.model.Role
 import th.co.lobby.support.MemorySecretStore
 import th.co.lobby.support.PhoneTestCase
 import th.co.lobby.support.assertFailsWithCode

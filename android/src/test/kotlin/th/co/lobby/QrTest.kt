@@ -4,7 +4,7 @@ import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
 import org.junit.Test
-import th.co.lobby.core.ErrorCode
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.ffi.checkPasswordPolicy
 import th.co.lobby.ffi.normalizeThaiPhone
 import th.co.lobby.support.assertFailsWithCode

@@ -4,7 +4,7 @@ import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNull
 import org.junit.Test
-import th.co.lobby.core.ErrorCode
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.core.SyncState
 import th.co.lobby.support.PhoneTestCase
 import th.co.lobby.support.assertFailsWithCode

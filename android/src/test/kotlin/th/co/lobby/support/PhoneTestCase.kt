@@ -9,7 +9,7 @@ import org.junit.Assert.fail
 import org.junit.Before
 import th.co.lobby.Lobby
 import th.co.lobby.code
-import th.co.lobby.core.ErrorCode
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.ffi.LobbyException
 import th.co.lobby.ffi.SignedInInfo
 

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::contact::{normalize_email, normalize_thai_phone};
-use super::ratio::OwnershipRatio;
+use super::weight::OwnershipRatio;
 use crate::error::{ErrorCode, LobbyError, Result};
 
 pub const MAX_NAME_CHARS: usize = 200;

@@ -7,6 +7,6 @@ pub mod onboarding;
 pub mod otp;
 pub mod password;
 pub mod profile;
-pub mod ratio;
 pub mod registry;
 pub mod secret_token;
+pub mod weight;

@@ -1,0 +1,53 @@
+//! Bodies of the staff endpoints under `/v1/admin/`.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ProjectKind;
+
+/// `POST /v1/admin/projects`
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreateProject {
+    pub name: String,
+    pub kind: ProjectKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProjectCreated {
+    pub project_id: String,
+}
+
+/// `POST /v1/admin/projects/{project_id}/owners` with the CSV as the body
+/// (`text/csv`). All rows or none.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OwnersImported {
+    pub units: Vec<ImportedUnit>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ImportedUnit {
+    pub unit_id: String,
+    pub unit: String,
+    pub owner: String,
+    /// The QR text to hand the owner.
+    pub onboarding_payload: String,
+}
+
+/// `POST /v1/admin/units/{unit_id}/onboarding/reissue` — voids the unit's previous
+/// token.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OnboardingReissued {
+    pub onboarding_payload: String,
+}
+
+/// `GET /v1/admin/otp/peek?to=...` — development mode only.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OtpPeek {
+    pub code: String,
+}
+
+/// `POST /v1/admin/sync/epoch` — start a new schema epoch: every client resets.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EpochBumped {
+    pub epoch: u32,
+}

@@ -1,0 +1,56 @@
+//! OTP and password sign-in, sessions (DESIGN.md §2.2).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OtpSent {
+    /// Binds the code to this request; send it back with the code.
+    pub request_id: String,
+    /// Masked destination, e.g. `+66 8••••5678`.
+    pub sent_to: String,
+    pub expires_at: DateTime<Utc>,
+    pub resend_after: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OtpVerifyRequest {
+    pub request_id: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OtpLoginRequest {
+    /// A phone number (any common Thai form) or an e-mail address.
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordLoginRequest {
+    pub to: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct LogoutRequest {
+    /// Revoke every session of the person, not only this one.
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
+/// A new session. The refresh token rotates: each use returns a new one and voids the
+/// old; presenting a voided one revokes the whole session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionGrant {
+    pub person_id: String,
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+}

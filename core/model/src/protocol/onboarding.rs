@@ -1,0 +1,59 @@
+//! Owner onboarding by QR (DESIGN.md §2.1): preview, start, claim.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ProjectKind;
+use crate::domain::weight::Weight;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OnboardingPreviewRequest {
+    /// The QR text, `LOBBY:ONBOARD:1:...`.
+    pub payload: String,
+}
+
+/// The pre-filled registration an onboarding QR stands for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct OnboardingPreview {
+    pub project_id: String,
+    pub project_name: String,
+    pub project_kind: ProjectKind,
+    pub unit_id: String,
+    pub unit_number: String,
+    pub owner_name: String,
+    /// Exact decimal, e.g. `"12.345"`.
+    pub ownership_ratio: Weight,
+    /// False when the owner named by this QR already has an activated account: the app
+    /// reuses that profile and only adds the unit.
+    pub new_account: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OnboardingStartRequest {
+    pub payload: String,
+    /// Where the OTP goes. Required unless the request carries a session (an owner adding
+    /// another unit), in which case the code goes to the account's own phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Display name; defaults to the registry name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Required for a new account; checked against the password policy.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A signed-in owner adds the unit of another onboarding QR to their account
+/// (DESIGN.md §2.1.4): the session proves the person, the QR proves the unit; no OTP.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OnboardingClaimRequest {
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct OnboardingClaimed {
+    pub person_id: String,
+    pub unit_id: String,
+}

@@ -1,0 +1,18 @@
+//! Parcels (DESIGN.md §2.4).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ParcelRecord {
+    pub id: String,
+    pub unit_id: String,
+    pub recipient: String,
+    pub carrier: String,
+    pub tracking: Option<String>,
+    /// `waiting` | `picked_up` | `returned`.
+    pub status: String,
+    pub logged_at: DateTime<Utc>,
+    pub picked_up_at: Option<DateTime<Utc>>,
+}
