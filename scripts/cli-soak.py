@@ -119,6 +119,8 @@ class Soak:
         self.normal_errors = 0
         self.error_codes = Counter()
         self.per_command = Counter()
+        self.per_phase = Counter()
+        self.sync_states = Counter()
         self.abnormal_codes = Counter()
         self.abnormal_examples = []
         self.outstanding = []  # invitation codes we made and have not revoked yet
@@ -227,6 +229,7 @@ class Soak:
             rc, out, err = "timeout", e.stdout or b"", e.stderr or b""
         self.count += 1
         self.per_command[(name, rc)] += 1
+        self.per_phase[phase] += 1
         doc = one_json_document(out) if json_mode else None
 
         if rc == 0:
@@ -320,7 +323,9 @@ class Soak:
         elif r < 0.52:
             self.invoke("members", ["members"], not human, phase)
         elif r < 0.68:
-            self.invoke("sync", ["sync"], not human, phase)
+            rc, doc = self.invoke("sync", ["sync"], not human, phase)
+            if isinstance(doc, dict) and "state" in doc:
+                self.sync_states[f"{phase}:{doc['state']}"] += 1
         else:
             revoke = self.outstanding and (
                 self.force_revoke or len(self.outstanding) >= MAX_OUTSTANDING
@@ -370,7 +375,11 @@ class Soak:
     def report(self, interrupted):
         secs = int(round(time.monotonic() - self.t0))
         say(f"lobby: {self.lobby}")
-        say(f"server starts: {self.server_starts}; seed {self.opts.seed}")
+        say(f"server starts: {self.server_starts}; invocations by phase: "
+            + ", ".join(f"{p}={k}" for p, k in sorted(self.per_phase.items()))
+            + "; sync states (phase:state): "
+            + ", ".join(f"{s}={k}" for s, k in sorted(self.sync_states.items()))
+            + f"; seed {self.opts.seed}")
         by_cmd = {}
         for (name, rc), k in sorted(self.per_command.items(), key=lambda x: (x[0][0], str(x[0][1]))):
             by_cmd.setdefault(name, []).append(f"{rc}:{k}")
@@ -438,7 +447,7 @@ def main():
         interrupted = True
     except SetupFailed as e:
         setup_failed = True
-        say(f"SETUP FAILED: {e}")
+        say(f"FAILED (setup or server restart): {e}")
     finally:
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.SIG_IGN)
@@ -446,7 +455,7 @@ def main():
     soak.report(interrupted)
 
     failed = soak.abnormal or soak.usage_errors or soak.bad_output
-    if failed or setup_failed or interrupted or opts.keep:
+    if failed or setup_failed or opts.keep:
         say(f"work directory kept: {opts.work}")
     else:
         shutil.rmtree(opts.work, ignore_errors=True)

@@ -14,12 +14,13 @@
 #   --seed S   the random mix of commands and up/down stretches (printed on every run)
 #   --timeout  seconds after which one invocation counts as hung (default 60)
 #
-# Progress goes to stderr every 500 invocations; the last line on stdout is
+# Progress goes to stderr every 500 invocations; the one line on stdout, at the end, is
 #   invocations=N abnormal=A usage_errors=U bad_output=B normal_errors=E seconds=S
-# Exit status: 0 when A, U and B are all 0; 1 otherwise; 3 when the setup failed; 130
-# when interrupted. The work directory (mktemp -d) is kept when something was wrong; its
-# abnormal.log holds the command, exit and stderr tail of each abnormal exit
-# (usage-errors.log and bad-output.log likewise), server.log the server's stderr.
+# Exit status: 0 when A, U and B are all 0; 1 otherwise; 3 when the setup (or a server
+# restart) failed; 130 when interrupted. The work directory (mktemp -d) is kept when
+# something was wrong (or with --keep): abnormal.log holds the command, exit and stderr
+# tail of each abnormal exit (usage-errors.log and bad-output.log likewise), server.log
+# the server's stderr.
 # The loop itself is scripts/cli-soak.py.
 set -euo pipefail
 

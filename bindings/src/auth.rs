@@ -10,11 +10,11 @@ use crate::records::{OtpChallengeInfo, SignedInInfo};
 impl LobbyClient {
     /// Sends a login code to a phone number or e-mail address.
     pub async fn login_otp(&self, to: String) -> Result<OtpChallengeInfo, LobbyError> {
-        Ok(self.inner.login_otp(&to).await?.into())
+        Ok(self.inner.auth().login_otp(&to).await?.into())
     }
 
     pub async fn verify_login(&self, code: String) -> Result<SignedInInfo, LobbyError> {
-        Ok(self.inner.verify_login(&code).await?.into())
+        Ok(self.inner.auth().verify_login(&code).await?.into())
     }
 
     pub async fn login_password(
@@ -22,14 +22,19 @@ impl LobbyClient {
         to: String,
         password: String,
     ) -> Result<SignedInInfo, LobbyError> {
-        Ok(self.inner.login_password(&to, &password).await?.into())
+        Ok(self
+            .inner
+            .auth()
+            .login_password(&to, &password)
+            .await?
+            .into())
     }
 
     /// Revokes the session (every session of the person with `everywhere`) and wipes the
     /// phone's tokens and replica; queued changes stay. Returns whether the server
     /// confirmed (false offline: the phone's copy is gone anyway).
     pub async fn logout(&self, everywhere: bool) -> Result<bool, LobbyError> {
-        Ok(self.inner.logout(everywhere).await?)
+        Ok(self.inner.auth().logout(everywhere).await?)
     }
 }
 

@@ -23,24 +23,28 @@ impl LobbyClient {
         role: Role,
         unit_id: Option<String>,
     ) -> Result<InviteInfo, LobbyError> {
-        Ok(self.inner.create_invite(role, unit_id.as_deref())?.into())
+        Ok(self
+            .inner
+            .invites()
+            .create(role, unit_id.as_deref())?
+            .into())
     }
 
     /// The invitations of `unit_id` (the current unit when `None`), newest first.
     pub fn invites(&self, unit_id: Option<String>) -> Result<Vec<InviteInfo>, LobbyError> {
-        let invites = self.inner.invites(unit_id.as_deref())?;
+        let invites = self.inner.invites().list(unit_id.as_deref())?;
         Ok(invites.into_iter().map(InviteInfo::from).collect())
     }
 
     /// Revokes an invitation by its code (as shown or typed) or its id. Queued.
     pub fn revoke_invite(&self, code_or_id: String) -> Result<InviteInfo, LobbyError> {
-        Ok(self.inner.revoke_invite(&code_or_id)?.into())
+        Ok(self.inner.invites().revoke(&code_or_id)?.into())
     }
 
     /// Residents and tenants of `unit_id` (the current unit when `None`); empty for a
     /// resident or tenant.
     pub fn members(&self, unit_id: Option<String>) -> Result<Vec<MemberInfo>, LobbyError> {
-        let members = self.inner.members(unit_id.as_deref())?;
+        let members = self.inner.invites().members(unit_id.as_deref())?;
         Ok(members.into_iter().map(MemberInfo::from).collect())
     }
 
@@ -53,6 +57,7 @@ impl LobbyClient {
     ) -> Result<MemberInfo, LobbyError> {
         let inner = &self.inner;
         Ok(inner
+            .invites()
             .remove_member(&person_or_membership_id, unit_id.as_deref())?
             .into())
     }
@@ -70,7 +75,8 @@ impl LobbyClient {
     ) -> Result<OtpChallengeInfo, LobbyError> {
         let inner = &self.inner;
         Ok(inner
-            .accept_invite(&code, &phone, name.as_deref())
+            .invites()
+            .accept(&code, &phone, name.as_deref())
             .await?
             .into())
     }
@@ -84,7 +90,8 @@ impl LobbyClient {
     ) -> Result<OtpChallengeInfo, LobbyError> {
         let inner = &self.inner;
         Ok(inner
-            .accept_invite_image(&image, &phone, name.as_deref())
+            .invites()
+            .accept_image(&image, &phone, name.as_deref())
             .await?
             .into())
     }

@@ -11,7 +11,7 @@ use crate::records::{OnboardingInfo, OtpChallengeInfo, SignedInInfo};
 impl LobbyClient {
     /// Reads an onboarding QR's text and fetches the pre-filled registration.
     pub async fn scan_onboarding(&self, payload: String) -> Result<OnboardingInfo, LobbyError> {
-        Ok(self.inner.scan_onboarding(&payload).await?.into())
+        Ok(self.inner.auth().scan_onboarding(&payload).await?.into())
     }
 
     /// Reads an onboarding QR from a photo (PNG or JPEG), then as `scan_onboarding`.
@@ -19,7 +19,12 @@ impl LobbyClient {
         &self,
         image: Vec<u8>,
     ) -> Result<OnboardingInfo, LobbyError> {
-        Ok(self.inner.scan_onboarding_image(&image).await?.into())
+        Ok(self
+            .inner
+            .auth()
+            .scan_onboarding_image(&image)
+            .await?
+            .into())
     }
 
     /// Confirms the registration and sends an OTP. A new account needs `phone` and
@@ -35,6 +40,7 @@ impl LobbyClient {
     ) -> Result<OtpChallengeInfo, LobbyError> {
         let inner = &self.inner;
         Ok(inner
+            .auth()
             .start_onboarding(
                 &payload,
                 phone.as_deref(),
@@ -49,12 +55,12 @@ impl LobbyClient {
     /// Adds the unit of another onboarding QR to the signed-in account (no OTP), then
     /// syncs it in; `UNAUTHORIZED` when this phone is not signed in.
     pub async fn claim_onboarding(&self, payload: String) -> Result<SignedInInfo, LobbyError> {
-        Ok(self.inner.claim_onboarding(&payload).await?.into())
+        Ok(self.inner.auth().claim_onboarding(&payload).await?.into())
     }
 
     /// Checks the OTP: the account (or the added unit) exists, the session starts and the
     /// first sync runs.
     pub async fn verify_onboarding(&self, code: String) -> Result<SignedInInfo, LobbyError> {
-        Ok(self.inner.verify_onboarding(&code).await?.into())
+        Ok(self.inner.auth().verify_onboarding(&code).await?.into())
     }
 }

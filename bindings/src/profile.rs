@@ -10,7 +10,7 @@ use crate::records::ProfileInfo;
 impl LobbyClient {
     /// The profile with queued edits laid over it; `None` before the first sync.
     pub fn profile(&self) -> Result<Option<ProfileInfo>, LobbyError> {
-        Ok(self.inner.profile()?.map(ProfileInfo::from))
+        Ok(self.inner.profile().get()?.map(ProfileInfo::from))
     }
 
     /// Queues an edit of the display name and/or e-mail (`None` leaves a field as is).
@@ -21,6 +21,7 @@ impl LobbyClient {
     ) -> Result<(), LobbyError> {
         Ok(self
             .inner
-            .update_profile(display_name.as_deref(), email.as_deref())?)
+            .profile()
+            .update(display_name.as_deref(), email.as_deref())?)
     }
 }

@@ -11,7 +11,8 @@ impl LobbyClient {
     pub fn units(&self) -> Result<Vec<UnitInfo>, LobbyError> {
         Ok(self
             .inner
-            .units()?
+            .units()
+            .list()?
             .into_iter()
             .map(UnitInfo::from)
             .collect())
@@ -19,11 +20,11 @@ impl LobbyClient {
 
     /// The unit the app is showing; the first unit when none was chosen.
     pub fn current_unit(&self) -> Result<Option<UnitInfo>, LobbyError> {
-        Ok(self.inner.current_unit()?.map(UnitInfo::from))
+        Ok(self.inner.units().current()?.map(UnitInfo::from))
     }
 
     /// Chooses the current unit; `NOT_FOUND` when the person is not a member of it.
     pub fn set_current_unit(&self, unit_id: String) -> Result<UnitInfo, LobbyError> {
-        Ok(self.inner.set_current_unit(&unit_id)?.into())
+        Ok(self.inner.units().set_current(&unit_id)?.into())
     }
 }

@@ -123,7 +123,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         secrets.clone(),
     )?;
     let png = lobby_core::qr::render_png(&first.onboarding_payload)?;
-    let scanned = lobby.scan_onboarding_image(&png).await?;
+    let scanned = lobby.auth().scan_onboarding_image(&png).await?;
     tour.step(
         "Owner scans the onboarding QR",
         format!(
@@ -140,11 +140,17 @@ pub async fn run(as_json: bool) -> Result<Reply> {
 
     // 5. Bad input is refused before any network call.
     let tampered = first.onboarding_payload.replacen(":1:", ":1:X", 1);
-    let refused = lobby.scan_onboarding(&tampered).await.err().map(|e| e.code);
+    let refused = lobby
+        .auth()
+        .scan_onboarding(&tampered)
+        .await
+        .err()
+        .map(|e| e.code);
     if refused != Some(ErrorCode::OnboardingTokenInvalid) {
         return Err(fail("a tampered QR was not refused"));
     }
     let weak = lobby
+        .auth()
         .start_onboarding(
             &first.onboarding_payload,
             Some(OWNER_PHONE),
@@ -167,6 +173,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
 
     // 6. Profile, password, OTP.
     let sent = lobby
+        .auth()
         .start_onboarding(
             &first.onboarding_payload,
             Some(OWNER_PHONE),
@@ -177,8 +184,13 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         .await?;
     let code = admin.peek_otp(OWNER_PHONE).await?.code;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let wrong_code = lobby.verify_onboarding(wrong).await.err().map(|e| e.code);
-    let signed = lobby.verify_onboarding(&code).await?;
+    let wrong_code = lobby
+        .auth()
+        .verify_onboarding(wrong)
+        .await
+        .err()
+        .map(|e| e.code);
+    let signed = lobby.auth().verify_onboarding(&code).await?;
     tour.step(
         "Owner verifies by OTP: account created, first sync",
         format!(
@@ -193,6 +205,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
 
     // 7. Reusing the QR fails.
     let reused = lobby
+        .auth()
         .scan_onboarding(&first.onboarding_payload)
         .await
         .err()
@@ -202,8 +215,14 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     }
 
     // 8. The same owner adds a second unit: no new account.
-    let scanned2 = lobby.scan_onboarding(&second.onboarding_payload).await?;
-    let added = lobby.claim_onboarding(&second.onboarding_payload).await?;
+    let scanned2 = lobby
+        .auth()
+        .scan_onboarding(&second.onboarding_payload)
+        .await?;
+    let added = lobby
+        .auth()
+        .claim_onboarding(&second.onboarding_payload)
+        .await?;
     if added.person_id != signed.person_id {
         return Err(fail("the second unit went to a new account"));
     }
@@ -225,7 +244,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     );
 
     // 9. Current unit.
-    let chosen = lobby.set_current_unit(&second.unit_id)?;
+    let chosen = lobby.units().set_current(&second.unit_id)?;
     tour.step(
         "Choose the current unit",
         format!(
@@ -236,7 +255,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     );
 
     // 10. An edit goes through the outbox.
-    lobby.update_profile(Some("คุณสมชาย"), None)?;
+    lobby.profile().update(Some("คุณสมชาย"), None)?;
     let pending_before = lobby.status().pending;
     let report = lobby.sync().await?;
     tour.step(
@@ -249,7 +268,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     );
 
     // Invitations: a tenant joins, the cap holds, a removal purges the tenant's phone.
-    let made = lobby.create_invite(Role::Tenant, Some(&first.unit_id))?;
+    let made = lobby.invites().create(Role::Tenant, Some(&first.unit_id))?;
     let code = made
         .code
         .clone()
@@ -257,7 +276,8 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     let queued = made.row.status.as_str();
     lobby.sync().await?;
     let confirmed = lobby
-        .invites(Some(&first.unit_id))?
+        .invites()
+        .list(Some(&first.unit_id))?
         .first()
         .map(|i| i.row.status.as_str())
         .unwrap_or("?");
@@ -281,16 +301,17 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         Arc::new(MemorySecretStore::new()),
     )?;
     let sent = tenant
-        .accept_invite_image(&invite_png, TENANT_PHONE, Some("มานี ผู้เช่า"))
+        .invites()
+        .accept_image(&invite_png, TENANT_PHONE, Some("มานี ผู้เช่า"))
         .await?;
     let otp = admin.peek_otp(TENANT_PHONE).await?.code;
-    let joined = tenant.verify_login(&otp).await?;
+    let joined = tenant.auth().verify_login(&otp).await?;
     let joined_unit = joined
         .units
         .first()
         .ok_or_else(|| fail("the tenant got no unit"))?;
     lobby.sync().await?;
-    let members = lobby.members(Some(&first.unit_id))?;
+    let members = lobby.invites().members(Some(&first.unit_id))?;
     tour.step(
         "The tenant accepts on their own phone",
         format!(
@@ -303,10 +324,13 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"tenant_units": joined.units.len(), "members": members.len()}),
     );
     for _ in 0..4 {
-        lobby.create_invite(Role::Resident, Some(&first.unit_id))?;
+        lobby
+            .invites()
+            .create(Role::Resident, Some(&first.unit_id))?;
     }
     let capped = lobby
-        .create_invite(Role::Resident, Some(&first.unit_id))
+        .invites()
+        .create(Role::Resident, Some(&first.unit_id))
         .err();
     if capped.as_ref().map(|e| e.code) != Some(ErrorCode::InviteCapReached) {
         return Err(fail("a sixth right in one unit was not refused"));
@@ -322,10 +346,12 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"refused": "invite_cap_reached"}),
     );
     let tenant_member = members.first().ok_or_else(|| fail("no member to remove"))?;
-    lobby.remove_member(&tenant_member.person_id, Some(&first.unit_id))?;
+    lobby
+        .invites()
+        .remove_member(&tenant_member.person_id, Some(&first.unit_id))?;
     lobby.sync().await?;
     tenant.sync().await?;
-    let left = tenant.units()?.len();
+    let left = tenant.units().list()?.len();
     if left != 0 {
         return Err(fail("the removed tenant still sees the unit"));
     }
@@ -343,8 +369,10 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         .parse()
         .map_err(internal)?;
     server.shutdown().await.map_err(internal)?;
-    let units_offline = lobby.units()?;
-    lobby.update_profile(None, Some("somchai.new@example.com"))?;
+    let units_offline = lobby.units().list()?;
+    lobby
+        .profile()
+        .update(None, Some("somchai.new@example.com"))?;
     let offline = lobby.sync().await?;
     tour.step(
         "No network: the replica answers, changes wait",
@@ -368,7 +396,8 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     };
     let back = lobby.sync().await?;
     let profile = lobby
-        .profile()?
+        .profile()
+        .get()?
         .ok_or_else(|| fail("no profile after sync"))?;
     tour.step(
         "Network back: the queue drains",
@@ -383,11 +412,14 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     );
 
     // 13. Sign out, sign in with the password.
-    let revoked = lobby.logout(false).await?;
+    let revoked = lobby.auth().logout(false).await?;
     let tokens_left = secrets
         .get(lobby_core::secrets::keys::REFRESH_TOKEN)?
         .is_some();
-    let again = lobby.login_password(OWNER_PHONE, OWNER_PASSWORD).await?;
+    let again = lobby
+        .auth()
+        .login_password(OWNER_PHONE, OWNER_PASSWORD)
+        .await?;
     tour.step(
         "Sign out, then sign in with the password",
         format!(

@@ -12,14 +12,24 @@ uniffi::setup_scaffolding!();
 pub use lobby_model::{domain, protocol, scope};
 
 pub mod api;
+pub mod auth;
+mod capability;
 mod client;
+mod device;
 pub mod error;
+pub mod invites;
+pub mod parcels;
+pub mod profile;
 pub mod qr;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod units;
 
-pub use client::{Invite, Lobby, LobbyConfig, OtpChallenge, Profile, ScannedOnboarding, SignedIn};
+pub use auth::{AuthClient, OtpChallenge, ScannedOnboarding, SignedIn};
+pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};
-pub use store::{InviteRow, LocalInviteStatus, MemberRow, UnitSummary};
+pub use invites::{Invite, InviteRow, InvitesClient, LocalInviteStatus, MemberRow};
+pub use profile::{Profile, ProfileClient};
 pub use sync::{SyncReport, SyncState, SyncStatus};
+pub use units::{UnitSummary, UnitsClient};

@@ -155,10 +155,12 @@ impl Phone {
     /// Full owner onboarding of `unit` with the demo owner's phone and password.
     pub async fn onboard(&self, server: &TestServer, unit: &ImportedUnit, phone: &str) -> SignedIn {
         self.lobby
+            .auth()
             .scan_onboarding(&unit.onboarding_payload)
             .await
             .expect("scan");
         self.lobby
+            .auth()
             .start_onboarding(
                 &unit.onboarding_payload,
                 Some(phone),
@@ -169,6 +171,10 @@ impl Phone {
             .await
             .expect("start");
         let code = server.admin.peek_otp(phone).await.expect("peek").code;
-        self.lobby.verify_onboarding(&code).await.expect("verify")
+        self.lobby
+            .auth()
+            .verify_onboarding(&code)
+            .await
+            .expect("verify")
     }
 }

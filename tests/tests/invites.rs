@@ -19,11 +19,17 @@ async fn accept(server: &TestServer, code: &str, phone_number: &str) -> Phone {
     let phone = Phone::new(&server.url);
     phone
         .lobby
-        .accept_invite(code, phone_number, Some("ผู้เช่า ทดสอบ"))
+        .invites()
+        .accept(code, phone_number, Some("ผู้เช่า ทดสอบ"))
         .await
         .expect("code accepted");
     let otp = server.admin.peek_otp(phone_number).await.expect("otp").code;
-    phone.lobby.verify_login(&otp).await.expect("otp verified");
+    phone
+        .lobby
+        .auth()
+        .verify_login(&otp)
+        .await
+        .expect("otp verified");
     phone
 }
 
@@ -31,43 +37,44 @@ async fn accept(server: &TestServer, code: &str, phone_number: &str) -> Phone {
 async fn owner_invites_a_tenant_who_joins_and_is_later_removed_and_loses_the_unit() {
     let server = TestServer::start().await;
     let (owner, units) = owner(&server).await;
-    let made = owner.lobby.create_invite(Role::Tenant, None).unwrap();
+    let made = owner.lobby.invites().create(Role::Tenant, None).unwrap();
     assert_eq!(made.row.status, LocalInviteStatus::Queued);
     owner.lobby.sync().await.unwrap();
-    let listed = owner.lobby.invites(None).unwrap();
+    let listed = owner.lobby.invites().list(None).unwrap();
     assert_eq!(listed[0].row.status, LocalInviteStatus::Pending);
     let code = made.code.clone().unwrap();
 
     let tenant = accept(&server, &code, TENANT_PHONE).await;
-    let tenant_units = tenant.lobby.units().unwrap();
+    let tenant_units = tenant.lobby.units().list().unwrap();
     assert_eq!(tenant_units.len(), 1);
     assert_eq!(tenant_units[0].unit_id, units[0].unit_id);
     assert_eq!(tenant_units[0].role, Role::Tenant);
 
     owner.lobby.sync().await.unwrap();
-    let members = owner.lobby.members(None).unwrap();
+    let members = owner.lobby.invites().members(None).unwrap();
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].role, Role::Tenant);
     assert_eq!(
-        owner.lobby.invites(None).unwrap()[0].row.status,
+        owner.lobby.invites().list(None).unwrap()[0].row.status,
         LocalInviteStatus::Accepted
     );
     // A used code is forgotten by the owner's phone.
-    assert_eq!(owner.lobby.invites(None).unwrap()[0].code, None);
+    assert_eq!(owner.lobby.invites().list(None).unwrap()[0].code, None);
 
     owner
         .lobby
+        .invites()
         .remove_member(&members[0].person_id, None)
         .unwrap();
     let r = owner.lobby.sync().await.unwrap();
     assert_eq!(r.pending, 0);
-    assert!(owner.lobby.members(None).unwrap().is_empty());
+    assert!(owner.lobby.invites().members(None).unwrap().is_empty());
     tenant.lobby.sync().await.unwrap();
     assert!(
-        tenant.lobby.units().unwrap().is_empty(),
+        tenant.lobby.units().list().unwrap().is_empty(),
         "the removed tenant's phone still shows the unit"
     );
-    assert_eq!(tenant.lobby.current_unit().unwrap(), None);
+    assert_eq!(tenant.lobby.units().current().unwrap(), None);
 }
 
 #[tokio::test]
@@ -75,25 +82,33 @@ async fn sixth_invitation_is_refused_on_the_phone_with_cap_reached() {
     let server = TestServer::start().await;
     let (owner, _) = owner(&server).await;
     for _ in 0..5 {
-        owner.lobby.create_invite(Role::Resident, None).unwrap();
+        owner.lobby.invites().create(Role::Resident, None).unwrap();
     }
-    let e = owner.lobby.create_invite(Role::Tenant, None).unwrap_err();
+    let e = owner
+        .lobby
+        .invites()
+        .create(Role::Tenant, None)
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::InviteCapReached);
     assert!(e.message.contains('5'), "{}", e.message);
     owner.lobby.sync().await.unwrap();
     let pending = owner
         .lobby
-        .invites(None)
+        .invites()
+        .list(None)
         .unwrap()
         .into_iter()
         .filter(|i| i.row.status == LocalInviteStatus::Pending)
         .count();
     assert_eq!(pending, 5);
     // Revoking one frees a slot.
-    let first = owner.lobby.invites(None).unwrap()[0].code.clone().unwrap();
-    owner.lobby.revoke_invite(&first).unwrap();
+    let first = owner.lobby.invites().list(None).unwrap()[0]
+        .code
+        .clone()
+        .unwrap();
+    owner.lobby.invites().revoke(&first).unwrap();
     owner.lobby.sync().await.unwrap();
-    assert!(owner.lobby.create_invite(Role::Tenant, None).is_ok());
+    assert!(owner.lobby.invites().create(Role::Tenant, None).is_ok());
 }
 
 #[tokio::test]
@@ -103,6 +118,7 @@ async fn two_devices_of_one_owner_racing_never_exceed_five_and_each_hears_of_its
     let second = Phone::new(&server.url);
     second
         .lobby
+        .auth()
         .login_password(OWNER_PHONE, lobby_e2e::OWNER_PASSWORD)
         .await
         .unwrap();
@@ -110,7 +126,7 @@ async fn two_devices_of_one_owner_racing_never_exceed_five_and_each_hears_of_its
     for phone in [&first, &second] {
         phone.lobby.set_server_url("http://127.0.0.1:9").unwrap();
         for _ in 0..4 {
-            phone.lobby.create_invite(Role::Resident, None).unwrap();
+            phone.lobby.invites().create(Role::Resident, None).unwrap();
         }
         phone.lobby.set_server_url(&server.url).unwrap();
     }
@@ -129,7 +145,8 @@ async fn two_devices_of_one_owner_racing_never_exceed_five_and_each_hears_of_its
     for (phone, report) in [(&first, &a), (&second, &b)] {
         let refused: Vec<_> = phone
             .lobby
-            .invites(None)
+            .invites()
+            .list(None)
             .unwrap()
             .into_iter()
             .filter(|i| i.row.status == LocalInviteStatus::Rejected)
@@ -146,16 +163,16 @@ async fn an_invitation_made_offline_is_queued_then_confirmed() {
     let mut server = TestServer::start().await;
     let (owner, _) = owner(&server).await;
     server.stop().await;
-    let made = owner.lobby.create_invite(Role::Resident, None).unwrap();
+    let made = owner.lobby.invites().create(Role::Resident, None).unwrap();
     let r = owner.lobby.sync().await.unwrap();
     assert_eq!(r.pending, 1);
     assert_eq!(
-        owner.lobby.invites(None).unwrap()[0].row.status,
+        owner.lobby.invites().list(None).unwrap()[0].row.status,
         LocalInviteStatus::Queued
     );
     server.restart().await;
     owner.lobby.sync().await.unwrap();
-    let now = &owner.lobby.invites(None).unwrap()[0];
+    let now = &owner.lobby.invites().list(None).unwrap()[0];
     assert_eq!(now.row.invite_id, made.row.invite_id);
     assert_eq!(now.row.status, LocalInviteStatus::Pending);
     assert_eq!(now.code, made.code);
@@ -167,37 +184,42 @@ async fn revoked_used_and_malformed_codes_get_their_own_codes() {
     let (owner, _) = owner(&server).await;
     let revoked = owner
         .lobby
-        .create_invite(Role::Tenant, None)
+        .invites()
+        .create(Role::Tenant, None)
         .unwrap()
         .code
         .unwrap();
     let used = owner
         .lobby
-        .create_invite(Role::Tenant, None)
+        .invites()
+        .create(Role::Tenant, None)
         .unwrap()
         .code
         .unwrap();
     owner.lobby.sync().await.unwrap();
-    owner.lobby.revoke_invite(&revoked).unwrap();
+    owner.lobby.invites().revoke(&revoked).unwrap();
     owner.lobby.sync().await.unwrap();
     accept(&server, &used, TENANT_PHONE).await;
 
     let stranger = Phone::new(&server.url);
     let e = stranger
         .lobby
-        .accept_invite(&revoked, "086-555-0202", None)
+        .invites()
+        .accept(&revoked, "086-555-0202", None)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InviteRevoked);
     let e = stranger
         .lobby
-        .accept_invite(&used, "086-555-0202", None)
+        .invites()
+        .accept(&used, "086-555-0202", None)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InviteUsed);
     let e = stranger
         .lobby
-        .accept_invite("not-a-code", "086-555-0202", None)
+        .invites()
+        .accept("not-a-code", "086-555-0202", None)
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InviteInvalid);
@@ -213,7 +235,8 @@ async fn twenty_wrong_guesses_are_rate_limited_well_before_the_twentieth() {
         let guess = format!("{:0>10}", i);
         match guesser
             .lobby
-            .accept_invite(&guess, "086-555-0303", None)
+            .invites()
+            .accept(&guess, "086-555-0303", None)
             .await
         {
             Err(e) if e.code == ErrorCode::RateLimited => {
@@ -234,7 +257,8 @@ async fn residents_and_tenants_cannot_invite_or_remove_members() {
     let (owner, _) = owner(&server).await;
     let code = owner
         .lobby
-        .create_invite(Role::Resident, None)
+        .invites()
+        .create(Role::Resident, None)
         .unwrap()
         .code
         .unwrap();
@@ -243,20 +267,27 @@ async fn residents_and_tenants_cannot_invite_or_remove_members() {
     assert_eq!(
         resident
             .lobby
-            .create_invite(Role::Tenant, None)
+            .invites()
+            .create(Role::Tenant, None)
             .unwrap_err()
             .code,
         ErrorCode::Forbidden
     );
-    let me = resident.lobby.profile().unwrap().unwrap().person_id;
+    let me = resident.lobby.profile().get().unwrap().unwrap().person_id;
     assert_eq!(
-        resident.lobby.remove_member(&me, None).unwrap_err().code,
+        resident
+            .lobby
+            .invites()
+            .remove_member(&me, None)
+            .unwrap_err()
+            .code,
         ErrorCode::Forbidden
     );
     // And they can still edit their own profile.
     resident
         .lobby
-        .update_profile(Some("ผู้พักอาศัย"), None)
+        .profile()
+        .update(Some("ผู้พักอาศัย"), None)
         .unwrap();
     assert_eq!(resident.lobby.sync().await.unwrap().rejected, 0);
 }
@@ -267,7 +298,8 @@ async fn the_invitation_qr_is_accepted_from_a_photo() {
     let (owner, units) = owner(&server).await;
     let code = owner
         .lobby
-        .create_invite(Role::Tenant, None)
+        .invites()
+        .create(Role::Tenant, None)
         .unwrap()
         .code
         .unwrap();
@@ -276,10 +308,11 @@ async fn the_invitation_qr_is_accepted_from_a_photo() {
     let tenant = Phone::new(&server.url);
     tenant
         .lobby
-        .accept_invite_image(&png, TENANT_PHONE, None)
+        .invites()
+        .accept_image(&png, TENANT_PHONE, None)
         .await
         .unwrap();
     let otp = server.admin.peek_otp(TENANT_PHONE).await.unwrap().code;
-    let signed = tenant.lobby.verify_login(&otp).await.unwrap();
+    let signed = tenant.lobby.auth().verify_login(&otp).await.unwrap();
     assert_eq!(signed.units[0].unit_id, units[0].unit_id);
 }

@@ -11,10 +11,11 @@ async fn with_the_server_gone_units_and_status_answer_and_sync_says_offline_then
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
 
     server.stop().await;
-    assert_eq!(phone.lobby.units().unwrap().len(), 1);
+    assert_eq!(phone.lobby.units().list().unwrap().len(), 1);
     phone
         .lobby
-        .update_profile(Some("สมชาย (ออฟไลน์)"), None)
+        .profile()
+        .update(Some("สมชาย (ออฟไลน์)"), None)
         .unwrap();
     let report = phone.lobby.sync().await.unwrap();
     assert_eq!(report.state, SyncState::Offline);
@@ -22,14 +23,14 @@ async fn with_the_server_gone_units_and_status_answer_and_sync_says_offline_then
     assert_eq!(phone.lobby.status().state, SyncState::Offline);
     // The optimistic edit shows at once.
     assert_eq!(
-        phone.lobby.profile().unwrap().unwrap().display_name,
+        phone.lobby.profile().get().unwrap().unwrap().display_name,
         "สมชาย (ออฟไลน์)"
     );
 
     // The app is killed and restarted while offline: the queue is still there.
     phone.reopen(&server.url);
     assert_eq!(phone.lobby.status().pending, 1);
-    assert_eq!(phone.lobby.units().unwrap().len(), 1);
+    assert_eq!(phone.lobby.units().list().unwrap().len(), 1);
 
     server.restart().await;
     // The retry was scheduled with backoff; an explicit sync goes now.
@@ -43,7 +44,7 @@ async fn with_the_server_gone_units_and_status_answer_and_sync_says_offline_then
     }
     assert_eq!(report.state, SyncState::Idle);
     assert_eq!(report.pending, 0);
-    let p = phone.lobby.profile().unwrap().unwrap();
+    let p = phone.lobby.profile().get().unwrap().unwrap();
     assert_eq!(p.display_name, "สมชาย (ออฟไลน์)");
     assert_eq!(p.pending_edits, 0);
 }
@@ -54,10 +55,10 @@ async fn a_change_the_server_refuses_is_rolled_back_and_reported() {
     let units = server.import_demo_registry().await;
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
-    let before = phone.lobby.profile().unwrap().unwrap().display_name;
+    let before = phone.lobby.profile().get().unwrap().unwrap().display_name;
     // The phone itself refuses a name this long, so queue it below the phone's checks —
     // as an older app version with a looser rule might have — for the server to refuse.
-    let person = phone.lobby.profile().unwrap().unwrap().person_id;
+    let person = phone.lobby.profile().get().unwrap().unwrap().person_id;
     {
         let mut store = phone.store();
         store
@@ -74,7 +75,10 @@ async fn a_change_the_server_refuses_is_rolled_back_and_reported() {
     let report = phone.lobby.sync().await.unwrap();
     assert_eq!(report.rejected, 1);
     assert_eq!(report.pending, 0);
-    assert_eq!(phone.lobby.profile().unwrap().unwrap().display_name, before);
+    assert_eq!(
+        phone.lobby.profile().get().unwrap().unwrap().display_name,
+        before
+    );
     let refused = phone.lobby.outbox().unwrap();
     assert_eq!(refused.len(), 1);
     assert_eq!(
@@ -90,7 +94,7 @@ async fn background_sync_retries_queued_changes_on_a_timer_without_a_new_write()
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
     server.stop().await;
-    phone.lobby.update_profile(Some("รอส่ง"), None).unwrap();
+    phone.lobby.profile().update(Some("รอส่ง"), None).unwrap();
     phone.lobby.sync().await.unwrap();
     assert_eq!(phone.lobby.status().pending, 1);
     server.restart().await;

@@ -20,7 +20,12 @@ async fn owner_onboards_by_qr_photo_and_sees_the_unit_with_its_thai_name() {
     let (server, units) = setup().await;
     let phone = Phone::new(&server.url);
     let png = lobby_core::qr::render_png(&units[0].onboarding_payload).unwrap();
-    let scanned = phone.lobby.scan_onboarding_image(&png).await.unwrap();
+    let scanned = phone
+        .lobby
+        .auth()
+        .scan_onboarding_image(&png)
+        .await
+        .unwrap();
     assert_eq!(scanned.preview.owner_name, "สมชาย ใจดี");
     assert_eq!(scanned.preview.unit_number, "12/345");
     assert!(scanned.new_account);
@@ -28,7 +33,7 @@ async fn owner_onboards_by_qr_photo_and_sees_the_unit_with_its_thai_name() {
     assert_eq!(signed.units.len(), 1);
     assert_eq!(signed.units[0].unit_number, "12/345");
     assert_eq!(
-        phone.lobby.current_unit().unwrap().unwrap().unit_id,
+        phone.lobby.units().current().unwrap().unwrap().unit_id,
         units[0].unit_id
     );
     assert!(phone.lobby.is_signed_in());
@@ -42,6 +47,7 @@ async fn consumed_payload_is_refused_as_used() {
     let other = Phone::new(&server.url);
     let e = other
         .lobby
+        .auth()
         .scan_onboarding(&units[0].onboarding_payload)
         .await
         .unwrap_err();
@@ -55,7 +61,12 @@ async fn tampered_payload_is_refused_as_invalid_before_the_network() {
     let phone = Phone::new(&server.url);
     let p = &units[0].onboarding_payload;
     let tampered = format!("{}{}", &p[..20], if &p[20..21] == "A" { "B" } else { "A" }) + &p[21..];
-    let e = phone.lobby.scan_onboarding(&tampered).await.unwrap_err();
+    let e = phone
+        .lobby
+        .auth()
+        .scan_onboarding(&tampered)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::OnboardingTokenInvalid);
 }
 
@@ -66,7 +77,12 @@ async fn expired_payload_is_refused_as_expired_before_the_network() {
     let mut p = OnboardingPayload::parse(&units[0].onboarding_payload).unwrap();
     p.expires_at = Utc::now() - Duration::minutes(1);
     let phone = Phone::new(&server.url);
-    let e = phone.lobby.scan_onboarding(&p.encode()).await.unwrap_err();
+    let e = phone
+        .lobby
+        .auth()
+        .scan_onboarding(&p.encode())
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::OnboardingTokenExpired);
 }
 
@@ -81,6 +97,7 @@ async fn reissued_payload_voids_the_old_one_and_the_new_one_works() {
     let phone = Phone::new(&server.url);
     let e = phone
         .lobby
+        .auth()
         .scan_onboarding(&units[0].onboarding_payload)
         .await
         .unwrap_err();
@@ -101,6 +118,7 @@ async fn refused_onboarding_leaves_no_half_made_account() {
     // Weak password: refused by the phone.
     let e = phone
         .lobby
+        .auth()
         .start_onboarding(
             &units[0].onboarding_payload,
             Some(OWNER_PHONE),
@@ -114,6 +132,7 @@ async fn refused_onboarding_leaves_no_half_made_account() {
     // Right start, wrong code five times: the code is void, nothing is created.
     phone
         .lobby
+        .auth()
         .start_onboarding(
             &units[0].onboarding_payload,
             Some(OWNER_PHONE),
@@ -127,12 +146,24 @@ async fn refused_onboarding_leaves_no_half_made_account() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
         assert_eq!(
-            phone.lobby.verify_onboarding(wrong).await.unwrap_err().code,
+            phone
+                .lobby
+                .auth()
+                .verify_onboarding(wrong)
+                .await
+                .unwrap_err()
+                .code,
             ErrorCode::OtpInvalid
         );
     }
     assert_eq!(
-        phone.lobby.verify_onboarding(&code).await.unwrap_err().code,
+        phone
+            .lobby
+            .auth()
+            .verify_onboarding(&code)
+            .await
+            .unwrap_err()
+            .code,
         ErrorCode::OtpLocked
     );
     assert_eq!(
@@ -144,6 +175,7 @@ async fn refused_onboarding_leaves_no_half_made_account() {
     let again = Phone::new(&server.url);
     assert!(again
         .lobby
+        .auth()
         .scan_onboarding(&units[0].onboarding_payload)
         .await
         .is_ok());
@@ -156,12 +188,14 @@ async fn owner_scanning_a_second_units_qr_gets_it_added_to_the_same_account() {
     let first = phone.onboard(&server, &units[0], OWNER_PHONE).await;
     let scanned = phone
         .lobby
+        .auth()
         .scan_onboarding(&units[1].onboarding_payload)
         .await
         .unwrap();
     assert!(!scanned.new_account);
     let second = phone
         .lobby
+        .auth()
         .claim_onboarding(&units[1].onboarding_payload)
         .await
         .unwrap();
@@ -169,6 +203,7 @@ async fn owner_scanning_a_second_units_qr_gets_it_added_to_the_same_account() {
     let numbers: Vec<_> = phone
         .lobby
         .units()
+        .list()
         .unwrap()
         .into_iter()
         .map(|u| u.unit_number)
@@ -182,17 +217,19 @@ async fn password_login_and_logout_wipe_the_phones_tokens() {
     let (server, units) = setup().await;
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
-    assert!(phone.lobby.logout(false).await.unwrap());
+    assert!(phone.lobby.auth().logout(false).await.unwrap());
     assert!(!phone.lobby.is_signed_in());
-    assert!(phone.lobby.units().unwrap().is_empty());
+    assert!(phone.lobby.units().list().unwrap().is_empty());
     let e = phone
         .lobby
+        .auth()
         .login_password(OWNER_PHONE, "Wrong-pass1")
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidCredentials);
     let e = phone
         .lobby
+        .auth()
         .login_password("0899999999", OWNER_PASSWORD)
         .await
         .unwrap_err();
@@ -203,6 +240,7 @@ async fn password_login_and_logout_wipe_the_phones_tokens() {
     );
     let back = phone
         .lobby
+        .auth()
         .login_password("+66812345678", OWNER_PASSWORD)
         .await
         .unwrap();
@@ -214,8 +252,8 @@ async fn a_second_code_to_the_same_phone_within_a_minute_is_rate_limited() {
     let (server, units) = setup().await;
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
-    phone.lobby.logout(false).await.unwrap();
-    let e = phone.lobby.login_otp(OWNER_PHONE).await.unwrap_err();
+    phone.lobby.auth().logout(false).await.unwrap();
+    let e = phone.lobby.auth().login_otp(OWNER_PHONE).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::RateLimited);
 }
 
@@ -223,12 +261,18 @@ async fn a_second_code_to_the_same_phone_within_a_minute_is_rate_limited() {
 async fn login_code_to_an_unknown_phone_answers_like_a_known_one() {
     let (server, _units) = setup().await;
     let phone = Phone::new(&server.url);
-    let sent = phone.lobby.login_otp("089-999-9999").await.unwrap();
+    let sent = phone.lobby.auth().login_otp("089-999-9999").await.unwrap();
     assert_eq!(sent.sent_to, "+66 8••••9999");
     assert!(sent.expires_at > Utc::now());
     // No code exists to find: any guess is simply wrong.
     assert_eq!(
-        phone.lobby.verify_login("123456").await.unwrap_err().code,
+        phone
+            .lobby
+            .auth()
+            .verify_login("123456")
+            .await
+            .unwrap_err()
+            .code,
         ErrorCode::OtpInvalid
     );
 }

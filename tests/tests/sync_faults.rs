@@ -42,11 +42,13 @@ async fn replica_converges_and_each_mutation_applies_exactly_once_through_cut_an
     // The owner's second unit too, so there is more than one scope to pull.
     phone
         .lobby
+        .auth()
         .scan_onboarding(&units[1].onboarding_payload)
         .await
         .unwrap();
     phone
         .lobby
+        .auth()
         .claim_onboarding(&units[1].onboarding_payload)
         .await
         .unwrap();
@@ -66,7 +68,7 @@ async fn replica_converges_and_each_mutation_applies_exactly_once_through_cut_an
     .await;
     phone.lobby.set_server_url(&proxy.url).unwrap();
 
-    let person = phone.lobby.profile().unwrap().unwrap().person_id;
+    let person = phone.lobby.profile().get().unwrap().unwrap().person_id;
     let profile_changes = |server: &TestServer| -> i64 {
         server
             .db()
@@ -95,7 +97,8 @@ async fn replica_converges_and_each_mutation_applies_exactly_once_through_cut_an
             let n = round * per_round + i;
             phone
                 .lobby
-                .update_profile(Some(&format!("ชื่อที่ {n}")), None)
+                .profile()
+                .update(Some(&format!("ชื่อที่ {n}")), None)
                 .unwrap();
         }
         syncs += sync_until_settled(&phone).await;
@@ -130,12 +133,13 @@ async fn replica_converges_and_each_mutation_applies_exactly_once_through_cut_an
 
     // Converged: the replica equals what a fresh phone pulls straight from the server.
     assert_eq!(
-        phone.lobby.profile().unwrap().unwrap().display_name,
+        phone.lobby.profile().get().unwrap().unwrap().display_name,
         format!("ชื่อที่ {edits}")
     );
     let fresh = Phone::new(&server.url);
     fresh
         .lobby
+        .auth()
         .login_password(OWNER_PHONE, lobby_e2e::OWNER_PASSWORD)
         .await
         .unwrap();
@@ -176,7 +180,7 @@ async fn a_new_schema_epoch_resets_the_replica_and_keeps_the_outbox() {
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
     server.stop().await;
-    phone.lobby.update_profile(Some("ก่อนรีเซ็ต"), None).unwrap();
+    phone.lobby.profile().update(Some("ก่อนรีเซ็ต"), None).unwrap();
     phone.lobby.sync().await.unwrap();
     server.restart().await;
     server.admin.bump_epoch().await.unwrap();
@@ -190,9 +194,9 @@ async fn a_new_schema_epoch_resets_the_replica_and_keeps_the_outbox() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(settled);
-    assert_eq!(phone.lobby.units().unwrap().len(), 1);
+    assert_eq!(phone.lobby.units().list().unwrap().len(), 1);
     assert_eq!(
-        phone.lobby.profile().unwrap().unwrap().display_name,
+        phone.lobby.profile().get().unwrap().unwrap().display_name,
         "ก่อนรีเซ็ต"
     );
 }

@@ -8,8 +8,8 @@ use crate::args::ProfileAction;
 use crate::output::Reply;
 
 pub fn units(lobby: &Lobby) -> Result<Reply> {
-    let units = lobby.units()?;
-    let current = lobby.current_unit()?;
+    let units = lobby.units().list()?;
+    let current = lobby.units().current()?;
     let mut human = String::new();
     if units.is_empty() {
         human.push_str("No units on this device yet (onboard, sign in, or sync).");
@@ -32,7 +32,7 @@ pub fn units(lobby: &Lobby) -> Result<Reply> {
 }
 
 pub fn use_unit(lobby: &Lobby, unit_id: &str) -> Result<Reply> {
-    let u = lobby.set_current_unit(unit_id)?;
+    let u = lobby.units().set_current(unit_id)?;
     Ok(Reply::new(
         json!({"current": u.unit_id}),
         format!("Current unit: {}", unit_line(&u)),
@@ -73,7 +73,7 @@ pub fn status(lobby: &Lobby) -> Result<Reply> {
 
 pub async fn profile(lobby: &Lobby, action: Option<ProfileAction>) -> Result<Reply> {
     if let Some(ProfileAction::Set { name, email }) = action {
-        lobby.update_profile(name.as_deref(), email.as_deref())?;
+        lobby.profile().update(name.as_deref(), email.as_deref())?;
         let r = lobby.sync().await?;
         let rejected = lobby
             .outbox()?
@@ -103,7 +103,7 @@ pub async fn profile(lobby: &Lobby, action: Option<ProfileAction>) -> Result<Rep
 }
 
 fn show_profile(lobby: &Lobby) -> Result<Reply> {
-    let p = lobby.profile()?.ok_or_else(|| {
+    let p = lobby.profile().get()?.ok_or_else(|| {
         LobbyError::new(
             ErrorCode::Unauthorized,
             "not signed in on this device (or not synced yet)",

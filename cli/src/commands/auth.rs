@@ -18,9 +18,9 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
                             path.display()
                         ))
                     })?;
-                    lobby.scan_onboarding_image(&bytes).await?
+                    lobby.auth().scan_onboarding_image(&bytes).await?
                 }
-                (Some(p), None) => lobby.scan_onboarding(p).await?,
+                (Some(p), None) => lobby.auth().scan_onboarding(p).await?,
                 (None, None) => {
                     return Err(lobby_core::LobbyError::invalid(
                         "give the QR text or --image",
@@ -62,7 +62,7 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
         }) => {
             if lobby.is_signed_in() {
                 // An owner with an account adds the unit directly (DESIGN.md §2.1.4).
-                let signed = lobby.claim_onboarding(&payload).await?;
+                let signed = lobby.auth().claim_onboarding(&payload).await?;
                 let mut reply = signed_in_reply(&signed, true);
                 reply.json["otp_sent_to"] = serde_json::Value::Null;
                 reply.json["unit_added"] = json!(true);
@@ -70,6 +70,7 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
                 return Ok(reply);
             }
             let sent = lobby
+                .auth()
                 .start_onboarding(
                     &payload,
                     phone.as_deref(),
@@ -87,7 +88,7 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
             ))
         }
         Onboard::Verify { code } => {
-            let signed = lobby.verify_onboarding(&code).await?;
+            let signed = lobby.auth().verify_onboarding(&code).await?;
             Ok(signed_in_reply(&signed, true))
         }
     }
@@ -96,7 +97,7 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
 pub async fn login(lobby: &Lobby, cmd: Login) -> Result<Reply> {
     match cmd {
         Login::Otp { to } => {
-            let sent = lobby.login_otp(&to).await?;
+            let sent = lobby.auth().login_otp(&to).await?;
             Ok(Reply::new(
                 json!({"otp_sent_to": sent.sent_to, "expires_at": rfc3339(sent.expires_at)}),
                 format!(
@@ -105,16 +106,19 @@ pub async fn login(lobby: &Lobby, cmd: Login) -> Result<Reply> {
                 ),
             ))
         }
-        Login::Verify { code } => Ok(signed_in_reply(&lobby.verify_login(&code).await?, false)),
+        Login::Verify { code } => Ok(signed_in_reply(
+            &lobby.auth().verify_login(&code).await?,
+            false,
+        )),
         Login::Password { to, password } => Ok(signed_in_reply(
-            &lobby.login_password(&to, &password).await?,
+            &lobby.auth().login_password(&to, &password).await?,
             false,
         )),
     }
 }
 
 pub async fn logout(lobby: &Lobby, everywhere: bool) -> Result<Reply> {
-    let revoked = lobby.logout(everywhere).await?;
+    let revoked = lobby.auth().logout(everywhere).await?;
     let human = if revoked {
         "Signed out; the session is revoked on the server."
     } else {

@@ -55,7 +55,7 @@ pub async fn invite(lobby: &Lobby, cmd: InviteCmd) -> Result<Reply> {
         InviteCmd::Create { role, qr, unit } => {
             let role = Role::parse(&role)
                 .ok_or_else(|| LobbyError::invalid("role must be resident or tenant"))?;
-            let made = lobby.create_invite(role, unit.as_deref())?;
+            let made = lobby.invites().create(role, unit.as_deref())?;
             let code = made.code.clone().unwrap_or_default();
             let mut qr_path = None;
             if let Some(path) = qr {
@@ -68,7 +68,8 @@ pub async fn invite(lobby: &Lobby, cmd: InviteCmd) -> Result<Reply> {
             // Send it now if the server can be reached; offline it stays queued.
             let _ = lobby.sync().await?;
             let now = lobby
-                .invites(Some(&made.row.unit_id))?
+                .invites()
+                .list(Some(&made.row.unit_id))?
                 .into_iter()
                 .find(|i| i.row.invite_id == made.row.invite_id)
                 .unwrap_or(made);
@@ -104,7 +105,7 @@ pub async fn invite(lobby: &Lobby, cmd: InviteCmd) -> Result<Reply> {
             ))
         }
         InviteCmd::List { unit } => {
-            let invites = lobby.invites(unit.as_deref())?;
+            let invites = lobby.invites().list(unit.as_deref())?;
             let human = if invites.is_empty() {
                 "No invitations.".to_string()
             } else {
@@ -120,7 +121,7 @@ pub async fn invite(lobby: &Lobby, cmd: InviteCmd) -> Result<Reply> {
             ))
         }
         InviteCmd::Revoke { code } => {
-            let revoked = lobby.revoke_invite(&code)?;
+            let revoked = lobby.invites().revoke(&code)?;
             let report = lobby.sync().await?;
             let status = if report.pending > 0 {
                 "queued"
@@ -148,10 +149,16 @@ pub async fn invite(lobby: &Lobby, cmd: InviteCmd) -> Result<Reply> {
                         LobbyError::invalid(format!("cannot read {}: {e}", path.display()))
                     })?;
                     lobby
-                        .accept_invite_image(&bytes, &phone, name.as_deref())
+                        .invites()
+                        .accept_image(&bytes, &phone, name.as_deref())
                         .await?
                 }
-                (Some(code), None) => lobby.accept_invite(&code, &phone, name.as_deref()).await?,
+                (Some(code), None) => {
+                    lobby
+                        .invites()
+                        .accept(&code, &phone, name.as_deref())
+                        .await?
+                }
                 (None, None) => return Err(LobbyError::invalid("give the code or --image")),
             };
             Ok(Reply::new(
@@ -175,7 +182,7 @@ fn refusal_text(code: &str) -> String {
 
 pub async fn members(lobby: &Lobby, action: Option<MembersAction>) -> Result<Reply> {
     if let Some(MembersAction::Remove { person_id }) = action {
-        let removed = lobby.remove_member(&person_id, None)?;
+        let removed = lobby.invites().remove_member(&person_id, None)?;
         let report = lobby.sync().await?;
         let status = if report.pending > 0 {
             "queued"
@@ -194,7 +201,7 @@ pub async fn members(lobby: &Lobby, action: Option<MembersAction>) -> Result<Rep
             },
         ));
     }
-    let members = lobby.members(None)?;
+    let members = lobby.invites().members(None)?;
     let human = if members.is_empty() {
         "No residents or tenants.".to_string()
     } else {

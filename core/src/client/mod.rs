@@ -1,7 +1,11 @@
-//! [`Lobby`]: the one object an app holds. It owns the local store, the secret store,
-//! the HTTP client, the sync state and the core's tokio runtime.
+//! [`Lobby`]: the one object an app holds. It owns the [`Device`] (encrypted database and
+//! secret store), the HTTP client, the [`SyncEngine`] and the core's tokio runtime, and
+//! hands out a sub-client per area: [`Lobby::auth`], [`Lobby::units`], [`Lobby::profile`],
+//! [`Lobby::invites`] (each defined in its area's module). Sync, the outbox and the
+//! device itself (server address, wipe, close) stay on the root.
 //!
-//! Local reads (`units`, `status`, `profile`) are synchronous and work with no network.
+//! Local reads (`units().list()`, `status`, `profile().get()`) are synchronous and work
+//! with no network.
 //! Network work is `async` and runs on the core's own multi-thread runtime, whatever
 //! executor awaits it (uniffi's, the CLI's, a test's).
 //!
@@ -16,28 +20,19 @@
 //! last `Lobby` without `close` does the same, except on one of the core's own threads,
 //! where it cannot wait for itself and only signals the threads to stop.
 
-mod account;
-mod auth;
-mod invites;
-
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{watch, Notify};
-
-pub use account::{Profile, SignedIn};
-pub use auth::{OtpChallenge, ScannedOnboarding};
-pub(crate) use invites::invite_code_key;
-pub use invites::Invite;
+use tokio::sync::watch;
 
 use crate::api::ApiClient;
+use crate::device::{closed, Device};
 use crate::error::{ErrorCode, LobbyError, Result};
 use crate::secrets::{keys, SecretStore};
-use crate::store::{setting_keys, DatabaseKey, Store};
-use crate::sync::{SyncReport, SyncState, SyncStatus};
+use crate::store::{setting_keys, DatabaseKey, OutboxEntry, Store};
+use crate::sync::{SyncEngine, SyncReport, SyncState, SyncStatus, SyncTrigger};
 
 /// Where the core keeps its data and which server it talks to.
 #[derive(Debug, Clone)]
@@ -48,16 +43,11 @@ pub struct LobbyConfig {
     pub server_url: Option<String>,
 }
 
+/// What the root object and every sub-client share.
 pub(crate) struct Inner {
-    /// `None` once [`Lobby::close`] has closed the database.
-    pub(crate) store: Arc<Mutex<Option<Store>>>,
-    pub(crate) secrets: Arc<dyn SecretStore>,
+    pub(crate) device: Device,
     api: Mutex<Option<ApiClient>>,
-    pub(crate) status: watch::Sender<SyncStatus>,
-    pub(crate) sync_lock: tokio::sync::Mutex<()>,
-    pub(crate) nudge: Notify,
-    /// Consecutive failed syncs (drives the scheduler's backoff).
-    pub(crate) failures: AtomicU32,
+    pub(crate) sync: SyncEngine,
 }
 
 /// How long [`Lobby::close`] waits for in-flight work (a page being applied) to finish.
@@ -110,10 +100,6 @@ impl Drop for RuntimeHolder {
     }
 }
 
-fn closed() -> LobbyError {
-    LobbyError::new(ErrorCode::Closed, "the core was closed")
-}
-
 #[derive(Clone)]
 pub struct Lobby {
     pub(crate) inner: Arc<Inner>,
@@ -156,11 +142,11 @@ impl Lobby {
             .setting(setting_keys::LAST_SYNC_STATE)?
             .map(|s| SyncState::from_persisted(&s))
             .unwrap_or(SyncState::Idle);
-        let (status, _) = watch::channel(SyncStatus {
+        let status = SyncStatus {
             state,
             pending,
             last_sync,
-        });
+        };
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("lobby-core")
@@ -170,13 +156,12 @@ impl Lobby {
         let handle = rt.handle().clone();
         Ok(Lobby {
             inner: Arc::new(Inner {
-                store: Arc::new(Mutex::new(Some(store))),
-                secrets,
+                device: Device {
+                    store: Arc::new(Mutex::new(Some(store))),
+                    secrets,
+                },
                 api: Mutex::new(None),
-                status,
-                sync_lock: tokio::sync::Mutex::new(()),
-                nudge: Notify::new(),
-                failures: AtomicU32::new(0),
+                sync: SyncEngine::new(status),
             }),
             rt: Arc::new(RuntimeHolder {
                 rt: Mutex::new(Some(rt)),
@@ -202,7 +187,7 @@ impl Lobby {
     /// Pushes queued changes, then pulls the server's.
     pub async fn sync(&self) -> Result<SyncReport> {
         let inner = self.inner.clone();
-        self.spawn(async move { inner.run_sync(crate::sync::SyncTrigger::Explicit).await })
+        self.spawn(async move { inner.sync.run(&inner, SyncTrigger::Explicit).await })
             .await
     }
 
@@ -217,12 +202,12 @@ impl Lobby {
 
     /// The current sync status (local; no network).
     pub fn status(&self) -> SyncStatus {
-        self.inner.status.borrow().clone()
+        self.inner.sync.status()
     }
 
     /// A receiver that sees every change of the sync status, starting with the current one.
     pub fn watch_status(&self) -> watch::Receiver<SyncStatus> {
-        self.inner.status.subscribe()
+        self.inner.sync.watch()
     }
 
     /// Spawns `f` on the core's runtime without waiting (for listener forwarding).
@@ -240,16 +225,14 @@ impl Lobby {
     /// hot path); from inside an async context it joins on a helper thread.
     pub fn close(&self) {
         self.rt.shut_down();
-        let store = match self.inner.store.lock() {
+        let store = match self.inner.device.store.lock() {
             Ok(mut s) => s.take(),
             Err(poisoned) => poisoned.into_inner().take(),
         };
         if let Some(store) = store {
             store.close();
         }
-        self.inner
-            .status
-            .send_modify(|st| st.state = SyncState::Idle);
+        self.inner.sync.mark_idle();
     }
 
     /// Whether [`Lobby::close`] has run.
@@ -274,11 +257,20 @@ impl Lobby {
         Ok(())
     }
 
-    /// Deletes everything this account left on the phone: replica, outbox, settings and
-    /// the session's secrets.
+    /// Queued and refused changes of the signed-in person, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        match self.inner.person_id()? {
+            Some(p) => self.inner.with_store(|s| s.outbox_entries(&p)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Deletes everything this account left on the phone: every row of every table of
+    /// the database (replica, outbox, settings) and every account secret (session
+    /// tokens, invitation codes, …), found through the secret index (`device.rs`). The
+    /// device's database key stays; the database is empty.
     pub fn wipe(&self) -> Result<()> {
-        self.inner.clear_session_secrets()?;
-        self.inner.with_store_mut(|s| s.wipe())?;
+        self.inner.device.wipe()?;
         self.inner.publish_state(SyncState::Idle)
     }
 }
@@ -289,22 +281,14 @@ impl Inner {
         &self,
         f: impl FnOnce(&Store) -> crate::store::Result<T>,
     ) -> Result<T> {
-        let s = self
-            .store
-            .lock()
-            .map_err(|_| LobbyError::internal("store lock poisoned"))?;
-        Ok(f(s.as_ref().ok_or_else(closed)?)?)
+        self.device.with_store(f)
     }
 
     pub(crate) fn with_store_mut<T>(
         &self,
         f: impl FnOnce(&mut Store) -> crate::store::Result<T>,
     ) -> Result<T> {
-        let mut s = self
-            .store
-            .lock()
-            .map_err(|_| LobbyError::internal("store lock poisoned"))?;
-        Ok(f(s.as_mut().ok_or_else(closed)?)?)
+        self.device.with_store_mut(f)
     }
 
     pub(crate) fn api(&self) -> Result<ApiClient> {
@@ -327,27 +311,23 @@ impl Inner {
         self.with_store(|s| s.setting(setting_keys::PERSON_ID))
     }
 
+    pub(crate) fn require_person(&self) -> Result<String> {
+        self.person_id()?
+            .ok_or_else(|| LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device"))
+    }
+
     pub(crate) fn has_session(&self) -> bool {
-        matches!(self.secrets.get(keys::REFRESH_TOKEN), Ok(Some(_)))
+        matches!(self.device.secret(keys::REFRESH_TOKEN), Ok(Some(_)))
     }
 
     pub(crate) fn publish_state(&self, state: SyncState) -> Result<()> {
-        let pending = self.with_store(|s| s.pending_count())?;
-        let last_sync = self
-            .with_store(|s| s.setting(setting_keys::LAST_SYNC))?
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
-            .map(|t| t.with_timezone(&chrono::Utc));
-        self.status.send_replace(SyncStatus {
-            state,
-            pending,
-            last_sync,
-        });
-        Ok(())
+        self.sync.publish_state(&self.device, state)
     }
 
-    pub(crate) fn publish_pending(&self) -> Result<()> {
-        let pending = self.with_store(|s| s.pending_count())?;
-        self.status.send_modify(|st| st.pending = pending);
+    /// After a change is queued: publish the pending count and wake the sync timer.
+    pub(crate) fn after_local_write(&self) -> Result<()> {
+        self.sync.publish_pending(&self.device)?;
+        self.sync.nudge();
         Ok(())
     }
 
@@ -359,7 +339,7 @@ impl Inner {
         Fut: Future<Output = Result<T>>,
     {
         let api = self.api()?;
-        let token = self.secrets.get(keys::ACCESS_TOKEN)?.ok_or_else(|| {
+        let token = self.device.secret(keys::ACCESS_TOKEN)?.ok_or_else(|| {
             LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device")
         })?;
         match call(api.clone(), token).await {
@@ -423,6 +403,6 @@ mod tests {
             None,
             "nothing of the unreadable file was read"
         );
-        assert!(lobby.units().unwrap().is_empty());
+        assert!(lobby.units().list().unwrap().is_empty());
     }
 }

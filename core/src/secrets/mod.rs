@@ -23,6 +23,9 @@ use crate::error::{ErrorCode, LobbyError, Result};
 pub mod keys {
     pub const ACCESS_TOKEN: &str = "session.access_token";
     pub const REFRESH_TOKEN: &str = "session.refresh_token";
+    /// The session's secrets (also indexed like every account secret; listed for wipe
+    /// of a database older than the index).
+    pub const SESSION: [&str; 2] = [ACCESS_TOKEN, REFRESH_TOKEN];
     /// The key of the phone's encrypted database (64 hex digits).
     pub const DATABASE_KEY: &str = "database.key";
 }

@@ -12,20 +12,21 @@
 //! transaction, so the app can be killed at any instant and restart consistent.
 
 mod error;
-mod invites;
 mod outbox;
 mod replica;
 pub mod schema;
+mod secret_index;
 mod settings;
+mod synced;
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
-pub use invites::{InviteRow, LocalInviteStatus, MemberRow};
 pub use outbox::{OutboxEntry, OutboxState};
-pub use replica::{ApplyStats, Membership, Profile, UnitSummary};
+pub use replica::ApplyStats;
 pub use settings::keys as setting_keys;
+pub(crate) use synced::{wrong_kind, SyncedTable};
 
 pub use error::{Result, StoreError};
 
@@ -43,7 +44,7 @@ fn file_name(path: &Path) -> String {
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
 
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 /// The key of the phone's database: 32 random bytes, kept in the secret store as hex.
@@ -171,23 +172,28 @@ impl Store {
         &self.conn
     }
 
-    /// Deletes everything the account left on this phone: replica, outbox, settings.
+    /// Deletes every row of every table: replica, optimistic effects, outbox, cursors,
+    /// settings, the secret index. Derived from the schema itself, so a table added by a
+    /// later migration can never be missed. One transaction.
     pub fn wipe(&mut self) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for t in [
-            "projects",
-            "units",
-            "memberships",
-            "profile",
-            "parcels",
-            "sync_cursors",
-            "outbox",
-            "profile_edits",
-            "settings",
-        ] {
-            tx.execute(&format!("DELETE FROM {t}"), [])?;
+        let tables: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        for t in &tables {
+            tx.execute(&format!("DELETE FROM \"{t}\""), [])?;
         }
+        // The outbox's AUTOINCREMENT counter is not personal, but nothing of the account
+        // is kept: start it again.
+        tx.execute("DELETE FROM sqlite_sequence", []).ok();
         tx.commit()?;
+        // Deleted pages may still hold the old bytes until reused: rewrite the file.
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint()?;
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::Result;
 use super::Store;
+use crate::capability::{local_tables, Queued, CAPABILITIES};
 use crate::error::LobbyError;
 use crate::protocol::{Mutation, MutationEnvelope};
 
@@ -35,8 +36,10 @@ pub struct OutboxEntry {
 impl Store {
     /// Queues `mutation` and applies its optimistic effect, in one transaction.
     ///
-    /// Secrets never enter the outbox: an `InviteCreate` is queued with an empty `code`;
-    /// the code lives in the secret store and is put back when the mutation is sent.
+    /// Secrets never enter the outbox: each area strips its own from the stored form
+    /// ([`Capability::outbox_form`](crate::capability::Capability::outbox_form)) and puts
+    /// them back before the push. The optimistic effect is the owning area's
+    /// ([`Capability::on_enqueue`](crate::capability::Capability::on_enqueue)).
     pub fn enqueue(
         &mut self,
         person_id: &str,
@@ -45,66 +48,31 @@ impl Store {
     ) -> Result<Uuid> {
         let id = Uuid::now_v7();
         let mut stored = mutation.clone();
-        if let Mutation::InviteCreate { code, .. } = &mut stored {
-            code.clear();
+        for c in CAPABILITIES {
+            c.outbox_form(&mut stored);
         }
         let body = serde_json::to_string(&stored)?;
         let tx = self.conn.transaction()?;
+        let mutation_id = id.to_string();
         tx.execute(
             "INSERT INTO outbox(id, person_id, kind, body, created_at, next_attempt_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             params![
-                id.to_string(),
+                mutation_id,
                 person_id,
                 mutation.kind(),
                 body,
                 now.to_rfc3339()
             ],
         )?;
-        match &mutation {
-            Mutation::ProfileUpdate {
-                display_name,
-                email,
-            } => {
-                tx.execute(
-                    "INSERT INTO profile_edits(mutation_id, person_id, display_name, email)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![id.to_string(), person_id, display_name, email],
-                )?;
-            }
-            Mutation::InviteCreate {
-                invite_id,
-                unit_id,
-                role,
-                ..
-            } => {
-                let expires = now + chrono::Duration::days(crate::domain::invites::INVITE_TTL_DAYS);
-                tx.execute(
-                    "INSERT INTO invites_local(invite_id, mutation_id, person_id, unit_id, role,
-                     created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        invite_id.to_string(),
-                        id.to_string(),
-                        person_id,
-                        unit_id,
-                        role.as_str(),
-                        now.to_rfc3339(),
-                        expires.to_rfc3339()
-                    ],
-                )?;
-            }
-            Mutation::InviteRevoke { invite_id } => {
-                tx.execute(
-                    "INSERT INTO invite_revokes_local(mutation_id, invite_id) VALUES (?1, ?2)",
-                    params![id.to_string(), invite_id.to_string()],
-                )?;
-            }
-            Mutation::MemberRemove { membership_id } => {
-                tx.execute(
-                    "INSERT INTO member_removals_local(mutation_id, membership_id) VALUES (?1, ?2)",
-                    params![id.to_string(), membership_id],
-                )?;
-            }
+        let queued = Queued {
+            mutation_id: &mutation_id,
+            person_id,
+            mutation: &mutation,
+            now,
+        };
+        for c in CAPABILITIES {
+            c.on_enqueue(&tx, &queued)?;
         }
         tx.commit()?;
         Ok(id)
@@ -267,16 +235,9 @@ impl Store {
     }
 }
 
-/// Optimistic effects of a mutation: what a confirmation or a refusal removes.
-const OPTIMISTIC_TABLES: &[&str] = &[
-    "profile_edits",
-    "invites_local",
-    "invite_revokes_local",
-    "member_removals_local",
-];
-
+/// Removes a mutation's optimistic effects from every area's local tables.
 fn drop_optimistic(tx: &rusqlite::Transaction<'_>, mutation_id: &str) -> Result<()> {
-    for t in OPTIMISTIC_TABLES {
+    for t in local_tables() {
         tx.execute(
             &format!("DELETE FROM {t} WHERE mutation_id = ?1"),
             [mutation_id],

@@ -5,9 +5,10 @@
 //! Each runs in its own transaction with the version bump, so a crash mid-upgrade leaves
 //! the previous version intact. Upgrades from old databases are tested from fixtures.
 //!
-//! Synced tables (`projects`, `units`, `memberships`, `profile`, `parcels`) hold server
-//! state only, each row tagged with the scope it came from so a lost scope purges cleanly.
-//! Optimistic local effects live beside them (`profile_edits`) so a rollback is a delete.
+//! Synced tables hold server state only, each row tagged with the scope it came from so a
+//! lost scope purges cleanly; which table keeps which record kind is declared by each area
+//! (`units/records.rs`, `invites/records.rs`, …). Optimistic local effects live beside
+//! them (`profile_edits`, `invites_local`, …) so a rollback is a delete.
 //! `parcels` has no secondary index: a purge (rare) and a filter of a person's parcels
 //! (thousands of rows at most) scan, so that applying parcels — up to 100,000 in a first
 //! sync — maintains none. An index on `(unit_id, status)` halved the apply rate of the
@@ -82,6 +83,11 @@ const MIGRATIONS: &[&str] = &[
         mutation_id TEXT PRIMARY KEY, invite_id TEXT NOT NULL);
     CREATE TABLE member_removals_local (
         mutation_id TEXT PRIMARY KEY, membership_id TEXT NOT NULL);
+    "#,
+    // 3: the names (never the values) of the account's secrets in the secret store, so
+    //    a wipe finds every one (device.rs).
+    r#"
+    CREATE TABLE secret_keys (key TEXT PRIMARY KEY);
     "#,
 ];
 

@@ -16,20 +16,33 @@
 //! **State.** [`SyncStatus`] is published on a watch channel: idle, syncing, offline,
 //! error, plus the pending count. Callers must start the [`scheduler`] at app start-up
 //! (`Lobby::start_background_sync`) or queued changes wait for the next explicit sync.
+//!
+//! **Areas.** The engine names no record kind or mutation. Each area's hooks
+//! ([`Capability`](crate::capability::Capability)) run at three points: `before_push`
+//! (e.g. invitation codes are put back from the secret store), `on_rejected` (e.g. a
+//! refused invitation's code is deleted) and `after_pull` (e.g. codes that can no longer
+//! be used are forgotten). Downstream, the store applies pages from the areas' table
+//! declarations.
 
 pub mod backoff;
 pub mod pipeline;
 pub(crate) mod scheduler;
 mod state;
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use chrono::Utc;
+use tokio::sync::{watch, Notify};
 
 pub use state::{SyncReport, SyncState, SyncStatus};
 
 use crate::api::is_transient;
+use crate::capability::CAPABILITIES;
 use crate::client::Inner;
+use crate::device::Device;
 use crate::error::{ErrorCode, LobbyError, Result};
 use crate::protocol::{MutationOutcome, PullRequest, PushRequest};
+use crate::store::setting_keys;
 
 /// Changes asked for per pull page; each page is one transaction on the phone.
 pub const PULL_PAGE_SIZE: u32 = 10_000;
@@ -47,14 +60,80 @@ pub(crate) enum SyncTrigger {
 /// Resets accepted in one sync before giving up (a server bug must not loop forever).
 const MAX_RESETS_PER_SYNC: u32 = 2;
 
-impl Inner {
+/// The sync engine's own state: the published status, the one-sync-at-a-time lock, the
+/// scheduler's wake-up and its failure count.
+pub(crate) struct SyncEngine {
+    status: watch::Sender<SyncStatus>,
+    lock: tokio::sync::Mutex<()>,
+    wake: Notify,
+    /// Consecutive failed syncs (drives the scheduler's backoff).
+    failures: AtomicU32,
+}
+
+impl SyncEngine {
+    pub(crate) fn new(initial: SyncStatus) -> SyncEngine {
+        SyncEngine {
+            status: watch::channel(initial).0,
+            lock: tokio::sync::Mutex::new(()),
+            wake: Notify::new(),
+            failures: AtomicU32::new(0),
+        }
+    }
+
+    pub(crate) fn status(&self) -> SyncStatus {
+        self.status.borrow().clone()
+    }
+
+    pub(crate) fn watch(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    /// Wakes the scheduler (a change was queued).
+    pub(crate) fn nudge(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(crate) async fn woken(&self) {
+        self.wake.notified().await
+    }
+
+    pub(crate) fn failures(&self) -> u32 {
+        self.failures.load(Ordering::Relaxed)
+    }
+
+    /// The core was closed: whatever was running stopped.
+    pub(crate) fn mark_idle(&self) {
+        self.status.send_modify(|st| st.state = SyncState::Idle);
+    }
+
+    pub(crate) fn publish_state(&self, device: &Device, state: SyncState) -> Result<()> {
+        let pending = device.with_store(|s| s.pending_count())?;
+        let last_sync = device
+            .with_store(|s| s.setting(setting_keys::LAST_SYNC))?
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
+        self.status.send_replace(SyncStatus {
+            state,
+            pending,
+            last_sync,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn publish_pending(&self, device: &Device) -> Result<()> {
+        let pending = device.with_store(|s| s.pending_count())?;
+        self.status.send_modify(|st| st.pending = pending);
+        Ok(())
+    }
+
     /// One full sync: push, then pull. Only one runs at a time.
     ///
     /// `trigger` decides which queued mutations go: an explicit sync (the person asked)
     /// sends every queued one now; the timer sends only those whose backoff has passed.
-    pub(crate) async fn run_sync(&self, trigger: SyncTrigger) -> Result<SyncReport> {
-        let _guard = self.sync_lock.lock().await;
-        self.publish_state(SyncState::Syncing)?;
+    pub(crate) async fn run(&self, core: &Inner, trigger: SyncTrigger) -> Result<SyncReport> {
+        let _guard = self.lock.lock().await;
+        let device = &core.device;
+        self.publish_state(device, SyncState::Syncing)?;
         let mut report = SyncReport {
             state: SyncState::Idle,
             pulled: 0,
@@ -63,24 +142,20 @@ impl Inner {
             pending: 0,
         };
         let outcome = async {
-            self.push_outbox(&mut report, trigger).await?;
-            self.pull_all(&mut report).await
+            self.push(core, &mut report, trigger).await?;
+            self.pull(core, &mut report).await
         }
         .await;
         let state = match &outcome {
             Ok(()) => {
-                self.with_store(|s| {
-                    s.set_setting(
-                        crate::store::setting_keys::LAST_SYNC,
-                        &Utc::now().to_rfc3339(),
-                    )
+                device.with_store(|s| {
+                    s.set_setting(setting_keys::LAST_SYNC, &Utc::now().to_rfc3339())
                 })?;
-                self.failures.store(0, std::sync::atomic::Ordering::Relaxed);
+                self.failures.store(0, Ordering::Relaxed);
                 SyncState::Idle
             }
             Err(e) => {
-                self.failures
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.failures.fetch_add(1, Ordering::Relaxed);
                 if e.code == ErrorCode::Offline {
                     SyncState::Offline
                 } else {
@@ -91,15 +166,10 @@ impl Inner {
                 }
             }
         };
-        self.with_store(|s| {
-            s.set_setting(
-                crate::store::setting_keys::LAST_SYNC_STATE,
-                &state.persisted(),
-            )
-        })?;
-        self.publish_state(state.clone())?;
+        device.with_store(|s| s.set_setting(setting_keys::LAST_SYNC_STATE, &state.persisted()))?;
+        self.publish_state(device, state.clone())?;
         report.state = state;
-        report.pending = self.with_store(|s| s.pending_count())?;
+        report.pending = device.with_store(|s| s.pending_count())?;
         tracing::info!(
             pulled = report.pulled,
             pushed = report.pushed,
@@ -110,8 +180,14 @@ impl Inner {
         Ok(report)
     }
 
-    async fn push_outbox(&self, report: &mut SyncReport, trigger: SyncTrigger) -> Result<()> {
-        let Some(person) = self.person_id()? else {
+    async fn push(
+        &self,
+        core: &Inner,
+        report: &mut SyncReport,
+        trigger: SyncTrigger,
+    ) -> Result<()> {
+        let device = &core.device;
+        let Some(person) = core.person_id()? else {
             return Ok(());
         };
         // An explicit sync sends what is queued even if its retry is not yet due; each
@@ -122,7 +198,7 @@ impl Inner {
         };
         let mut sent = std::collections::HashSet::new();
         loop {
-            let batch: Vec<_> = self
+            let mut batch: Vec<_> = device
                 .with_store(|s| s.outbox_due(&person, due_by, PUSH_BATCH))?
                 .into_iter()
                 .filter(|m| !sent.contains(&m.id))
@@ -130,24 +206,16 @@ impl Inner {
             if batch.is_empty() {
                 return Ok(());
             }
-            let mut batch = batch;
-            self.fill_invite_codes(&mut batch)?;
+            for c in CAPABILITIES {
+                c.before_push(device, &mut batch)?;
+            }
             if batch.is_empty() {
                 continue;
             }
             let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
-            let invite_of: std::collections::HashMap<_, _> = batch
-                .iter()
-                .filter_map(|m| match &m.mutation {
-                    crate::protocol::Mutation::InviteCreate { invite_id, .. } => {
-                        Some((m.id, *invite_id))
-                    }
-                    _ => None,
-                })
-                .collect();
             sent.extend(ids.iter().copied());
             let req = PushRequest { mutations: batch };
-            let resp = match self
+            let resp = match core
                 .authed(|api, token| {
                     let req = req.clone();
                     async move { api.push(&token, &req).await }
@@ -156,11 +224,11 @@ impl Inner {
             {
                 Ok(r) => r,
                 Err(e) if is_transient(e.code) => {
-                    let attempts = self.with_store(|s| s.outbox_max_attempts())?;
+                    let attempts = device.with_store(|s| s.outbox_max_attempts())?;
                     let next = Utc::now()
                         + chrono::Duration::from_std(backoff::retry_delay(attempts))
                             .unwrap_or_default();
-                    self.with_store_mut(|s| s.outbox_retry_later(&ids, next, e.code.as_str()))?;
+                    device.with_store_mut(|s| s.outbox_retry_later(&ids, next, e.code.as_str()))?;
                     return Err(e);
                 }
                 Err(e) => return Err(e),
@@ -171,25 +239,29 @@ impl Inner {
                     "the server answered a different number of mutations",
                 ));
             }
-            for r in resp.results {
+            for (r, envelope) in resp.results.into_iter().zip(&req.mutations) {
+                if r.id != envelope.id {
+                    return Err(LobbyError::new(
+                        ErrorCode::ServerError,
+                        "the server answered the mutations out of order",
+                    ));
+                }
                 match r.outcome {
                     MutationOutcome::Applied => {
-                        self.with_store_mut(|s| s.outbox_applied(r.id))?;
+                        device.with_store_mut(|s| s.outbox_applied(r.id))?;
                         report.pushed += 1;
                     }
                     MutationOutcome::Rejected { code, message } => {
                         tracing::warn!(mutation = %r.id, code = %code, "server rejected a queued change");
-                        self.with_store_mut(|s| s.outbox_rejected(r.id, &code, &message))?;
-                        if let Some(invite_id) = invite_of.get(&r.id) {
-                            // A refused invitation's code must not be handed out.
-                            self.secrets
-                                .delete(&crate::client::invite_code_key(&invite_id.to_string()))?;
+                        device.with_store_mut(|s| s.outbox_rejected(r.id, &code, &message))?;
+                        for c in CAPABILITIES {
+                            c.on_rejected(device, envelope)?;
                         }
                         report.rejected += 1;
                     }
                 }
             }
-            self.publish_pending()?;
+            self.publish_pending(device)?;
         }
     }
 
@@ -197,11 +269,12 @@ impl Inner {
     /// the previous one is applied ([`pipeline`]). The next request's cursors come from the
     /// last page received; the stored cursors only ever reflect applied pages, so stopping
     /// anywhere (error, crash) resumes from what is really on the phone.
-    async fn pull_all(&self, report: &mut SyncReport) -> Result<()> {
+    async fn pull(&self, core: &Inner, report: &mut SyncReport) -> Result<()> {
+        let device = &core.device;
         let mut resets = 0;
         loop {
-            let (mut epoch, mut cursors) = self.with_store(|s| Ok((s.epoch()?, s.cursors()?)))?;
-            let (pages, applier) = pipeline::spawn_applier(self.store.clone());
+            let (mut epoch, mut cursors) = device.with_store(|s| Ok((s.epoch()?, s.cursors()?)))?;
+            let (pages, applier) = pipeline::spawn_applier(device.store.clone());
             let fetched: Result<bool> = async {
                 loop {
                     let req = PullRequest {
@@ -209,7 +282,7 @@ impl Inner {
                         cursors: cursors.clone(),
                         limit: Some(PULL_PAGE_SIZE),
                     };
-                    let page = self
+                    let page = core
                         .authed(|api, token| {
                             let req = req.clone();
                             async move { api.pull(&token, &req).await }
@@ -242,12 +315,16 @@ impl Inner {
                     ));
                 }
                 tracing::info!("server asked for a replica reset");
-                self.with_store_mut(|s| s.reset_replica())?;
+                device.with_store_mut(|s| s.reset_replica())?;
                 continue;
             }
-            self.with_store(|s| s.checkpoint())?;
-            self.ensure_current_unit()?;
-            self.forget_finished_invite_codes()?;
+            device.with_store(|s| s.checkpoint())?;
+            core.ensure_current_unit()?;
+            for c in CAPABILITIES {
+                c.after_pull(device).inspect_err(|e| {
+                    tracing::warn!(area = c.name(), code = %e.code, "after-pull step failed");
+                })?;
+            }
             return Ok(());
         }
     }

@@ -1,10 +1,9 @@
 //! The background timer that drives sync without waiting for the person to act.
 //!
 //! Wakes when the earliest queued mutation is due, when a local write is queued
-//! ([`Inner::nudge`]), after a failed sync's backoff, and every [`PERIODIC`] otherwise.
+//! (`SyncEngine::nudge`), after a failed sync's backoff, and every [`PERIODIC`] otherwise.
 //! It runs on the core's own runtime and stops when the `Lobby` is dropped.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,17 +20,17 @@ pub(crate) async fn run(inner: Arc<Inner>) {
         let wait = next_wake(&inner);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = inner.nudge.notified() => {}
+            _ = inner.sync.woken() => {}
         }
         if inner.has_session() {
             // Errors are published as sync state; nothing more to do here.
-            let _ = inner.run_sync(super::SyncTrigger::Timer).await;
+            let _ = inner.sync.run(&inner, super::SyncTrigger::Timer).await;
         }
     }
 }
 
 fn next_wake(inner: &Inner) -> Duration {
-    let failures = inner.failures.load(Ordering::Relaxed);
+    let failures = inner.sync.failures();
     let mut wait = if failures > 0 {
         retry_delay(failures - 1)
     } else {

@@ -4,9 +4,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::Result;
-use super::Store;
 use crate::protocol::{InviteStatus, Role};
+use crate::store::{Result, Store};
 
 /// One invitation as the owner's phone knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,18 +67,6 @@ fn time(s: &str) -> DateTime<Utc> {
 }
 
 impl Store {
-    /// The person's role in a unit, from the replica.
-    pub fn role_in_unit(&self, unit_id: &str) -> Result<Option<Role>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT role FROM memberships WHERE unit_id = ?1")?;
-        let mut rows = stmt.query([unit_id])?;
-        match rows.next()? {
-            Some(r) => Ok(Role::parse(&r.get::<_, String>(0)?)),
-            None => Ok(None),
-        }
-    }
-
     /// Invitations of `unit_id`: the server's, this phone's queued ones, and this phone's
     /// refused ones (from the outbox), newest first.
     pub fn invites(&self, unit_id: &str, now: DateTime<Utc>) -> Result<Vec<InviteRow>> {
@@ -238,10 +225,13 @@ impl Store {
         Ok((members, pending))
     }
 
-    /// Invitation ids that can no longer be accepted (their codes may be forgotten).
-    pub fn finished_invite_ids(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
+    /// Invitation ids whose codes can still be used: pending on the server and not
+    /// expired, or made here and not yet confirmed. Any other code may be forgotten.
+    pub fn usable_invite_ids(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM invites WHERE status != 'pending' OR expires_at <= ?1",
+            "SELECT id FROM invites WHERE status = 'pending' AND expires_at > ?1
+             UNION SELECT l.invite_id FROM invites_local l
+             WHERE NOT EXISTS (SELECT 1 FROM invites i WHERE i.id = l.invite_id)",
         )?;
         let rows = stmt.query_map(params![now.to_rfc3339()], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

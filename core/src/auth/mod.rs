@@ -11,17 +11,44 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Inner, Lobby};
 use crate::api::ApiClient;
+use crate::client::{Inner, Lobby};
 use crate::domain::contact::{normalize_email, normalize_thai_phone, Destination};
 use crate::domain::onboarding::OnboardingPayload;
 use crate::domain::password::check_password_policy;
+use crate::domain::profile::check_display_name;
 use crate::error::{ErrorCode, LobbyError, Result};
 use crate::protocol::{
     OnboardingPreview, OnboardingStartRequest, OtpSent, OtpVerifyRequest, SessionGrant,
 };
 use crate::secrets::keys;
 use crate::store::setting_keys;
+use crate::sync::SyncTrigger;
+use crate::units::UnitSummary;
+
+/// The result of signing in: who, and the units the first sync brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub person_id: String,
+    pub units: Vec<UnitSummary>,
+}
+
+/// Onboarding, sign-in and sign-out (`lobby.auth()`).
+pub struct AuthClient<'a> {
+    lobby: &'a Lobby,
+}
+
+impl Lobby {
+    /// The sign-in area: onboarding by QR, OTP and password login, logout.
+    pub fn auth(&self) -> AuthClient<'_> {
+        AuthClient { lobby: self }
+    }
+
+    /// Whether this phone holds a session.
+    pub fn is_signed_in(&self) -> bool {
+        self.inner.has_session()
+    }
+}
 
 /// What a scanned onboarding QR stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,39 +81,26 @@ struct PendingOtp {
     request_id: String,
 }
 
-/// Longest display name accepted.
-pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
-
-pub(crate) fn check_display_name(name: &str) -> Result<String> {
-    let n = name.trim();
-    if n.is_empty() || n.chars().count() > MAX_DISPLAY_NAME_CHARS || n.chars().any(char::is_control)
-    {
-        return Err(LobbyError::invalid(format!(
-            "a name needs 1 to {MAX_DISPLAY_NAME_CHARS} characters and no control characters"
-        )));
-    }
-    Ok(n.to_string())
-}
-
-impl Lobby {
+impl AuthClient<'_> {
     /// Reads an onboarding QR's text: checked offline, then the pre-filled registration
     /// is fetched for the owner to confirm.
     pub async fn scan_onboarding(&self, payload: &str) -> Result<ScannedOnboarding> {
         OnboardingPayload::parse_and_check(payload, Utc::now())?;
-        let inner = self.inner.clone();
+        let inner = self.lobby.inner.clone();
         let payload = payload.trim().to_string();
-        self.spawn(async move {
-            let preview = inner.api()?.onboarding_preview(&payload).await?;
-            let new_account = preview.new_account && !inner.has_session();
-            Ok(ScannedOnboarding {
-                preview,
-                new_account,
+        self.lobby
+            .spawn(async move {
+                let preview = inner.api()?.onboarding_preview(&payload).await?;
+                let new_account = preview.new_account && !inner.has_session();
+                Ok(ScannedOnboarding {
+                    preview,
+                    new_account,
+                })
             })
-        })
-        .await
+            .await
     }
 
-    /// Reads an onboarding QR from a photo (PNG or JPEG), then as [`Lobby::scan_onboarding`].
+    /// Reads an onboarding QR from a photo (PNG or JPEG), then as [`AuthClient::scan_onboarding`].
     pub async fn scan_onboarding_image(&self, image: &[u8]) -> Result<ScannedOnboarding> {
         let text = crate::qr::read_png_or_jpeg(image)?;
         self.scan_onboarding(&text).await
@@ -94,7 +108,7 @@ impl Lobby {
 
     /// Confirms the registration of a new account and sends an OTP; `phone` and
     /// `password` are required. (A phone already signed in adds units with
-    /// [`Lobby::claim_onboarding`] instead; here it sends the code to the account's phone.)
+    /// [`AuthClient::claim_onboarding`] instead; here it sends the code to the account's phone.)
     pub async fn start_onboarding(
         &self,
         payload: &str,
@@ -104,7 +118,7 @@ impl Lobby {
         name: Option<&str>,
     ) -> Result<OtpChallenge> {
         OnboardingPayload::parse_and_check(payload, Utc::now())?;
-        let signed_in = self.inner.has_session();
+        let signed_in = self.lobby.inner.has_session();
         let mut req = OnboardingStartRequest {
             payload: payload.trim().to_string(),
             phone: None,
@@ -127,97 +141,101 @@ impl Lobby {
             req.email = email.map(normalize_email).transpose()?;
             req.name = name.map(check_display_name).transpose()?;
         }
-        let inner = self.inner.clone();
-        self.spawn(async move {
-            let sent = if signed_in {
-                inner
-                    .authed(|api, token| {
-                        let req = req.clone();
-                        async move { api.onboarding_start(&req, Some(&token)).await }
-                    })
-                    .await?
-            } else {
-                inner.api()?.onboarding_start(&req, None).await?
-            };
-            inner.remember_otp(OtpPurpose::Onboarding, &sent)
-        })
-        .await
+        let inner = self.lobby.inner.clone();
+        self.lobby
+            .spawn(async move {
+                let sent = if signed_in {
+                    inner
+                        .authed(|api, token| {
+                            let req = req.clone();
+                            async move { api.onboarding_start(&req, Some(&token)).await }
+                        })
+                        .await?
+                } else {
+                    inner.api()?.onboarding_start(&req, None).await?
+                };
+                inner.remember_otp(OtpPurpose::Onboarding, &sent)
+            })
+            .await
     }
 
     /// Adds the unit of another onboarding QR to the signed-in account (no OTP: the
     /// session proves the person, the QR the unit), then syncs it in.
-    pub async fn claim_onboarding(&self, payload: &str) -> Result<super::SignedIn> {
+    pub async fn claim_onboarding(&self, payload: &str) -> Result<SignedIn> {
         OnboardingPayload::parse_and_check(payload, Utc::now())?;
-        if !self.inner.has_session() {
+        if !self.lobby.inner.has_session() {
             return Err(LobbyError::new(
                 ErrorCode::Unauthorized,
                 "sign in first, or complete onboarding as a new account",
             ));
         }
-        let inner = self.inner.clone();
+        let inner = self.lobby.inner.clone();
         let payload = payload.trim().to_string();
-        self.spawn(async move {
+        self.lobby.spawn(async move {
             let claimed = inner
                 .authed(|api, token| { let p = payload.clone(); async move { api.onboarding_claim(&token, &p).await } })
                 .await?;
-            if let Err(e) = inner.run_sync(crate::sync::SyncTrigger::Explicit).await {
+            if let Err(e) = inner.sync.run(&inner, SyncTrigger::Explicit).await {
                 tracing::warn!(code = %e.code, "sync after adding a unit failed; it will be retried");
             }
             let units = inner.with_store(|s| s.units())?;
-            Ok(super::SignedIn { person_id: claimed.person_id, units })
+            Ok(SignedIn { person_id: claimed.person_id, units })
         })
         .await
     }
 
     /// Checks the onboarding OTP: the account (or the added unit) now exists, the session
     /// starts and the first sync runs (an offline first sync is not an error).
-    pub async fn verify_onboarding(&self, code: &str) -> Result<super::SignedIn> {
-        let inner = self.inner.clone();
+    pub async fn verify_onboarding(&self, code: &str) -> Result<SignedIn> {
+        let inner = self.lobby.inner.clone();
         let code = code.trim().to_string();
-        self.spawn(async move {
-            let pending = inner.pending_otp(OtpPurpose::Onboarding)?;
-            let grant = inner
-                .api()?
-                .onboarding_verify(&OtpVerifyRequest {
-                    request_id: pending.request_id,
-                    code,
-                })
-                .await?;
-            inner.finish_sign_in(grant).await
-        })
-        .await
+        self.lobby
+            .spawn(async move {
+                let pending = inner.pending_otp(OtpPurpose::Onboarding)?;
+                let grant = inner
+                    .api()?
+                    .onboarding_verify(&OtpVerifyRequest {
+                        request_id: pending.request_id,
+                        code,
+                    })
+                    .await?;
+                inner.finish_sign_in(grant).await
+            })
+            .await
     }
 
     /// Sends a login OTP to a phone or e-mail. The answer is the same whether or not an
     /// account exists there.
     pub async fn login_otp(&self, to: &str) -> Result<OtpChallenge> {
         let dest = Destination::parse(to)?;
-        let inner = self.inner.clone();
-        self.spawn(async move {
-            let sent = inner.api()?.login_otp(dest.as_str()).await?;
-            inner.remember_otp(OtpPurpose::Login, &sent)
-        })
-        .await
+        let inner = self.lobby.inner.clone();
+        self.lobby
+            .spawn(async move {
+                let sent = inner.api()?.login_otp(dest.as_str()).await?;
+                inner.remember_otp(OtpPurpose::Login, &sent)
+            })
+            .await
     }
 
-    pub async fn verify_login(&self, code: &str) -> Result<super::SignedIn> {
-        let inner = self.inner.clone();
+    pub async fn verify_login(&self, code: &str) -> Result<SignedIn> {
+        let inner = self.lobby.inner.clone();
         let code = code.trim().to_string();
-        self.spawn(async move {
-            let pending = inner.pending_otp(OtpPurpose::Login)?;
-            let grant = inner
-                .api()?
-                .login_otp_verify(&OtpVerifyRequest {
-                    request_id: pending.request_id,
-                    code,
-                })
-                .await?;
-            inner.finish_sign_in(grant).await
-        })
-        .await
+        self.lobby
+            .spawn(async move {
+                let pending = inner.pending_otp(OtpPurpose::Login)?;
+                let grant = inner
+                    .api()?
+                    .login_otp_verify(&OtpVerifyRequest {
+                        request_id: pending.request_id,
+                        code,
+                    })
+                    .await?;
+                inner.finish_sign_in(grant).await
+            })
+            .await
     }
 
-    pub async fn login_password(&self, to: &str, password: &str) -> Result<super::SignedIn> {
+    pub async fn login_password(&self, to: &str, password: &str) -> Result<SignedIn> {
         let dest = Destination::parse(to)?;
         if password.is_empty()
             || password.chars().count() > crate::domain::password::MAX_PASSWORD_CHARS
@@ -227,16 +245,17 @@ impl Lobby {
                 "wrong phone, e-mail or password",
             ));
         }
-        let inner = self.inner.clone();
+        let inner = self.lobby.inner.clone();
         let password = password.to_string();
-        self.spawn(async move {
-            let grant = inner
-                .api()?
-                .login_password(dest.as_str(), &password)
-                .await?;
-            inner.finish_sign_in(grant).await
-        })
-        .await
+        self.lobby
+            .spawn(async move {
+                let grant = inner
+                    .api()?
+                    .login_password(dest.as_str(), &password)
+                    .await?;
+                inner.finish_sign_in(grant).await
+            })
+            .await
     }
 
     /// Signs out: revokes the session on the server (all of the person's sessions with
@@ -244,32 +263,33 @@ impl Lobby {
     /// are sent when the same person signs in again. Returns whether the server confirmed
     /// the revocation (false when offline: the tokens are gone from the phone anyway).
     pub async fn logout(&self, everywhere: bool) -> Result<bool> {
-        let inner = self.inner.clone();
-        self.spawn(async move {
-            let revoked = match inner.secrets.get(keys::ACCESS_TOKEN)? {
-                Some(_) => inner
-                    .authed(|api, token| async move { api.logout(&token, everywhere).await })
-                    .await
-                    .is_ok(),
-                None => false,
-            };
-            inner.clear_session_secrets()?;
-            inner.with_store_mut(|s| {
-                s.reset_replica()?;
-                s.clear_setting(setting_keys::PERSON_ID)?;
-                s.clear_setting(setting_keys::CURRENT_UNIT)?;
-                s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
-                s.clear_setting(setting_keys::PENDING_OTP)
-            })?;
-            inner.publish_state(crate::sync::SyncState::Idle)?;
-            Ok(revoked)
-        })
-        .await
+        let inner = self.lobby.inner.clone();
+        self.lobby
+            .spawn(async move {
+                let revoked = match inner.device.secret(keys::ACCESS_TOKEN)? {
+                    Some(_) => inner
+                        .authed(|api, token| async move { api.logout(&token, everywhere).await })
+                        .await
+                        .is_ok(),
+                    None => false,
+                };
+                inner.clear_session_secrets()?;
+                inner.with_store_mut(|s| {
+                    s.reset_replica()?;
+                    s.clear_setting(setting_keys::PERSON_ID)?;
+                    s.clear_setting(setting_keys::CURRENT_UNIT)?;
+                    s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
+                    s.clear_setting(setting_keys::PENDING_OTP)
+                })?;
+                inner.publish_state(crate::sync::SyncState::Idle)?;
+                Ok(revoked)
+            })
+            .await
     }
 
     /// Whether this phone holds a session.
     pub fn is_signed_in(&self) -> bool {
-        self.inner.has_session()
+        self.lobby.inner.has_session()
     }
 }
 
@@ -307,7 +327,7 @@ impl Inner {
     }
 
     /// Stores a new session; a different person than before gets a clean replica.
-    async fn finish_sign_in(&self, grant: SessionGrant) -> Result<super::SignedIn> {
+    async fn finish_sign_in(&self, grant: SessionGrant) -> Result<SignedIn> {
         let previous = self.person_id()?;
         self.save_grant(&grant)?;
         self.with_store_mut(|s| {
@@ -319,30 +339,34 @@ impl Inner {
             s.clear_setting(setting_keys::PENDING_OTP)
         })?;
         tracing::info!("signed in");
-        if let Err(e) = self.run_sync(crate::sync::SyncTrigger::Explicit).await {
+        if let Err(e) = self.sync.run(self, SyncTrigger::Explicit).await {
             tracing::warn!(code = %e.code, "first sync failed; it will be retried");
         }
         let units = self.with_store(|s| s.units())?;
-        Ok(super::SignedIn {
+        Ok(SignedIn {
             person_id: grant.person_id,
             units,
         })
     }
 
     fn save_grant(&self, grant: &SessionGrant) -> Result<()> {
-        self.secrets.set(keys::ACCESS_TOKEN, &grant.access_token)?;
-        self.secrets.set(keys::REFRESH_TOKEN, &grant.refresh_token)
+        self.device
+            .set_secret(keys::ACCESS_TOKEN, &grant.access_token)?;
+        self.device
+            .set_secret(keys::REFRESH_TOKEN, &grant.refresh_token)
     }
 
     pub(crate) fn clear_session_secrets(&self) -> Result<()> {
-        self.secrets.delete(keys::ACCESS_TOKEN)?;
-        self.secrets.delete(keys::REFRESH_TOKEN)
+        for key in keys::SESSION {
+            self.device.delete_secret(key)?;
+        }
+        Ok(())
     }
 
     /// Trades the refresh token for a new pair. A refused refresh ends the session on
     /// this phone (the person must sign in again); being offline does not.
     pub(crate) async fn refresh_session(&self, api: &ApiClient) -> Result<String> {
-        let refresh = self.secrets.get(keys::REFRESH_TOKEN)?.ok_or_else(|| {
+        let refresh = self.device.secret(keys::REFRESH_TOKEN)?.ok_or_else(|| {
             LobbyError::new(ErrorCode::Unauthorized, "not signed in on this device")
         })?;
         match api.refresh(&refresh).await {

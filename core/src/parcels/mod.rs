@@ -1,0 +1,56 @@
+//! Parcels (DESIGN.md §2.4): arrival notices synced down in the unit's `unit:` scope.
+//!
+//! Synced kind: `parcel` (table `parcels`, with no secondary index: see
+//! `store/schema.rs`). The resident's side — listing, notifications, the pickup pass —
+//! is the parcels issue's; today the phone only keeps what the server logs.
+
+use rusqlite::{params, CachedStatement};
+
+use crate::capability::Capability;
+use crate::protocol::{EntityKind, Record};
+use crate::store::{wrong_kind, SyncedTable};
+
+/// The parcels area.
+pub(crate) struct Parcels;
+
+const TABLES: &[SyncedTable] = &[SyncedTable {
+    kind: EntityKind::Parcel,
+    table: "parcels",
+    columns: &[
+        "unit_id",
+        "recipient",
+        "carrier",
+        "tracking",
+        "status",
+        "logged_at",
+        "picked_up_at",
+    ],
+    upsert: upsert_parcel,
+}];
+
+fn upsert_parcel(s: &mut CachedStatement<'_>, scope: &str, r: &Record) -> rusqlite::Result<usize> {
+    let Record::Parcel(p) = r else {
+        return Err(wrong_kind("parcels"));
+    };
+    s.execute(params![
+        p.id,
+        scope,
+        p.unit_id,
+        p.recipient,
+        p.carrier,
+        p.tracking,
+        p.status,
+        p.logged_at,
+        p.picked_up_at
+    ])
+}
+
+impl Capability for Parcels {
+    fn name(&self) -> &'static str {
+        "parcels"
+    }
+
+    fn synced_tables(&self) -> &'static [SyncedTable] {
+        TABLES
+    }
+}
