@@ -17,6 +17,8 @@ mod capability;
 mod client;
 mod device;
 pub mod error;
+#[cfg(feature = "uniffi")]
+mod ffi_types;
 pub mod invites;
 pub mod parcels;
 pub mod profile;

@@ -28,6 +28,7 @@ use crate::units::UnitSummary;
 
 /// The result of signing in: who, and the units the first sync brought.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignedIn {
     pub person_id: String,
     pub units: Vec<UnitSummary>,
@@ -61,6 +62,7 @@ pub struct ScannedOnboarding {
 
 /// A code was sent; verify it before `expires_at`, ask again after `resend_after`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OtpChallenge {
     /// Masked destination, e.g. `+66 8••••5678`.
     pub sent_to: String,

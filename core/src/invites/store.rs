@@ -50,6 +50,7 @@ impl LocalInviteStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MemberRow {
     pub membership_id: String,
     pub unit_id: String,

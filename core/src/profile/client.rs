@@ -11,6 +11,7 @@ use crate::protocol::Mutation;
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Profile {
     pub person_id: String,
     pub legal_name: String,

@@ -52,6 +52,7 @@ impl SyncState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     pub state: SyncState,
     /// Changes queued on this phone, not yet confirmed by the server.
@@ -61,6 +62,7 @@ pub struct SyncStatus {
 
 /// What one `sync` call did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     pub state: SyncState,
     pub pulled: u64,

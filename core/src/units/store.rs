@@ -6,6 +6,7 @@ use crate::store::{Result, Store};
 
 /// One entry of the unit drop-down.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UnitSummary {
     pub unit_id: String,
     pub unit_number: String,
