@@ -429,6 +429,28 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"revoked": revoked, "tokens_left": tokens_left, "units": again.units.len()}),
     );
 
+    // 14. The owner erases this phone (PDPA): every table and every account secret.
+    let secrets_before = secrets.names().len();
+    lobby.wipe()?;
+    let units_left = lobby.units().list()?.len();
+    let profile_left = lobby.profile().get()?.is_some();
+    let secrets_left = secrets.names();
+    if units_left != 0
+        || profile_left
+        || lobby.is_signed_in()
+        || secrets_left != [lobby_core::secrets::keys::DATABASE_KEY]
+    {
+        return Err(fail("the wipe left account data on the phone"));
+    }
+    tour.step(
+        "The owner erases this phone (PDPA)",
+        format!(
+            "{secrets_before} secrets before (session tokens, invitation codes, database key), {} after (the device's database key); units {units_left}, profile gone, signed out",
+            secrets_left.len()
+        ),
+        json!({"secrets_before": secrets_before, "secrets_after": secrets_left.len(), "units": units_left}),
+    );
+
     // Each phone closes its core (the runtime's threads end) before the process does.
     lobby.close();
     server.shutdown().await.map_err(internal)?;

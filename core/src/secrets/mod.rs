@@ -48,6 +48,17 @@ impl MemorySecretStore {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// The names of the secrets held (for tests and the demo; never the values).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .map
+            .lock()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
 }
 
 fn poisoned() -> LobbyError {
