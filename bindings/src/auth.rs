@@ -1,33 +1,95 @@
-//! Signing in and out (DESIGN.md §2.2). Answers never say whether an account exists.
-//! Tokens go to the app's `SecretStore` only; logout revokes them on the server and
-//! removes them from the phone even when offline.
+//! [`AuthClient`] (`lobby.auth()`): owner onboarding by QR (DESIGN.md §2.1) and signing in
+//! and out (§2.2).
+//!
+//! Onboarding: scan, confirm and choose a password, verify the OTP. The QR payload is
+//! checked offline first (format, checksum, expiry), so a tampered or expired QR fails
+//! with no network, as `ONBOARDING_TOKEN_INVALID` or `ONBOARDING_TOKEN_EXPIRED`. The
+//! pending OTP step survives an app restart.
+//!
+//! Signing in: answers never say whether an account exists. Tokens go to the app's
+//! `SecretStore` only; logout revokes them on the server and removes them from the phone
+//! even when offline.
 
-use crate::client::LobbyClient;
+use std::sync::Arc;
+
+use lobby_core::{Lobby, OtpChallenge, SignedIn};
+
 use crate::errors::LobbyError;
-use crate::records::{OtpChallengeInfo, SignedInInfo};
+use crate::records::OnboardingInfo;
+
+/// Onboarding, sign-in and sign-out. Get it from `LobbyClient.auth()`.
+#[derive(uniffi::Object)]
+pub struct AuthClient {
+    pub(crate) inner: Arc<Lobby>,
+}
 
 #[uniffi::export(async_runtime = "tokio")]
-impl LobbyClient {
-    /// Sends a login code to a phone number or e-mail address.
-    pub async fn login_otp(&self, to: String) -> Result<OtpChallengeInfo, LobbyError> {
-        Ok(self.inner.auth().login_otp(&to).await?.into())
+impl AuthClient {
+    /// Reads an onboarding QR's text and fetches the pre-filled registration.
+    pub async fn scan_onboarding(&self, payload: String) -> Result<OnboardingInfo, LobbyError> {
+        Ok(self.inner.auth().scan_onboarding(&payload).await?.into())
     }
 
-    pub async fn verify_login(&self, code: String) -> Result<SignedInInfo, LobbyError> {
-        Ok(self.inner.auth().verify_login(&code).await?.into())
+    /// Reads an onboarding QR from a photo (PNG or JPEG), then as `scan_onboarding`.
+    pub async fn scan_onboarding_image(
+        &self,
+        image: Vec<u8>,
+    ) -> Result<OnboardingInfo, LobbyError> {
+        Ok(self
+            .inner
+            .auth()
+            .scan_onboarding_image(&image)
+            .await?
+            .into())
+    }
+
+    /// Confirms the registration and sends an OTP. A new account needs `phone` and
+    /// `password` (checked locally first: `PHONE_INVALID`, `PASSWORD_WEAK`, …). A phone
+    /// already signed in adds units with `claim_onboarding` instead.
+    pub async fn start_onboarding(
+        &self,
+        payload: String,
+        phone: Option<String>,
+        password: Option<String>,
+        email: Option<String>,
+        name: Option<String>,
+    ) -> Result<OtpChallenge, LobbyError> {
+        let auth = self.inner.auth();
+        let (phone, password) = (phone.as_deref(), password.as_deref());
+        Ok(auth
+            .start_onboarding(&payload, phone, password, email.as_deref(), name.as_deref())
+            .await?)
+    }
+
+    /// Adds the unit of another onboarding QR to the signed-in account (no OTP), then
+    /// syncs it in; `UNAUTHORIZED` when this phone is not signed in.
+    pub async fn claim_onboarding(&self, payload: String) -> Result<SignedIn, LobbyError> {
+        Ok(self.inner.auth().claim_onboarding(&payload).await?)
+    }
+
+    /// Checks the OTP: the account (or the added unit) exists, the session starts and the
+    /// first sync runs.
+    pub async fn verify_onboarding(&self, code: String) -> Result<SignedIn, LobbyError> {
+        Ok(self.inner.auth().verify_onboarding(&code).await?)
+    }
+
+    /// Sends a login code to a phone number or e-mail address.
+    pub async fn login_otp(&self, to: String) -> Result<OtpChallenge, LobbyError> {
+        Ok(self.inner.auth().login_otp(&to).await?)
+    }
+
+    /// Checks the login code; the session starts and the first sync runs. Also finishes
+    /// `InvitesClient.accept`.
+    pub async fn verify_login(&self, code: String) -> Result<SignedIn, LobbyError> {
+        Ok(self.inner.auth().verify_login(&code).await?)
     }
 
     pub async fn login_password(
         &self,
         to: String,
         password: String,
-    ) -> Result<SignedInInfo, LobbyError> {
-        Ok(self
-            .inner
-            .auth()
-            .login_password(&to, &password)
-            .await?
-            .into())
+    ) -> Result<SignedIn, LobbyError> {
+        Ok(self.inner.auth().login_password(&to, &password).await?)
     }
 
     /// Revokes the session (every session of the person with `everywhere`) and wipes the
@@ -39,9 +101,38 @@ impl LobbyClient {
 }
 
 #[uniffi::export]
-impl LobbyClient {
+impl AuthClient {
     /// Whether this phone holds a session.
     pub fn is_signed_in(&self) -> bool {
-        self.inner.is_signed_in()
+        self.inner.auth().is_signed_in()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use uniffi::{Lift, Lower};
+
+    use super::*;
+    use crate::UniFfiTag;
+
+    #[test]
+    fn an_otp_challenge_crosses_with_its_times_to_the_nanosecond(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let at = |s| chrono::DateTime::from_timestamp(s, 500).unwrap_or_default();
+        let challenge = OtpChallenge {
+            sent_to: "+66 8••••5678".into(),
+            expires_at: at(1_800_000_300),
+            resend_after: at(1_800_000_060),
+        };
+        let lowered = <OtpChallenge as Lower<UniFfiTag>>::lower(challenge.clone());
+        let back = <OtpChallenge as Lift<UniFfiTag>>::try_lift(lowered)?;
+        assert_eq!(back, challenge);
+        assert_eq!(
+            SystemTime::from(back.expires_at),
+            UNIX_EPOCH + Duration::new(1_800_000_300, 500)
+        );
+        Ok(())
     }
 }

@@ -3,14 +3,24 @@
 //! Open one client per data directory at start-up and keep it for the app's life:
 //! it owns the local database, the core's runtime and its background tasks. Then call
 //! `start_background_sync`. At the end call `shutdown` (it waits for the core's threads
-//! and closes the database); dropping the last reference without it is safe too. The other methods live beside their domain (`onboarding.rs`,
-//! `auth.rs`, `units.rs`, `profile.rs`, `sync.rs`).
+//! and closes the database); dropping the last reference without it is safe too.
+//!
+//! The client hands out one object per area, as the core does: `auth()`
+//! ([`AuthClient`]), `units()` ([`UnitsClient`]), `profile()` ([`ProfileClient`]) and
+//! `invites()` ([`InvitesClient`]). Each shares the client's core — getting one is cheap,
+//! and it stops with the client at `shutdown` (its calls then fail with `CLOSED`).
+//! What is not an area stays here: the device (server URL, wipe, shutdown) and sync
+//! (`sync.rs`).
 
 use std::sync::Arc;
 
 use lobby_core::{Lobby, LobbyConfig};
 
+use crate::auth::AuthClient;
 use crate::errors::LobbyError;
+use crate::invites::InvitesClient;
+use crate::profile::ProfileClient;
+use crate::units::UnitsClient;
 
 /// Where the session tokens live: Android Keystore or iOS Keychain, implemented by the
 /// app. Called from the core's threads, so implementations must be thread-safe. Throw
@@ -62,6 +72,34 @@ impl LobbyClient {
         Ok(Arc::new(LobbyClient {
             inner: Arc::new(Lobby::open(config, Arc::new(AppSecretStore(secrets)))?),
         }))
+    }
+
+    /// Onboarding by QR, sign-in and sign-out.
+    pub fn auth(&self) -> Arc<AuthClient> {
+        Arc::new(AuthClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The person's units and the current unit.
+    pub fn units(&self) -> Arc<UnitsClient> {
+        Arc::new(UnitsClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The person's own profile.
+    pub fn profile(&self) -> Arc<ProfileClient> {
+        Arc::new(ProfileClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// Invitation codes and a unit's members.
+    pub fn invites(&self) -> Arc<InvitesClient> {
+        Arc::new(InvitesClient {
+            inner: self.inner.clone(),
+        })
     }
 
     /// The remembered server URL.

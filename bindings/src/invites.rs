@@ -1,28 +1,36 @@
-//! Invitation codes and members (DESIGN.md §2.3): the owner invites residents and tenants
-//! into a unit (at most 5, counting pending codes), lists, revokes and removes them; the
-//! invitee accepts with the code (or a photo of its QR) and an OTP.
+//! [`InvitesClient`] (`lobby.invites()`): invitation codes and members (DESIGN.md §2.3).
+//! The owner invites residents and tenants into a unit (at most 5, counting pending
+//! codes), lists, revokes and removes them; the invitee accepts with the code (or a photo
+//! of its QR) and an OTP.
 //!
 //! The owner's changes are queued: an invitation made offline is listed at once as
 //! `QUEUED` and becomes `PENDING` when the server confirms it, or `REJECTED` with the
 //! server's reason (`INVITE_CAP_REACHED` when another device took the last slot). The
 //! phone checks the role (`FORBIDDEN`) and the cap (`INVITE_CAP_REACHED`) first. The code
 //! lives in the app's `SecretStore`, never in the database. The invitee finishes
-//! `accept_invite` with `verify_login`, which creates the membership and syncs it in.
+//! `accept` with `AuthClient.verify_login`, which creates the membership and syncs it in.
+//!
+//! The invitation code's free functions (format, QR text, normalize) need no client.
 
-use crate::client::LobbyClient;
-use crate::errors::LobbyError;
-use crate::records::{InviteInfo, MemberInfo, OtpChallengeInfo};
+use std::sync::Arc;
+
 use lobby_core::protocol::Role;
+use lobby_core::{Lobby, MemberRow, OtpChallenge};
+
+use crate::errors::LobbyError;
+use crate::records::InviteInfo;
+
+/// Invitations and members. Get it from `LobbyClient.invites()`.
+#[derive(uniffi::Object)]
+pub struct InvitesClient {
+    pub(crate) inner: Arc<Lobby>,
+}
 
 #[uniffi::export]
-impl LobbyClient {
+impl InvitesClient {
     /// Makes an invitation code for `role` (`RESIDENT` or `TENANT`) in `unit_id` (the
     /// current unit when `None`). Queued; works offline.
-    pub fn create_invite(
-        &self,
-        role: Role,
-        unit_id: Option<String>,
-    ) -> Result<InviteInfo, LobbyError> {
+    pub fn create(&self, role: Role, unit_id: Option<String>) -> Result<InviteInfo, LobbyError> {
         Ok(self
             .inner
             .invites()
@@ -31,21 +39,20 @@ impl LobbyClient {
     }
 
     /// The invitations of `unit_id` (the current unit when `None`), newest first.
-    pub fn invites(&self, unit_id: Option<String>) -> Result<Vec<InviteInfo>, LobbyError> {
+    pub fn list(&self, unit_id: Option<String>) -> Result<Vec<InviteInfo>, LobbyError> {
         let invites = self.inner.invites().list(unit_id.as_deref())?;
         Ok(invites.into_iter().map(InviteInfo::from).collect())
     }
 
     /// Revokes an invitation by its code (as shown or typed) or its id. Queued.
-    pub fn revoke_invite(&self, code_or_id: String) -> Result<InviteInfo, LobbyError> {
+    pub fn revoke(&self, code_or_id: String) -> Result<InviteInfo, LobbyError> {
         Ok(self.inner.invites().revoke(&code_or_id)?.into())
     }
 
     /// Residents and tenants of `unit_id` (the current unit when `None`); empty for a
     /// resident or tenant.
-    pub fn members(&self, unit_id: Option<String>) -> Result<Vec<MemberInfo>, LobbyError> {
-        let members = self.inner.invites().members(unit_id.as_deref())?;
-        Ok(members.into_iter().map(MemberInfo::from).collect())
+    pub fn members(&self, unit_id: Option<String>) -> Result<Vec<MemberRow>, LobbyError> {
+        Ok(self.inner.invites().members(unit_id.as_deref())?)
     }
 
     /// Removes a resident or tenant (by person id or membership id) from `unit_id` (the
@@ -54,46 +61,37 @@ impl LobbyClient {
         &self,
         person_or_membership_id: String,
         unit_id: Option<String>,
-    ) -> Result<MemberInfo, LobbyError> {
-        let inner = &self.inner;
-        Ok(inner
-            .invites()
-            .remove_member(&person_or_membership_id, unit_id.as_deref())?
-            .into())
+    ) -> Result<MemberRow, LobbyError> {
+        let invites = self.inner.invites();
+        Ok(invites.remove_member(&person_or_membership_id, unit_id.as_deref())?)
     }
 }
 
 #[uniffi::export(async_runtime = "tokio")]
-impl LobbyClient {
+impl InvitesClient {
     /// The invitee's side: checks the code with the server and sends an OTP to `phone`;
-    /// finish with `verify_login`.
-    pub async fn accept_invite(
+    /// finish with `AuthClient.verify_login`.
+    pub async fn accept(
         &self,
         code: String,
         phone: String,
         name: Option<String>,
-    ) -> Result<OtpChallengeInfo, LobbyError> {
-        let inner = &self.inner;
-        Ok(inner
-            .invites()
-            .accept(&code, &phone, name.as_deref())
-            .await?
-            .into())
+    ) -> Result<OtpChallenge, LobbyError> {
+        let invites = self.inner.invites();
+        Ok(invites.accept(&code, &phone, name.as_deref()).await?)
     }
 
-    /// As `accept_invite`, with the code read from a photo (PNG or JPEG) of its QR.
-    pub async fn accept_invite_image(
+    /// As `accept`, with the code read from a photo (PNG or JPEG) of its QR.
+    pub async fn accept_image(
         &self,
         image: Vec<u8>,
         phone: String,
         name: Option<String>,
-    ) -> Result<OtpChallengeInfo, LobbyError> {
-        let inner = &self.inner;
-        Ok(inner
-            .invites()
+    ) -> Result<OtpChallenge, LobbyError> {
+        let invites = self.inner.invites();
+        Ok(invites
             .accept_image(&image, &phone, name.as_deref())
-            .await?
-            .into())
+            .await?)
     }
 }
 

@@ -2,24 +2,39 @@
 //! shells.
 //!
 //! This crate adds no behaviour. Each exported method is a short delegation to
-//! [`lobby_core::Lobby`]; the files follow the core's domains:
+//! [`lobby_core::Lobby`] or one of its sub-clients, and the objects mirror the core's:
 //!
-//! - [`client`]: [`LobbyClient`], the one object an app holds, and the [`SecretStore`]
-//!   the app implements (Android Keystore, iOS Keychain);
-//! - [`onboarding`], [`auth`], [`units`], [`profile`], [`invites`], [`sync`]: the client's
-//!   methods per journey; [`invites`] also has the invitation code's free functions,
-//!   [`sync`] the [`SyncStateListener`] and its [`TaskHandle`];
-//! - [`qr`] and [`checks`]: free functions the app calls without a client;
-//! - [`records`]: the plain values that cross the boundary;
+//! - [`LobbyClient`] ([`client`]): the one object an app holds — opened with the
+//!   [`SecretStore`] the app implements (Android Keystore, iOS Keychain) — and what is not
+//!   an area: `shutdown`, `is_shut_down`, `server_url`, `set_server_url`, `wipe`, and sync
+//!   ([`sync`]: `sync`, `start_background_sync`, `status`, `subscribe_sync_state` with
+//!   its [`SyncStateListener`] and [`TaskHandle`], `outbox`). It hands out one object per
+//!   area:
+//!   - `auth()` → [`AuthClient`] ([`auth`]): onboarding by QR (`scan_onboarding`,
+//!     `scan_onboarding_image`, `start_onboarding`, `claim_onboarding`,
+//!     `verify_onboarding`), `login_otp`, `verify_login`, `login_password`, `logout`,
+//!     `is_signed_in`;
+//!   - `units()` → [`UnitsClient`] ([`units`]): `list`, `current`, `set_current`;
+//!   - `profile()` → [`ProfileClient`] ([`profile`]): `get`, `update`;
+//!   - `invites()` → [`InvitesClient`] ([`invites`]): `create`, `list`, `revoke`,
+//!     `members`, `remove_member`, `accept`, `accept_image`;
+//! - free functions the app calls without a client: [`qr`] (render and read QR codes),
+//!   [`checks`] (password policy, Thai phone numbers) and the invitation code's helpers in
+//!   [`invites`];
+//! - [`records`]: the few records whose shape differs from the core's (each says why);
+//!   every other record and enum is the core's or lobby-model's own, deriving the uniffi
+//!   traits behind their `uniffi` feature;
 //! - [`errors`]: [`LobbyError`], the one error type, carrying the core's stable
 //!   `ErrorCode` (Kotlin sees it as `LobbyException`).
 //!
 //! What a caller must know: network methods are `async` (Kotlin `suspend`, Swift `async`)
 //! and run on the core's own runtime; local reads are synchronous, work offline and are
 //! fast enough for the main thread only in small amounts. Call `start_background_sync`
-//! once at start-up, or queued changes wait for the next explicit `sync`. Enums the core
-//! exports itself (`ErrorCode`, `Role`, `ProjectKind`, `SyncState`, `OutboxState`,
-//! `LocalInviteStatus`) come from lobby-core's own uniffi component.
+//! once at start-up, or queued changes wait for the next explicit `sync`. Types the core
+//! exports itself come from its own uniffi components: lobby-model's (`ErrorCode`, `Role`,
+//! `ProjectKind`, `Weight`; Kotlin package `th.co.lobby.model`) and lobby-core's
+//! (`SyncState`, `OutboxState`, `LocalInviteStatus`, `UnitSummary`, `SignedIn`,
+//! `OtpChallenge`, `Profile`, `SyncStatus`, `SyncReport`, `MemberRow`; `th.co.lobby.core`).
 
 uniffi::setup_scaffolding!();
 
@@ -28,13 +43,16 @@ pub mod checks;
 pub mod client;
 pub mod errors;
 pub mod invites;
-pub mod onboarding;
 pub mod profile;
 pub mod qr;
 pub mod records;
 pub mod sync;
 pub mod units;
 
+pub use auth::AuthClient;
 pub use client::{LobbyClient, SecretStore};
 pub use errors::LobbyError;
+pub use invites::InvitesClient;
+pub use profile::ProfileClient;
 pub use sync::{SyncStateListener, TaskHandle};
+pub use units::UnitsClient;

@@ -1,46 +1,28 @@
-//! The plain values that cross the boundary, copied from the core's types.
+//! The few values whose shape at the boundary differs from the core's.
 //!
-//! The core's own records carry `chrono` times and nested protocol types; here times are
-//! `SystemTime` (Kotlin `java.time.Instant`, Swift `Date`) and shapes are flat. Enums
-//! (`Role`, `ProjectKind`, `SyncState`, `OutboxState`, `ErrorCode`, `LocalInviteStatus`)
-//! are the core's own, exported by lobby-core. Each record has one `From` impl and nothing else.
+//! Most records cross as the core's own types, which derive the uniffi traits behind
+//! lobby-core's `uniffi` feature (`UnitSummary`, `SignedIn`, `OtpChallenge`, `Profile`,
+//! `SyncStatus`, `SyncReport`, `MemberRow`; times as uniffi timestamps — Kotlin
+//! `java.time.Instant`, Swift `Date`). The enums (`Role`, `ProjectKind`, `ErrorCode`,
+//! `SyncState`, `OutboxState`, `LocalInviteStatus`) are the core's and the model's too.
+//! What is left here is a record the app should not see in the core's form, each with
+//! one `From` impl and the reason it exists:
+//!
+//! - [`OnboardingInfo`]: the core's `ScannedOnboarding` nests the wire type
+//!   `OnboardingPreview`, whose own `new_account` is the server's answer; the phone
+//!   overrides it (a phone already signed in never makes a new account). Flat, the app
+//!   sees one `new_account`, the right one.
+//! - [`InviteInfo`]: the core's `Invite` is a stored row plus the code kept in the
+//!   secret store; the app sees one invitation.
+//! - [`OutboxEntryInfo`]: the core's `OutboxEntry` holds the whole `MutationEnvelope`
+//!   (a serde enum of every change, with its payload); the app needs its id, kind and
+//!   outcome, with the server's refusal code as an `ErrorCode`.
 
 use std::time::SystemTime;
 
 use lobby_core::protocol::{ProjectKind, Role};
 use lobby_core::store::{OutboxEntry, OutboxState};
-use lobby_core::{
-    ErrorCode, Invite, LocalInviteStatus, MemberRow, OtpChallenge, Profile, ScannedOnboarding,
-    SignedIn, SyncReport, SyncState, SyncStatus, UnitSummary,
-};
-
-/// One entry of the unit drop-down: a unit the person belongs to, in any project.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct UnitInfo {
-    pub unit_id: String,
-    /// As the office writes it, e.g. "12/345" or "B-1203".
-    pub unit_number: String,
-    pub project_id: String,
-    pub project_name: String,
-    pub role: Role,
-    /// Ownership ratio, an exact decimal string such as `"12.345"` (Kotlin: `BigDecimal(it)`).
-    pub ownership_ratio: lobby_core::domain::weight::Weight,
-    pub arrears_months: u32,
-}
-
-impl From<UnitSummary> for UnitInfo {
-    fn from(u: UnitSummary) -> Self {
-        UnitInfo {
-            unit_id: u.unit_id,
-            unit_number: u.unit_number,
-            project_id: u.project_id,
-            project_name: u.project_name,
-            role: u.role,
-            ownership_ratio: u.ownership_ratio,
-            arrears_months: u.arrears_months,
-        }
-    }
-}
+use lobby_core::{ErrorCode, Invite, LocalInviteStatus, ScannedOnboarding};
 
 /// What a scanned onboarding QR stands for: the pre-filled registration to confirm.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -70,109 +52,6 @@ impl From<ScannedOnboarding> for OnboardingInfo {
             owner_name: p.owner_name,
             ownership_ratio: p.ownership_ratio,
             new_account: s.new_account,
-        }
-    }
-}
-
-/// A code was sent: verify it before `expires_at`, offer "send again" after `resend_after`.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct OtpChallengeInfo {
-    /// Masked destination, e.g. "+66 8••••5678".
-    pub sent_to: String,
-    pub expires_at: SystemTime,
-    pub resend_after: SystemTime,
-}
-
-impl From<OtpChallenge> for OtpChallengeInfo {
-    fn from(c: OtpChallenge) -> Self {
-        OtpChallengeInfo {
-            sent_to: c.sent_to,
-            expires_at: c.expires_at.into(),
-            resend_after: c.resend_after.into(),
-        }
-    }
-}
-
-/// The result of signing in: who, and the units the first sync brought (empty when that
-/// sync could not reach the server; it is retried).
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct SignedInInfo {
-    pub person_id: String,
-    pub units: Vec<UnitInfo>,
-}
-
-impl From<SignedIn> for SignedInInfo {
-    fn from(s: SignedIn) -> Self {
-        SignedInInfo {
-            person_id: s.person_id,
-            units: s.units.into_iter().map(UnitInfo::from).collect(),
-        }
-    }
-}
-
-/// The person's profile, with edits still queued on this phone laid over it.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ProfileInfo {
-    pub person_id: String,
-    /// Changed only by the office (it proves ownership).
-    pub legal_name: String,
-    pub display_name: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    /// Edits queued on this phone, not yet confirmed by the server.
-    pub pending_edits: u32,
-}
-
-impl From<Profile> for ProfileInfo {
-    fn from(p: Profile) -> Self {
-        ProfileInfo {
-            person_id: p.person_id,
-            legal_name: p.legal_name,
-            display_name: p.display_name,
-            phone: p.phone,
-            email: p.email,
-            pending_edits: p.pending_edits,
-        }
-    }
-}
-
-/// What the app shows about sync: "syncing…", "offline — 2 changes waiting".
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct SyncStatusInfo {
-    pub state: SyncState,
-    /// Changes queued on this phone, not yet confirmed by the server.
-    pub pending: u32,
-    pub last_sync: Option<SystemTime>,
-}
-
-impl From<SyncStatus> for SyncStatusInfo {
-    fn from(s: SyncStatus) -> Self {
-        SyncStatusInfo {
-            state: s.state,
-            pending: s.pending,
-            last_sync: s.last_sync.map(SystemTime::from),
-        }
-    }
-}
-
-/// What one `sync` call did. Being offline is not an error: `state` says so.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct SyncReportInfo {
-    pub state: SyncState,
-    pub pulled: u64,
-    pub pushed: u64,
-    pub rejected: u64,
-    pub pending: u32,
-}
-
-impl From<SyncReport> for SyncReportInfo {
-    fn from(r: SyncReport) -> Self {
-        SyncReportInfo {
-            state: r.state,
-            pulled: r.pulled,
-            pushed: r.pushed,
-            rejected: r.rejected,
-            pending: r.pending,
         }
     }
 }
@@ -245,71 +124,11 @@ impl From<Invite> for InviteInfo {
     }
 }
 
-/// A resident or tenant of a unit, as the owner sees them.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct MemberInfo {
-    pub membership_id: String,
-    pub unit_id: String,
-    pub person_id: String,
-    pub name: String,
-    pub role: Role,
-    /// A removal is queued on this phone.
-    pub removal_pending: bool,
-}
-
-impl From<MemberRow> for MemberInfo {
-    fn from(m: MemberRow) -> Self {
-        MemberInfo {
-            membership_id: m.membership_id,
-            unit_id: m.unit_id,
-            person_id: m.person_id,
-            name: m.name,
-            role: m.role,
-            removal_pending: m.removal_pending,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
-
-    #[test]
-    fn otp_times_become_system_times_to_the_second() {
-        let at = |s| chrono::DateTime::from_timestamp(s, 0).unwrap_or_default();
-        let info = OtpChallengeInfo::from(OtpChallenge {
-            sent_to: "+66 8••••5678".into(),
-            expires_at: at(1_800_000_300),
-            resend_after: at(1_800_000_060),
-        });
-        assert_eq!(
-            info.expires_at,
-            UNIX_EPOCH + Duration::from_secs(1_800_000_300)
-        );
-        assert_eq!(
-            info.resend_after,
-            UNIX_EPOCH + Duration::from_secs(1_800_000_060)
-        );
-    }
-
-    #[test]
-    fn a_status_never_synced_has_no_last_sync() {
-        let info = SyncStatusInfo::from(SyncStatus {
-            state: SyncState::Offline,
-            pending: 2,
-            last_sync: None,
-        });
-        assert_eq!(
-            info,
-            SyncStatusInfo {
-                state: SyncState::Offline,
-                pending: 2,
-                last_sync: None
-            }
-        );
-    }
 
     #[test]
     fn a_refused_change_carries_the_server_code_as_an_error_code() {
@@ -355,5 +174,24 @@ mod tests {
             info.expires_at,
             UNIX_EPOCH + Duration::from_secs(1_800_604_800)
         );
+    }
+
+    #[test]
+    fn a_scanned_qr_shows_the_phones_new_account_not_the_servers() {
+        let info = OnboardingInfo::from(ScannedOnboarding {
+            preview: lobby_core::protocol::OnboardingPreview {
+                project_id: "p-1".into(),
+                project_name: "อาคารชุด ลุมพินี".into(),
+                project_kind: ProjectKind::Condominium,
+                unit_id: "u-1".into(),
+                unit_number: "12/345".into(),
+                owner_name: "สมชาย ใจดี".into(),
+                ownership_ratio: lobby_core::domain::weight::Weight::from_micros(12_345_000),
+                new_account: true,
+            },
+            new_account: false,
+        });
+        assert!(!info.new_account);
+        assert_eq!(info.ownership_ratio.to_string(), "12.345");
     }
 }

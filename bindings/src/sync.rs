@@ -15,13 +15,15 @@ use std::sync::Arc;
 
 use tokio::task::JoinHandle;
 
+use lobby_core::{SyncReport, SyncStatus};
+
 use crate::client::LobbyClient;
 use crate::errors::LobbyError;
-use crate::records::{OutboxEntryInfo, SyncReportInfo, SyncStatusInfo};
+use crate::records::OutboxEntryInfo;
 
 #[uniffi::export(callback_interface)]
 pub trait SyncStateListener: Send + Sync {
-    fn on_update(&self, status: SyncStatusInfo);
+    fn on_update(&self, status: SyncStatus);
 }
 
 /// A running subscription: cancels its task when dropped or on `cancel`.
@@ -51,8 +53,8 @@ impl Drop for TaskHandle {
 #[uniffi::export(async_runtime = "tokio")]
 impl LobbyClient {
     /// Pushes queued changes, then pulls the server's.
-    pub async fn sync(&self) -> Result<SyncReportInfo, LobbyError> {
-        Ok(self.inner.sync().await?.into())
+    pub async fn sync(&self) -> Result<SyncReport, LobbyError> {
+        Ok(self.inner.sync().await?)
     }
 }
 
@@ -64,19 +66,19 @@ impl LobbyClient {
     }
 
     /// The current sync status (local; no network).
-    pub fn sync_status(&self) -> SyncStatusInfo {
-        self.inner.status().into()
+    pub fn status(&self) -> SyncStatus {
+        self.inner.status()
     }
 
     /// Calls `listener` with the current status at once, then with every change.
     pub fn subscribe_sync_state(&self, listener: Box<dyn SyncStateListener>) -> Arc<TaskHandle> {
         let mut status = self.inner.watch_status();
         let current = status.borrow_and_update().clone();
-        listener.on_update(current.into());
+        listener.on_update(current);
         Arc::new(TaskHandle(self.inner.spawn_detached(async move {
             while status.changed().await.is_ok() {
                 let next = status.borrow_and_update().clone();
-                listener.on_update(next.into());
+                listener.on_update(next);
             }
         })))
     }
@@ -120,7 +122,7 @@ mod tests {
     struct Recorder(Arc<Mutex<Vec<SyncState>>>);
 
     impl SyncStateListener for Recorder {
-        fn on_update(&self, status: SyncStatusInfo) {
+        fn on_update(&self, status: SyncStatus) {
             if let Ok(mut seen) = self.0.lock() {
                 seen.push(status.state);
             }

@@ -1,30 +1,32 @@
-//! The person's units across projects and the current unit (the app's drop-down), read
-//! from the local replica: they answer offline.
+//! [`UnitsClient`] (`lobby.units()`): the person's units across projects and the current
+//! unit (the app's drop-down), read from the local replica: they answer offline.
 
-use crate::client::LobbyClient;
+use std::sync::Arc;
+
+use lobby_core::{Lobby, UnitSummary};
+
 use crate::errors::LobbyError;
-use crate::records::UnitInfo;
+
+/// The unit drop-down. Get it from `LobbyClient.units()`.
+#[derive(uniffi::Object)]
+pub struct UnitsClient {
+    pub(crate) inner: Arc<Lobby>,
+}
 
 #[uniffi::export]
-impl LobbyClient {
+impl UnitsClient {
     /// Every unit the person belongs to, across projects.
-    pub fn units(&self) -> Result<Vec<UnitInfo>, LobbyError> {
-        Ok(self
-            .inner
-            .units()
-            .list()?
-            .into_iter()
-            .map(UnitInfo::from)
-            .collect())
+    pub fn list(&self) -> Result<Vec<UnitSummary>, LobbyError> {
+        Ok(self.inner.units().list()?)
     }
 
     /// The unit the app is showing; the first unit when none was chosen.
-    pub fn current_unit(&self) -> Result<Option<UnitInfo>, LobbyError> {
-        Ok(self.inner.units().current()?.map(UnitInfo::from))
+    pub fn current(&self) -> Result<Option<UnitSummary>, LobbyError> {
+        Ok(self.inner.units().current()?)
     }
 
     /// Chooses the current unit; `NOT_FOUND` when the person is not a member of it.
-    pub fn set_current_unit(&self, unit_id: String) -> Result<UnitInfo, LobbyError> {
-        Ok(self.inner.units().set_current(&unit_id)?.into())
+    pub fn set_current(&self, unit_id: String) -> Result<UnitSummary, LobbyError> {
+        Ok(self.inner.units().set_current(&unit_id)?)
     }
 }

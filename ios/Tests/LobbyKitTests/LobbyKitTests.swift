@@ -41,7 +41,7 @@ final class LobbyKitTests: XCTestCase {
     func testATamperedPayloadIsRefusedOfflineWithOnboardingTokenInvalid() async throws {
         let lobby = try offlinePhone()
         do {
-            _ = try await lobby.scanOnboarding("LOBBY:ONBOARD:1:ABCDEFGHJKMNPQRSTVWXYZ0123456789:1900000000:ABCDEFGH")
+            _ = try await lobby.auth.scanOnboarding("LOBBY:ONBOARD:1:ABCDEFGHJKMNPQRSTVWXYZ0123456789:1900000000:ABCDEFGH")
             XCTFail("a tampered payload was accepted")
         } catch let error as LobbyError {
             XCTAssertEqual(error.code, .onboardingTokenInvalid)
@@ -51,7 +51,7 @@ final class LobbyKitTests: XCTestCase {
     func testAMalformedInvitationCodeIsRefusedOfflineWithInviteInvalid() async throws {
         let lobby = try offlinePhone()
         do {
-            _ = try await lobby.acceptInvite("ABC-12", phone: "0861234567")
+            _ = try await lobby.invites.accept("ABC-12", phone: "0861234567")
             XCTFail("a malformed invitation code was accepted")
         } catch let error as LobbyError {
             XCTAssertEqual(error.code, .inviteInvalid)
@@ -61,9 +61,16 @@ final class LobbyKitTests: XCTestCase {
 
     func testANewPhoneHasNoUnitsAndIsNotSignedIn() throws {
         let lobby = try offlinePhone()
-        XCTAssertFalse(lobby.isSignedIn)
-        XCTAssertEqual(try lobby.units(), [])
-        XCTAssertNil(try lobby.currentUnit())
+        XCTAssertFalse(lobby.auth.isSignedIn)
+        XCTAssertEqual(try lobby.units.list(), [])
+        XCTAssertNil(try lobby.units.current())
+    }
+
+    func testANewPhoneHasNoProfileAndNothingQueued() throws {
+        let lobby = try offlinePhone()
+        XCTAssertNil(try lobby.profile.get())
+        XCTAssertEqual(try lobby.outbox(), [])
+        XCTAssertEqual(lobby.syncStatusNow.pending, 0)
     }
 
     func testTheSyncStreamStartsWithTheCurrentStatus() async throws {

@@ -7,28 +7,23 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.conflate
 import kotlinx.coroutines.withContext
-import th.co.lobby.model.Role
-import th.co.lobby.ffi.InviteInfo
+import th.co.lobby.core.SyncReport
+import th.co.lobby.core.SyncStatus
 import th.co.lobby.ffi.LobbyClient
-import th.co.lobby.ffi.MemberInfo
-import th.co.lobby.ffi.OnboardingInfo
-import th.co.lobby.ffi.OtpChallengeInfo
 import th.co.lobby.ffi.OutboxEntryInfo
-import th.co.lobby.ffi.ProfileInfo
 import th.co.lobby.ffi.SecretStore
-import th.co.lobby.ffi.SignedInInfo
-import th.co.lobby.ffi.SyncReportInfo
 import th.co.lobby.ffi.SyncStateListener
-import th.co.lobby.ffi.SyncStatusInfo
-import th.co.lobby.ffi.UnitInfo
 
 /**
  * The app's handle on the Lobby core: one per device, opened at start-up and kept for the
  * app's life (close it to stop the core's background work).
  *
- * Every method delegates to the generated [LobbyClient]; the wrapper adds only Android
- * glue: network calls are `suspend` (they run on the core's own threads), local reads of
- * the replica are moved off the main thread, and the sync state is a [Flow].
+ * As the core, it hands out one object per area — [auth] (onboarding, sign-in),
+ * [units] (the unit drop-down), [profile] and [invites] (invitation codes, members) —
+ * and keeps what is not an area: sync and the device. Every method delegates to the
+ * generated [LobbyClient] or its sub-clients; the wrapper adds only Android glue: network
+ * calls are `suspend` (they run on the core's own threads), local reads of the replica
+ * are moved off the main thread, and the sync state is a [Flow].
  *
  * Failures throw [th.co.lobby.ffi.LobbyException]; act on its [code] (stable, see
  * [th.co.lobby.model.ErrorCode]) and map it to Thai and English text.
@@ -50,93 +45,35 @@ class Lobby private constructor(
             withContext(Dispatchers.IO) { Lobby(LobbyClient(dataDir.path, serverUrl, secrets)) }
     }
 
-    // Onboarding by QR (DESIGN.md §2.1).
+    /** Onboarding by QR and signing in and out (DESIGN.md §2.1–2.2). */
+    val auth = LobbyAuth(ffi.auth())
 
-    suspend fun scanOnboarding(payload: String): OnboardingInfo = ffi.scanOnboarding(payload)
+    /** The person's units across projects and the current unit. */
+    val units = LobbyUnits(ffi.units())
 
-    suspend fun scanOnboardingImage(image: ByteArray): OnboardingInfo = ffi.scanOnboardingImage(image)
+    /** The person's own profile. */
+    val profile = LobbyProfile(ffi.profile())
 
-    suspend fun startOnboarding(
-        payload: String,
-        phone: String,
-        password: String,
-        email: String? = null,
-        name: String? = null,
-    ): OtpChallengeInfo = ffi.startOnboarding(payload, phone, password, email, name)
-
-    suspend fun verifyOnboarding(code: String): SignedInInfo = ffi.verifyOnboarding(code)
-
-    /** Adds another unit's QR to the signed-in account. */
-    suspend fun claimOnboarding(payload: String): SignedInInfo = ffi.claimOnboarding(payload)
-
-    // Signing in and out (DESIGN.md §2.2).
-
-    suspend fun loginOtp(to: String): OtpChallengeInfo = ffi.loginOtp(to)
-
-    suspend fun verifyLogin(code: String): SignedInInfo = ffi.verifyLogin(code)
-
-    suspend fun loginPassword(to: String, password: String): SignedInInfo = ffi.loginPassword(to, password)
-
-    /** Returns whether the server confirmed; the phone's tokens are gone either way. */
-    suspend fun logout(everywhere: Boolean = false): Boolean = ffi.logout(everywhere)
-
-    val isSignedIn: Boolean get() = ffi.isSignedIn()
-
-    // Units and profile: read from the replica, so they answer offline.
-
-    suspend fun units(): List<UnitInfo> = io { ffi.units() }
-
-    suspend fun currentUnit(): UnitInfo? = io { ffi.currentUnit() }
-
-    suspend fun setCurrentUnit(unitId: String): UnitInfo = io { ffi.setCurrentUnit(unitId) }
-
-    suspend fun profile(): ProfileInfo? = io { ffi.profile() }
-
-    suspend fun updateProfile(displayName: String? = null, email: String? = null) =
-        io { ffi.updateProfile(displayName, email) }
-
-    // Invitations and members (DESIGN.md §2.3). The owner's changes are queued (shown at
-    // once, confirmed or refused on sync); the invitee finishes acceptInvite with verifyLogin.
-
-    /** A code for [role] (RESIDENT or TENANT) in [unitId] (the current unit when null). */
-    suspend fun createInvite(role: Role, unitId: String? = null): InviteInfo = io { ffi.createInvite(role, unitId) }
-
-    suspend fun invites(unitId: String? = null): List<InviteInfo> = io { ffi.invites(unitId) }
-
-    /** Revokes by the code (as shown or typed) or the invitation id. */
-    suspend fun revokeInvite(codeOrId: String): InviteInfo = io { ffi.revokeInvite(codeOrId) }
-
-    suspend fun members(unitId: String? = null): List<MemberInfo> = io { ffi.members(unitId) }
-
-    /** By person id or membership id; their phone loses the unit on its next sync. */
-    suspend fun removeMember(personOrMembershipId: String, unitId: String? = null): MemberInfo =
-        io { ffi.removeMember(personOrMembershipId, unitId) }
-
-    /** Checks the code with the server and sends an OTP to [phone]; then [verifyLogin]. */
-    suspend fun acceptInvite(code: String, phone: String, name: String? = null): OtpChallengeInfo =
-        ffi.acceptInvite(code, phone, name)
-
-    /** As [acceptInvite], with the code read from a photo (PNG or JPEG) of its QR. */
-    suspend fun acceptInviteImage(image: ByteArray, phone: String, name: String? = null): OtpChallengeInfo =
-        ffi.acceptInviteImage(image, phone, name)
+    /** Invitation codes and a unit's members (DESIGN.md §2.3). */
+    val invites = LobbyInvites(ffi.invites())
 
     // Sync (DESIGN.md §4).
 
     /** Pushes queued changes, then pulls. Offline is a state of the report, not an error. */
-    suspend fun sync(): SyncReportInfo = ffi.sync()
+    suspend fun sync(): SyncReport = ffi.sync()
 
     fun startBackgroundSync() = ffi.startBackgroundSync()
 
-    val syncStatusNow: SyncStatusInfo get() = ffi.syncStatus()
+    val syncStatusNow: SyncStatus get() = ffi.status()
 
     /**
      * The sync status: the current one at once, then every change. Conflated — a slow
      * collector sees the latest status, not every intermediate one. Collecting holds a
      * core subscription, cancelled when collection stops.
      */
-    val syncStatus: Flow<SyncStatusInfo> = callbackFlow {
+    val syncStatus: Flow<SyncStatus> = callbackFlow {
         val handle = ffi.subscribeSyncState(object : SyncStateListener {
-            override fun onUpdate(status: SyncStatusInfo) {
+            override fun onUpdate(status: SyncStatus) {
                 trySend(status)
             }
         })
@@ -156,14 +93,19 @@ class Lobby private constructor(
 
     /**
      * Shuts the core down (background sync stops, the core's threads end, the database is
-     * closed), then frees the native object. Call it when the app's process is ending;
-     * it blocks for as long as in-flight work takes to stop (at most 10 s), so not on
-     * the main thread. Calling it twice is harmless.
+     * closed), then frees the native objects (the sub-clients', then the client's). Call
+     * it when the app's process is ending; it blocks for as long as in-flight work takes
+     * to stop (at most 10 s), so not on the main thread. Calling it twice is harmless.
      */
     override fun close() {
         ffi.shutdown()
+        auth.ffi.close()
+        units.ffi.close()
+        profile.ffi.close()
+        invites.ffi.close()
         ffi.close()
     }
-
-    private suspend fun <T> io(read: () -> T): T = withContext(Dispatchers.IO) { read() }
 }
+
+/** Runs a local read or write of the replica off the main thread. */
+internal suspend fun <T> io(read: () -> T): T = withContext(Dispatchers.IO) { read() }

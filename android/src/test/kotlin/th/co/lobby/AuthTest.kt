@@ -20,9 +20,9 @@ class AuthTest : PhoneTestCase() {
     fun session_tokens_land_in_the_app_secret_store_and_leave_on_logout() = runBlocking {
         onboard(unit("12/345"))
         assertEquals(sessionKeys + databaseKey, secrets.entries.keys.toSet())
-        assertTrue(phone.logout())
+        assertTrue(phone.auth.logout())
         assertEquals(setOf(databaseKey), secrets.entries.keys.toSet())
-        assertFalse(phone.isSignedIn)
+        assertFalse(phone.auth.isSignedIn)
     }
 
     @Test
@@ -35,31 +35,31 @@ class AuthTest : PhoneTestCase() {
     @Test
     fun an_owner_signs_in_again_with_phone_and_password() = runBlocking {
         onboard(unit("12/345"))
-        phone.logout()
-        assertTrue(phone.units().isEmpty())
-        val signedIn = phone.loginPassword(SOMCHAI_PHONE, PASSWORD)
+        phone.auth.logout()
+        assertTrue(phone.units.list().isEmpty())
+        val signedIn = phone.auth.loginPassword(SOMCHAI_PHONE, PASSWORD)
         assertEquals(listOf("12/345"), signedIn.units.map { it.unitNumber })
-        assertTrue(phone.isSignedIn)
+        assertTrue(phone.auth.isSignedIn)
     }
 
     @Test
     fun a_wrong_password_is_refused_with_invalid_credentials() {
         runBlocking {
             onboard(unit("12/345"))
-            phone.logout()
+            phone.auth.logout()
         }
-        assertFailsWithCode(ErrorCode.INVALID_CREDENTIALS) { phone.loginPassword(SOMCHAI_PHONE, "Wrong-Password-1") }
+        assertFailsWithCode(ErrorCode.INVALID_CREDENTIALS) { phone.auth.loginPassword(SOMCHAI_PHONE, "Wrong-Password-1") }
     }
 
     @Test
     fun an_owner_signs_in_with_an_otp_sent_to_her_email() = runBlocking {
         // Onboarding sends its code to the phone; the login code goes to the e-mail (a
         // second code to the same phone within a minute would be rate limited).
-        phone.startOnboarding(unit("B-1203").payload, "0891112222", PASSWORD, email = "jane@example.com")
-        phone.verifyOnboarding(server.peekOtp("0891112222"))
-        phone.logout()
-        phone.loginOtp("jane@example.com")
-        val signedIn = phone.verifyLogin(server.peekOtp("jane@example.com"))
+        phone.auth.startOnboarding(unit("B-1203").payload, "0891112222", PASSWORD, email = "jane@example.com")
+        phone.auth.verifyOnboarding(server.peekOtp("0891112222"))
+        phone.auth.logout()
+        phone.auth.loginOtp("jane@example.com")
+        val signedIn = phone.auth.verifyLogin(server.peekOtp("jane@example.com"))
         assertEquals(listOf("B-1203"), signedIn.units.map { it.unitNumber })
     }
 }

@@ -17,7 +17,7 @@ class OnboardingTest : PhoneTestCase() {
 
     @Test
     fun scanning_a_payload_shows_the_thai_owner_name_and_the_unit() = runBlocking {
-        val scanned = phone.scanOnboarding(unit("12/345").payload)
+        val scanned = phone.auth.scanOnboarding(unit("12/345").payload)
         assertEquals("สมชาย ใจดี", scanned.ownerName)
         assertEquals("12/345", scanned.unitNumber)
         assertEquals(PROJECT_NAME, scanned.projectName)
@@ -28,7 +28,7 @@ class OnboardingTest : PhoneTestCase() {
     @Test
     fun a_photo_of_the_onboarding_qr_scans_like_its_text() = runBlocking {
         val photo = LobbyQr.render(unit("B-1204").payload)
-        val scanned = phone.scanOnboardingImage(photo)
+        val scanned = phone.auth.scanOnboardingImage(photo)
         assertEquals("นางสาว วิภา ศรีสุข", scanned.ownerName)
         assertEquals("B-1204", scanned.unitNumber)
     }
@@ -37,7 +37,7 @@ class OnboardingTest : PhoneTestCase() {
     fun owner_onboards_by_payload_and_reads_the_unit_back() = runBlocking {
         val signedIn = onboard(unit("12/345"))
         assertEquals(listOf("12/345"), signedIn.units.map { it.unitNumber })
-        val units = phone.units()
+        val units = phone.units.list()
         assertEquals(1, units.size)
         assertEquals(unit("12/345").unitId, units[0].unitId)
         assertEquals(Role.OWNER, units[0].role)
@@ -52,30 +52,30 @@ class OnboardingTest : PhoneTestCase() {
         // A phone whose server cannot be reached: a network call would fail with OFFLINE.
         val offline = runBlocking { Lobby.open(File(dir, "offline-phone"), "http://127.0.0.1:9", MemorySecretStore()) }
         offline.use {
-            assertFailsWithCode(ErrorCode.ONBOARDING_TOKEN_INVALID) { it.scanOnboarding(tampered) }
+            assertFailsWithCode(ErrorCode.ONBOARDING_TOKEN_INVALID) { it.auth.scanOnboarding(tampered) }
         }
     }
 
     @Test
     fun a_weak_password_is_refused_with_password_weak() {
         assertFailsWithCode(ErrorCode.PASSWORD_WEAK) {
-            phone.startOnboarding(unit("12/345").payload, SOMCHAI_PHONE, "alllowercase")
+            phone.auth.startOnboarding(unit("12/345").payload, SOMCHAI_PHONE, "alllowercase")
         }
     }
 
     @Test
     fun a_wrong_otp_is_refused_with_otp_invalid() {
-        runBlocking { phone.startOnboarding(unit("12/345").payload, SOMCHAI_PHONE, PASSWORD) }
+        runBlocking { phone.auth.startOnboarding(unit("12/345").payload, SOMCHAI_PHONE, PASSWORD) }
         val wrong = if (server.peekOtp(SOMCHAI_PHONE) == "000000") "111111" else "000000"
-        assertFailsWithCode(ErrorCode.OTP_INVALID) { phone.verifyOnboarding(wrong) }
-        assertTrue(!phone.isSignedIn)
+        assertFailsWithCode(ErrorCode.OTP_INVALID) { phone.auth.verifyOnboarding(wrong) }
+        assertTrue(!phone.auth.isSignedIn)
     }
 
     @Test
     fun a_signed_in_owner_adds_a_second_unit_by_its_qr() = runBlocking {
         onboard(unit("12/345"))
-        val claimed = phone.claimOnboarding(unit("12/346").payload)
+        val claimed = phone.auth.claimOnboarding(unit("12/346").payload)
         assertEquals(setOf("12/345", "12/346"), claimed.units.map { it.unitNumber }.toSet())
-        assertNotEquals(null, phone.units().singleOrNull { it.unitNumber == "12/346" })
+        assertNotEquals(null, phone.units.list().singleOrNull { it.unitNumber == "12/346" })
     }
 }

@@ -9,8 +9,8 @@ import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import th.co.lobby.core.SyncState
+import th.co.lobby.core.SyncStatus
 import th.co.lobby.ffi.SyncStateListener
-import th.co.lobby.ffi.SyncStatusInfo
 import th.co.lobby.support.PhoneTestCase
 
 class SyncTest : PhoneTestCase() {
@@ -19,7 +19,7 @@ class SyncTest : PhoneTestCase() {
     private class Recorder : SyncStateListener {
         val seen = CopyOnWriteArrayList<SyncState>()
 
-        override fun onUpdate(status: SyncStatusInfo) {
+        override fun onUpdate(status: SyncStatus) {
             seen.add(status.state)
         }
 
@@ -73,10 +73,10 @@ class SyncTest : PhoneTestCase() {
     fun a_profile_edit_made_offline_waits_in_the_outbox() = runBlocking {
         onboard(unit("12/345"))
         server.close()
-        phone.updateProfile(displayName = "ชาย")
+        phone.profile.update(displayName = "ชาย")
         assertEquals(listOf("profile_update"), phone.outbox().map { it.kind })
         assertEquals(SyncState.Offline, phone.sync().state)
         assertEquals(1u, phone.syncStatusNow.pending)
-        assertTrue(phone.profile()?.displayName == "ชาย")
+        assertTrue(phone.profile.get()?.displayName == "ชาย")
     }
 }

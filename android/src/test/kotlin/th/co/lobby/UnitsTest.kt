@@ -13,34 +13,41 @@ class UnitsTest : PhoneTestCase() {
 
     @Test
     fun a_phone_not_signed_in_has_no_current_unit() = runBlocking {
-        assertNull(phone.currentUnit())
+        assertNull(phone.units.current())
     }
 
     @Test
     fun the_first_unit_is_the_current_unit_after_onboarding() = runBlocking {
         onboard(unit("12/345"))
-        assertEquals(unit("12/345").unitId, phone.currentUnit()?.unitId)
+        assertEquals(unit("12/345").unitId, phone.units.current()?.unitId)
     }
 
     @Test
     fun choosing_another_unit_makes_it_current() = runBlocking {
         onboard(unit("12/345"))
-        phone.claimOnboarding(unit("12/346").payload)
-        phone.setCurrentUnit(unit("12/346").unitId)
-        assertEquals("12/346", phone.currentUnit()?.unitNumber)
+        phone.auth.claimOnboarding(unit("12/346").payload)
+        phone.units.setCurrent(unit("12/346").unitId)
+        assertEquals("12/346", phone.units.current()?.unitNumber)
     }
 
     @Test
     fun choosing_a_unit_of_someone_else_is_not_found() {
         runBlocking { onboard(unit("12/345")) }
-        assertFailsWithCode(ErrorCode.NOT_FOUND) { phone.setCurrentUnit(unit("B-1203").unitId) }
+        assertFailsWithCode(ErrorCode.NOT_FOUND) { phone.units.setCurrent(unit("B-1203").unitId) }
+    }
+
+    @Test
+    fun the_units_of_a_shut_down_lobby_fail_with_closed() {
+        runBlocking { onboard(unit("12/345")) }
+        phone.ffi.shutdown()
+        assertFailsWithCode(ErrorCode.CLOSED) { phone.units.list() }
     }
 
     @Test
     fun units_answer_from_the_replica_and_sync_reports_offline_after_the_server_stops() = runBlocking {
         onboard(unit("12/345"))
         server.close()
-        assertEquals(listOf("12/345"), phone.units().map { it.unitNumber })
+        assertEquals(listOf("12/345"), phone.units.list().map { it.unitNumber })
         assertEquals(SyncState.Offline, phone.sync().state)
         assertEquals(SyncState.Offline, phone.syncStatusNow.state)
     }

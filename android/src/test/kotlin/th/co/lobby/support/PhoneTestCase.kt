@@ -9,9 +9,9 @@ import org.junit.Assert.fail
 import org.junit.Before
 import th.co.lobby.Lobby
 import th.co.lobby.code
+import th.co.lobby.core.SignedIn
 import th.co.lobby.model.ErrorCode
 import th.co.lobby.ffi.LobbyException
-import th.co.lobby.ffi.SignedInInfo
 
 /**
  * Each test gets a fresh lobby-server (own database, own port), a project with the demo
@@ -51,9 +51,9 @@ abstract class PhoneTestCase {
     fun unit(number: String): ImportedUnit = registry.single { it.unit == number }
 
     /** The whole onboarding journey for a new account, the OTP read from the dev server. */
-    suspend fun onboard(unit: ImportedUnit, to: String = SOMCHAI_PHONE): SignedInInfo {
-        phone.startOnboarding(unit.payload, to, PASSWORD)
-        return phone.verifyOnboarding(server.peekOtp(to))
+    suspend fun onboard(unit: ImportedUnit, to: String = SOMCHAI_PHONE): SignedIn {
+        phone.auth.startOnboarding(unit.payload, to, PASSWORD)
+        return phone.auth.verifyOnboarding(server.peekOtp(to))
     }
 
     fun fixture(path: String): String {

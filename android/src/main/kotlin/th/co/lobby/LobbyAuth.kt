@@ -1,0 +1,46 @@
+package th.co.lobby
+
+import th.co.lobby.core.OtpChallenge
+import th.co.lobby.core.SignedIn
+import th.co.lobby.ffi.AuthClient
+import th.co.lobby.ffi.OnboardingInfo
+
+/**
+ * Onboarding by QR (DESIGN.md §2.1) and signing in and out (§2.2): `lobby.auth`.
+ *
+ * Network calls, all `suspend`. A QR payload, phone number or password is checked on the
+ * phone first, so bad input fails offline with the server's own codes.
+ */
+class LobbyAuth internal constructor(
+    /** The generated API underneath. */
+    val ffi: AuthClient,
+) {
+    suspend fun scanOnboarding(payload: String): OnboardingInfo = ffi.scanOnboarding(payload)
+
+    suspend fun scanOnboardingImage(image: ByteArray): OnboardingInfo = ffi.scanOnboardingImage(image)
+
+    suspend fun startOnboarding(
+        payload: String,
+        phone: String,
+        password: String,
+        email: String? = null,
+        name: String? = null,
+    ): OtpChallenge = ffi.startOnboarding(payload, phone, password, email, name)
+
+    suspend fun verifyOnboarding(code: String): SignedIn = ffi.verifyOnboarding(code)
+
+    /** Adds another unit's QR to the signed-in account. */
+    suspend fun claimOnboarding(payload: String): SignedIn = ffi.claimOnboarding(payload)
+
+    suspend fun loginOtp(to: String): OtpChallenge = ffi.loginOtp(to)
+
+    /** Checks the login code; also finishes [LobbyInvites.accept]. */
+    suspend fun verifyLogin(code: String): SignedIn = ffi.verifyLogin(code)
+
+    suspend fun loginPassword(to: String, password: String): SignedIn = ffi.loginPassword(to, password)
+
+    /** Returns whether the server confirmed; the phone's tokens are gone either way. */
+    suspend fun logout(everywhere: Boolean = false): Boolean = ffi.logout(everywhere)
+
+    val isSignedIn: Boolean get() = ffi.isSignedIn()
+}
