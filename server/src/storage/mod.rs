@@ -49,27 +49,27 @@
 //! A PostgreSQL implementation provides exactly these methods (SQL text, upserts,
 //! isolation and time encoding stay inside it, as they stay inside [`sqlite`]):
 //!
-//! - [`Storage`]: `run_write`, `run_read`.
-//! - [`Tx`]: `undo_on_error`.
-//! - [`StaffTx`]: `insert_staff`, `mark_staff_revoked`, `staff_by_token`.
-//! - [`UnitsTx`]: `insert_project`, `project`, `unit`, `unit_by_number`, `insert_unit`.
-//! - [`PeopleTx`]: `person`, `person_by_phone`, `activated_people_by_email`,
+//! - [`Storage`] — `run_write`, `run_read`.
+//! - [`Tx`] — `undo_on_error`.
+//! - [`StaffTx`] — `insert_staff`, `mark_staff_revoked`, `staff_by_token`.
+//! - [`UnitsTx`] — `insert_project`, `project`, `unit`, `unit_by_number`, `insert_unit`.
+//! - [`PeopleTx`] — `person`, `person_by_phone`, `activated_people_by_email`,
 //!   `insert_person`, `update_person`.
-//! - [`MembershipsTx`]: `membership`, `active_membership`, `active_memberships_of`,
+//! - [`MembershipsTx`] — `membership`, `active_membership`, `active_memberships_of`,
 //!   `count_active_memberships`, `insert_membership`, `end_membership`.
-//! - [`OnboardingTokensTx`]: `onboarding_token`, `insert_onboarding_token`,
+//! - [`OnboardingTokensTx`] — `onboarding_token`, `insert_onboarding_token`,
 //!   `void_unused_onboarding_tokens`, `mark_onboarding_token_used`.
-//! - [`OtpTx`]: `otp_sends_to`, `otp_sends_from`, `insert_otp_request`, `otp_request`,
+//! - [`OtpTx`] — `otp_sends_to`, `otp_sends_from`, `insert_otp_request`, `otp_request`,
 //!   `count_wrong_otp_attempt`, `mark_otp_consumed`.
-//! - [`SessionsTx`]: `insert_session`, `session_by_access`, `session_by_refresh`,
+//! - [`SessionsTx`] — `insert_session`, `session_by_access`, `session_by_refresh`,
 //!   `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`.
-//! - [`InvitesTx`]: `insert_invite`, `invite`, `invite_by_code`, `count_pending_invites`,
+//! - [`InvitesTx`] — `insert_invite`, `invite`, `invite_by_code`, `count_pending_invites`,
 //!   `mark_invite_revoked`, `mark_invite_accepted`.
-//! - [`InviteGuessesTx`]: `guess_failures_since`, `record_guess_failure`,
+//! - [`InviteGuessesTx`] — `guess_failures_since`, `record_guess_failure`,
 //!   `forget_guess_failures`.
-//! - [`ChangeLogTx`]: `append_change`, `changes_after`, `change_log_head`,
+//! - [`ChangeLogTx`] — `append_change`, `changes_after`, `change_log_head`,
 //!   `retention_floor`, `sync_epoch`, `set_sync_epoch`.
-//! - [`MutationsTx`]: `mutation`, `record_mutation`.
+//! - [`MutationsTx`] — `mutation`, `record_mutation`.
 //!
 //! Nothing else: `Storage::add_staff` and `Storage::reissue_onboarding` are provided
 //! shortcuts (for the `staff` command line and for tests that prepare a database file)
