@@ -58,6 +58,8 @@ pub mod staff;
 pub mod state;
 pub mod storage;
 pub mod sync_rules;
+#[cfg(test)]
+mod test_support;
 
 pub use admin_client::AdminClient;
 pub use config::ServerConfig;

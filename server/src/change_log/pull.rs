@@ -92,3 +92,50 @@ pub fn pull(db: &dyn Storage, person_id: &str, request: &PullRequest) -> AppResu
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use lobby_model::protocol::{PullRequest, Role};
+    use lobby_model::scope;
+
+    use super::pull;
+    use crate::change_log::records;
+    use crate::test_support::world;
+
+    fn first_pull() -> PullRequest {
+        PullRequest {
+            epoch: None,
+            cursors: Default::default(),
+            limit: None,
+        }
+    }
+
+    #[test]
+    fn owners_see_the_owners_scope_and_residents_do_not() {
+        let w = world();
+        let now = Utc::now();
+        let resident = w.add_member(Role::Resident, now);
+        w.db()
+            .write(|tx| records::member_renamed(tx, &resident, now))
+            .unwrap();
+        let owners = scope::owners(&w.unit_id);
+        let owner_page = pull(w.db(), &w.owner_id, &first_pull()).unwrap();
+        assert!(owner_page.changes.iter().any(|c| c.scope == owners));
+        assert!(owner_page.cursors.contains_key(&owners));
+        let resident_page = pull(w.db(), &resident, &first_pull()).unwrap();
+        assert!(resident_page.changes.iter().all(|c| c.scope != owners));
+        assert!(!resident_page.cursors.contains_key(&owners));
+        assert!(resident_page.cursors.contains_key(&scope::unit(&w.unit_id)));
+    }
+
+    #[test]
+    fn another_epoch_answers_reset() {
+        let w = world();
+        let epoch = crate::change_log::bump_epoch(w.db()).unwrap();
+        let mut req = first_pull();
+        req.epoch = Some(epoch - 1);
+        let page = pull(w.db(), &w.owner_id, &req).unwrap();
+        assert!(page.reset && page.changes.is_empty());
+    }
+}

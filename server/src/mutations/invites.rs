@@ -105,3 +105,116 @@ pub fn remove_member(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use lobby_model::domain::invites::{generate_invite_code, MAX_INVITES_PER_UNIT};
+    use lobby_model::protocol::{Mutation, MutationEnvelope, MutationOutcome, Role};
+    use lobby_model::scope;
+    use uuid::Uuid;
+
+    use crate::mutations::push_one;
+    use crate::test_support::world;
+
+    fn invite(unit_id: &str, role: Role) -> MutationEnvelope {
+        MutationEnvelope {
+            id: Uuid::now_v7(),
+            created_at: Utc::now(),
+            mutation: Mutation::InviteCreate {
+                invite_id: Uuid::now_v7(),
+                unit_id: unit_id.to_string(),
+                role,
+                code: generate_invite_code(),
+            },
+        }
+    }
+
+    fn code(outcome: &MutationOutcome) -> Option<&str> {
+        match outcome {
+            MutationOutcome::Applied => None,
+            MutationOutcome::Rejected { code, .. } => Some(code),
+        }
+    }
+
+    #[test]
+    fn the_handler_enforces_the_cap_counting_members_and_pending_codes() {
+        let w = world();
+        let now = Utc::now();
+        w.add_member(Role::Tenant, now);
+        for _ in 1..MAX_INVITES_PER_UNIT {
+            let out = push_one(
+                w.db(),
+                &w.owner_id,
+                &invite(&w.unit_id, Role::Resident),
+                now,
+            );
+            assert_eq!(out.unwrap(), MutationOutcome::Applied);
+        }
+        let refused = push_one(
+            w.db(),
+            &w.owner_id,
+            &invite(&w.unit_id, Role::Resident),
+            now,
+        );
+        assert_eq!(code(&refused.unwrap()), Some("invite_cap_reached"));
+        let (pending, logged) = w
+            .db()
+            .read(|tx| {
+                let pending = tx.count_pending_invites(&w.unit_id, now)?;
+                let logged = tx.changes_after(&scope::owners(&w.unit_id), 0, 100)?.len();
+                Ok((pending, logged))
+            })
+            .unwrap();
+        assert_eq!(pending, MAX_INVITES_PER_UNIT - 1);
+        assert_eq!(
+            logged,
+            MAX_INVITES_PER_UNIT - 1,
+            "one log entry per stored code"
+        );
+    }
+
+    #[test]
+    fn residents_tenants_and_strangers_cannot_invite_and_owners_are_not_invited() {
+        let w = world();
+        let now = Utc::now();
+        let resident = w.add_member(Role::Resident, now);
+        for who in [resident.as_str(), "someone-else"] {
+            let out = push_one(w.db(), who, &invite(&w.unit_id, Role::Tenant), now).unwrap();
+            assert_eq!(code(&out), Some("forbidden"), "{who}");
+        }
+        let out = push_one(w.db(), &w.owner_id, &invite(&w.unit_id, Role::Owner), now).unwrap();
+        assert_eq!(code(&out), Some("invalid_input"));
+    }
+
+    #[test]
+    fn removing_a_member_ends_the_membership_and_logs_it_for_both_sides() {
+        let w = world();
+        let now = Utc::now();
+        let tenant = w.add_member(Role::Tenant, now);
+        let membership_id = w
+            .db()
+            .read(|tx| tx.active_membership(&tenant, &w.unit_id))
+            .unwrap()
+            .unwrap()
+            .id;
+        let remove = MutationEnvelope {
+            id: Uuid::now_v7(),
+            created_at: now,
+            mutation: Mutation::MemberRemove { membership_id },
+        };
+        let out = push_one(w.db(), &w.owner_id, &remove, now).unwrap();
+        assert_eq!(out, MutationOutcome::Applied);
+        let (active, owners_log, person_log) = w
+            .db()
+            .read(|tx| {
+                Ok((
+                    tx.count_active_memberships(&w.unit_id, &[Role::Tenant])?,
+                    tx.changes_after(&scope::owners(&w.unit_id), 0, 10)?.len(),
+                    tx.changes_after(&scope::person(&tenant), 0, 10)?.len(),
+                ))
+            })
+            .unwrap();
+        assert_eq!((active, owners_log, person_log), (0, 1, 1));
+    }
+}

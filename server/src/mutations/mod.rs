@@ -99,3 +99,66 @@ fn apply(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use lobby_model::protocol::{Mutation, MutationEnvelope, MutationOutcome};
+    use lobby_model::scope;
+    use uuid::Uuid;
+
+    use super::push_one;
+    use crate::test_support::world;
+
+    fn rename(name: &str) -> MutationEnvelope {
+        MutationEnvelope {
+            id: Uuid::now_v7(),
+            created_at: Utc::now(),
+            mutation: Mutation::ProfileUpdate {
+                display_name: Some(name.to_string()),
+                email: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_repeated_id_answers_the_stored_result_without_applying_again() {
+        let w = world();
+        let now = Utc::now();
+        let env = rename("นิด");
+        assert_eq!(
+            push_one(w.db(), &w.owner_id, &env, now).unwrap(),
+            MutationOutcome::Applied
+        );
+        assert_eq!(
+            push_one(w.db(), &w.owner_id, &env, now).unwrap(),
+            MutationOutcome::Applied
+        );
+        let logged = w
+            .db()
+            .read(|tx| Ok(tx.changes_after(&scope::person(&w.owner_id), 0, 10)?.len()))
+            .unwrap();
+        assert_eq!(logged, 1, "applied once");
+        let other = w.add_member(lobby_model::protocol::Role::Resident, now);
+        match push_one(w.db(), &other, &env, now).unwrap() {
+            MutationOutcome::Rejected { code, .. } => assert_eq!(code, "conflict"),
+            MutationOutcome::Applied => panic!("another account reused the id"),
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_recorded_and_answered_again_on_retry() {
+        let w = world();
+        let now = Utc::now();
+        let env = rename("");
+        let first = push_one(w.db(), &w.owner_id, &env, now).unwrap();
+        assert!(matches!(first, MutationOutcome::Rejected { .. }));
+        let stored = w
+            .db()
+            .read(|tx| tx.mutation(&env.id.to_string()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.outcome, first);
+        assert_eq!(push_one(w.db(), &w.owner_id, &env, now).unwrap(), first);
+    }
+}

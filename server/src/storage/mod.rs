@@ -164,3 +164,69 @@ impl dyn Storage {
 fn unit_did_not_run() -> AppError {
     AppError::server("storage", "the unit of work did not run")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use chrono::Utc;
+    use lobby_model::domain::invites::generate_invite_code;
+    use lobby_model::protocol::{Mutation, MutationEnvelope, MutationOutcome, Role};
+    use uuid::Uuid;
+
+    use super::{Storage, Tx};
+    use crate::error::{AppError, AppResult};
+    use crate::test_support::world;
+
+    /// An engine of its own, as PostgreSQL would be one: it provides `run_write` and
+    /// `run_read` (here over SQLite's `Tx`) and, like a serialisable engine after a
+    /// conflict, runs every write unit a second time after throwing the first run away.
+    struct RetryingEngine<S> {
+        inner: S,
+        runs: AtomicUsize,
+    }
+
+    impl<S: Storage> Storage for RetryingEngine<S> {
+        fn run_write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>) -> AppResult<()> {
+            let aborted = self.inner.run_write(&mut |tx| {
+                self.runs.fetch_add(1, Ordering::SeqCst);
+                work(tx)?;
+                Err(AppError::server("test", "serialisation failure"))
+            });
+            assert!(aborted.is_err());
+            self.runs.fetch_add(1, Ordering::SeqCst);
+            self.inner.run_write(work)
+        }
+
+        fn run_read(&self, work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>) -> AppResult<()> {
+            self.inner.run_read(work)
+        }
+    }
+
+    #[test]
+    fn another_engine_needs_only_units_of_work_and_may_rerun_them() {
+        let w = world();
+        let engine = RetryingEngine {
+            inner: w.db,
+            runs: AtomicUsize::new(0),
+        };
+        let db: &dyn Storage = &engine;
+        let env = MutationEnvelope {
+            id: Uuid::now_v7(),
+            created_at: Utc::now(),
+            mutation: Mutation::InviteCreate {
+                invite_id: Uuid::now_v7(),
+                unit_id: w.unit_id.clone(),
+                role: Role::Tenant,
+                code: generate_invite_code(),
+            },
+        };
+        let out = crate::mutations::push_one(db, &w.owner_id, &env, Utc::now()).unwrap();
+        assert_eq!(out, MutationOutcome::Applied);
+        assert_eq!(engine.runs.load(Ordering::SeqCst), 2, "the work ran twice");
+        let pending = db
+            .read(|tx| tx.count_pending_invites(&w.unit_id, Utc::now()))
+            .unwrap();
+        assert_eq!(pending, 1, "only the committed run counts");
+    }
+}

@@ -145,3 +145,104 @@ fn inserted(result: rusqlite::Result<usize>) -> AppResult<Inserted> {
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use crate::error::AppError;
+    use crate::storage::{NewPerson, Storage, Tx};
+    use crate::test_support::world;
+
+    fn someone(id: &str) -> NewPerson {
+        NewPerson {
+            id: id.into(),
+            phone: None,
+            email: None,
+            legal_name: "ก".into(),
+            display_name: "ก".into(),
+            activated_at: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn undo_on_error_drops_the_part_and_keeps_the_rest_of_the_unit() {
+        let w = world();
+        let db: &dyn Storage = w.db();
+        db.write(|tx| {
+            tx.insert_person(&someone("kept"))?;
+            let failed = tx.undo_on_error(&mut |tx: &mut dyn Tx| {
+                tx.insert_person(&someone("undone"))?;
+                Err(AppError::invalid("refused"))
+            });
+            assert!(failed.is_err());
+            Ok(())
+        })
+        .unwrap();
+        let (kept, undone) = db
+            .read(|tx| Ok((tx.person("kept")?.is_some(), tx.person("undone")?.is_some())))
+            .unwrap();
+        assert!(kept && !undone);
+    }
+
+    #[test]
+    fn a_failed_unit_keeps_nothing_and_write_then_keeps_everything() {
+        let w = world();
+        let db: &dyn Storage = w.db();
+        let failed: Result<(), _> = db.write(|tx| {
+            tx.insert_person(&someone("rolled-back"))?;
+            Err(AppError::invalid("refused"))
+        });
+        assert!(failed.is_err());
+        let answered: Result<(), _> = db.write_then(|tx| {
+            tx.insert_person(&someone("counted"))?;
+            Ok(Err(AppError::invalid("refused, but counted")))
+        });
+        assert!(answered.is_err());
+        let (rolled_back, counted) = db
+            .read(|tx| {
+                Ok((
+                    tx.person("rolled-back")?.is_some(),
+                    tx.person("counted")?.is_some(),
+                ))
+            })
+            .unwrap();
+        assert!(!rolled_back && counted);
+    }
+
+    /// The layering rule: an area file uses only this file's helpers and the storage
+    /// interface — never a sibling, never a capability module.
+    #[test]
+    fn area_files_import_no_sibling_and_no_rule() {
+        let files = [
+            ("change_log", include_str!("change_log.rs")),
+            ("invite_guesses", include_str!("invite_guesses.rs")),
+            ("invites", include_str!("invites.rs")),
+            ("memberships", include_str!("memberships.rs")),
+            ("mutations", include_str!("mutations.rs")),
+            ("onboarding_tokens", include_str!("onboarding_tokens.rs")),
+            ("otp", include_str!("otp.rs")),
+            ("people", include_str!("people.rs")),
+            ("sessions", include_str!("sessions.rs")),
+            ("staff", include_str!("staff.rs")),
+            ("units", include_str!("units.rs")),
+        ];
+        for (name, text) in files {
+            for line in text.lines().filter(|l| l.trim_start().starts_with("use ")) {
+                let ok = line.starts_with("use super::{")
+                    || line.starts_with("use super::SqliteTx")
+                    || line.starts_with("use crate::storage::")
+                    || line.starts_with("use crate::error::")
+                    || !line.contains("crate::") && !line.contains("super::");
+                assert!(ok, "{name}.rs: {line}");
+            }
+            for (sibling, _) in files {
+                assert!(
+                    !text.contains(&format!("super::{sibling}")),
+                    "{name}.rs uses its sibling {sibling}"
+                );
+            }
+        }
+    }
+}
