@@ -121,9 +121,6 @@ pub fn check_code(
 pub fn pending_of<T: serde::de::DeserializeOwned>(otp: &StoredOtp, what: &str) -> AppResult<T> {
     match &otp.pending {
         Some(p) => Ok(serde_json::from_str(p)?),
-        None => Err(AppError::server(
-            what,
-            "code without a pending registration",
-        )),
+        None => Err(AppError::server(what, "code without what it confirms")),
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::token::{check_token_state, unknown_token};
 use crate::accounts::{email_taken, require_activated};
 use crate::change_log::records;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::otp_requests::{check_code, pending_of};
 use crate::otp_sender::OtpPurpose;
@@ -123,7 +123,7 @@ fn add_owner(
 ) -> AppResult<()> {
     let unit = tx
         .unit(unit_id)?
-        .ok_or_else(|| crate::error::AppError::server("onboarding", "token without unit"))?;
+        .ok_or_else(|| AppError::server("onboarding", "token without unit"))?;
     let already = tx.active_membership(person_id, unit_id)?.is_some();
     tx.mark_onboarding_token_used(token_id, person_id, now)?;
     if !already {
@@ -161,10 +161,10 @@ fn account_for_phone(
     }
     let unit = tx
         .unit(unit_id)?
-        .ok_or_else(|| crate::error::AppError::server("onboarding", "token without unit"))?;
+        .ok_or_else(|| AppError::server("onboarding", "token without unit"))?;
     let owner = tx
         .person(&unit.owner_person_id)?
-        .ok_or_else(|| crate::error::AppError::server("onboarding", "unit without owner"))?;
+        .ok_or_else(|| AppError::server("onboarding", "unit without owner"))?;
     if !owner.is_activated() {
         return Ok(owner.id);
     }
