@@ -360,7 +360,7 @@ fn staff(command: StaffCommand) -> Result<Output, LobbyError> {
             })
         }
         StaffCommand::Revoke { db, staff } => {
-            open(&db)?.revoke_staff(&staff, now).map_err(|e| e.error)?;
+            crate::staff::revoke_staff(&open(&db)?, &staff, now).map_err(|e| e.error)?;
             Ok(Output {
                 text: format!("revoked staff credential {staff}"),
                 json: json!({}),

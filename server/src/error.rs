@@ -41,6 +41,11 @@ impl AppError {
         Self::new(ErrorCode::NotFound, message)
     }
 
+    /// `conflict`: a row with this key (or unique field) is already stored.
+    pub fn already_exists(what: &str) -> Self {
+        Self::new(ErrorCode::Conflict, format!("{what} already exists"))
+    }
+
     /// A server-side failure whose detail stays in the log.
     pub fn server(context: &str, detail: impl std::fmt::Display) -> Self {
         tracing::error!(%context, %detail, "server failure");

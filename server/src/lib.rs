@@ -1,9 +1,18 @@
 //! lobby-server: the reference backend the core syncs with (DESIGN.md §3, §4).
 //!
 //! The HTTP contract lives in `lobby_model::protocol` and the rules in
-//! `lobby_model::domain`; this crate adds what only a server has: storage behind a
-//! [`storage::Storage`] trait (SQLite today), sessions, OTP delivery, rate limits, the
-//! change log and the staff endpoints, plus the `lobby-server` command line.
+//! `lobby_model::domain`; this crate adds what only a server has, in three layers:
+//!
+//! - `http`: thin handlers (parse, bound, authenticate, call a capability, answer);
+//! - capabilities, each owning its authorisation, rules and effects: [`accounts`],
+//!   [`onboarding`], [`sign_in`], [`sessions`], [`otp_requests`], [`invites`],
+//!   [`registry`], [`staff`], [`mutations`] (pushed mutations, one file per capability)
+//!   and the [`change_log`] (what is logged; pull pages);
+//! - [`storage`]: a narrow data-access interface in units of work (SQLite today), which
+//!   another engine implements without re-implementing a rule.
+//!
+//! Plus OTP delivery, rate limits, the staff endpoints and the `lobby-server` command
+//! line.
 //!
 //! Embedding (the CLI's `lobby demo` and the end-to-end tests):
 //! ```no_run
@@ -24,23 +33,33 @@
 //! Tests may open the SQLite file themselves (read-only is safest); the tables are listed
 //! in [`storage::schema`].
 
+pub mod accounts;
 pub mod admin_client;
+pub mod change_log;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod ids;
 pub mod invites;
+pub mod mutations;
 pub mod onboarding;
 pub mod openapi;
 pub mod otp;
+pub mod otp_requests;
 pub mod otp_sender;
 pub mod passwords;
 pub mod rate_limit;
+pub mod registry;
 pub mod server;
 pub mod sessions;
+pub mod sign_in;
+pub mod staff;
 pub mod state;
 pub mod storage;
 pub mod sync_rules;
+#[cfg(test)]
+mod test_support;
 
 pub use admin_client::AdminClient;
 pub use config::ServerConfig;

@@ -15,9 +15,11 @@ use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::OtpSent;
 
 use crate::error::AppResult;
+use crate::invites::PendingInvite;
+use crate::onboarding::PendingOnboarding;
+use crate::otp_requests::{create_otp_request, NewOtpRequest};
 use crate::otp_sender::{OtpMessage, OtpPurpose};
 use crate::state::AppState;
-use crate::storage::{NewOtpRequest, PendingInvite, PendingOnboarding};
 
 /// The stored form of a code for a request.
 pub fn code_digest(request_id: &str, code: &str) -> String {
@@ -51,7 +53,7 @@ pub async fn issue(state: &AppState, issue: Issue) -> AppResult<OtpSent> {
         pending: issue.pending,
         invite: issue.invite,
     };
-    state.db(move |s| s.create_otp_request(&request)).await?;
+    state.db(move |s| create_otp_request(s, &request)).await?;
     if issue.deliver {
         state.sender.deliver(OtpMessage {
             request_id: request_id.clone(),

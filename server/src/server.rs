@@ -14,6 +14,7 @@ use crate::config::ServerConfig;
 use crate::otp_sender::{
     DevOtpSender, FanOutOtpSender, OtpSender, UndeliveredOtpSender, WebhookOtpSender,
 };
+use crate::staff::add_staff;
 use crate::state::AppState;
 use crate::storage::{NewStaff, SqliteStorage, Storage};
 
@@ -88,7 +89,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             token_digest: secret_digest(&token),
         };
         let s = storage.clone();
-        tokio::task::spawn_blocking(move || s.add_staff(&staff, Utc::now()))
+        tokio::task::spawn_blocking(move || add_staff(s.as_ref(), &staff, Utc::now()))
             .await
             .context("creating the dev staff credential")?
             .map_err(|e| anyhow::anyhow!("creating the dev staff credential: {e}"))?;

@@ -3,11 +3,17 @@
 //!
 //! A session *family* is one sign-in: each refresh makes a new session row in the same
 //! family and voids the old one. Presenting a voided refresh token means it was copied,
-//! so storage revokes the whole family.
+//! so the whole family is revoked.
+//!
+//! The decisions (is an access token still valid, may this refresh token rotate, does a
+//! reuse revoke the family) are made here; storage only reads and writes session rows.
 
 use chrono::{DateTime, Duration, Utc};
 use lobby_model::domain::secret_token::{random_secret, secret_digest};
 use lobby_model::protocol::SessionGrant;
+
+use crate::error::{AppError, AppResult};
+use crate::storage::{NewSessionRow, Storage, Tx};
 
 pub const ACCESS_TTL_MINUTES: i64 = 15;
 pub const REFRESH_TTL_DAYS: i64 = 30;
@@ -67,6 +73,103 @@ pub struct SessionInfo {
     pub session_id: String,
     pub family_id: String,
     pub person_id: String,
+}
+
+impl NewSession {
+    /// The row storing this pair (digests only) for `person_id` in `family_id`.
+    fn row(&self, person_id: &str, family_id: &str, now: DateTime<Utc>) -> NewSessionRow {
+        NewSessionRow {
+            id: self.id.clone(),
+            family_id: family_id.to_string(),
+            person_id: person_id.to_string(),
+            access_digest: self.access_digest.clone(),
+            access_expires_at: self.access_expires_at,
+            refresh_digest: self.refresh_digest.clone(),
+            refresh_expires_at: self.refresh_expires_at,
+            created_at: now,
+        }
+    }
+}
+
+/// Starts a new session family for the person, inside the caller's unit of work (a
+/// sign-in that also changes other rows commits them with its session).
+pub fn start_session(
+    tx: &mut dyn Tx,
+    person_id: &str,
+    session: &NewSession,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    tx.insert_session(&session.row(person_id, &session.id, now))
+}
+
+/// Starts a new session family (password sign-in).
+pub fn create_session(
+    db: &dyn Storage,
+    person_id: &str,
+    session: &NewSession,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    db.write(|tx| start_session(tx, person_id, session, now))
+}
+
+/// Who a valid access token belongs to: unexpired, not rotated away, not revoked.
+pub fn session_by_access(
+    db: &dyn Storage,
+    access_digest: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<SessionInfo>> {
+    db.read(|tx| {
+        Ok(tx
+            .session_by_access(access_digest)?
+            .filter(|s| !s.revoked && !s.rotated && s.access_expires_at > now)
+            .map(|s| SessionInfo {
+                session_id: s.id,
+                family_id: s.family_id,
+                person_id: s.person_id,
+            }))
+    })
+}
+
+/// Rotates a refresh token: the presented one is voided and `session` takes its place in
+/// the family; returns the person. A voided token revokes the whole family, and that
+/// revocation is kept although the answer is `unauthorized`.
+pub fn rotate_refresh(
+    db: &dyn Storage,
+    refresh_digest: &str,
+    session: &NewSession,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    db.write_then(|tx| {
+        let Some(old) = tx.session_by_refresh(refresh_digest)? else {
+            return Ok(Err(AppError::unauthorized()));
+        };
+        if old.rotated {
+            // A refresh token used twice was copied: end the whole sign-in.
+            tx.revoke_session_family(&old.family_id, now)?;
+            tracing::warn!(family_id = %old.family_id, "refresh token reused; session family revoked");
+            return Ok(Err(AppError::unauthorized()));
+        }
+        if old.revoked || old.refresh_expires_at <= now {
+            return Ok(Err(AppError::unauthorized()));
+        }
+        tx.mark_session_rotated(&old.id, now)?;
+        tx.insert_session(&session.row(&old.person_id, &old.family_id, now))?;
+        Ok(Ok(old.person_id))
+    })
+}
+
+/// Signs one sign-in out (every session of the family).
+pub fn revoke_family(db: &dyn Storage, family_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    db.write(|tx| tx.revoke_session_family(family_id, now))
+}
+
+/// Signs the person out everywhere.
+pub fn revoke_person_sessions(
+    db: &dyn Storage,
+    person_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    db.write(|tx| tx.revoke_person_sessions(person_id, now))
 }
 
 #[cfg(test)]

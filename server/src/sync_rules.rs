@@ -1,29 +1,18 @@
 //! The downstream sync rules (DESIGN.md §4) as pure functions: which scopes a person sees,
 //! when a client must reset, how big a page is, and where cursors land after a page.
-//! Storage reads the rows; these decide what they mean.
+//! `change_log::pull` reads the rows through storage; these decide what they mean.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use lobby_model::protocol::Role;
+use lobby_model::scope;
 
 use crate::config::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
 
-pub fn person_scope(person_id: &str) -> String {
-    format!("person:{person_id}")
-}
-
-pub fn unit_scope(unit_id: &str) -> String {
-    format!("unit:{unit_id}")
-}
-
-pub fn project_scope(project_id: &str) -> String {
-    format!("project:{project_id}")
-}
-
-/// What only a unit's owners see: its invitations and its residents and tenants.
-pub fn owners_scope(unit_id: &str) -> String {
-    format!("owners:{unit_id}")
-}
+/// The scope grammar is `lobby_model::scope`; these names stay for callers of this module.
+pub use lobby_model::scope::{
+    owners as owners_scope, person as person_scope, project as project_scope, unit as unit_scope,
+};
 
 /// One active membership as the scope rules need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +28,12 @@ pub struct ActiveMembership {
 /// are the owner's business).
 pub fn visible_scopes(person_id: &str, memberships: &[ActiveMembership]) -> BTreeSet<String> {
     let mut scopes = BTreeSet::new();
-    scopes.insert(person_scope(person_id));
+    scopes.insert(scope::person(person_id));
     for m in memberships {
-        scopes.insert(unit_scope(&m.unit_id));
-        scopes.insert(project_scope(&m.project_id));
+        scopes.insert(scope::unit(&m.unit_id));
+        scopes.insert(scope::project(&m.project_id));
         if m.role == Role::Owner {
-            scopes.insert(owners_scope(&m.unit_id));
+            scopes.insert(scope::owners(&m.unit_id));
         }
     }
     scopes

@@ -372,7 +372,9 @@ fn sample(path: &Path, unit: &str, stop: &AtomicBool) -> anyhow::Result<Samples>
 fn replay_max_pending(path: &Path, unit: &str) -> anyhow::Result<i64> {
     let conn = read_only(path)?;
     let mut stmt = conn.prepare("SELECT record FROM changes WHERE scope = ?1 ORDER BY seq")?;
-    let records = stmt.query_map([format!("owners:{unit}")], |r| r.get::<_, String>(0))?;
+    let records = stmt.query_map([lobby_model::scope::owners(unit)], |r| {
+        r.get::<_, String>(0)
+    })?;
     let mut status: HashMap<String, InviteStatus> = HashMap::new();
     let (mut pending, mut max) = (0i64, 0i64);
     for json in records {

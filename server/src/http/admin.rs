@@ -21,9 +21,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{check_len, staff_from_headers, ApiJson, Staff};
+use crate::change_log::bump_epoch as start_new_epoch;
 use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES};
 use crate::error::{AppError, AppResult};
 use crate::onboarding::TOKEN_TTL_DAYS;
+use crate::registry;
 use crate::state::AppState;
 use crate::storage::NewOnboardingToken;
 
@@ -69,7 +71,9 @@ pub async fn create_project(
         kind: req.kind,
     };
     let p = project.clone();
-    state.db(move |s| s.create_project(&p, Utc::now())).await?;
+    state
+        .db(move |s| registry::create_project(s, &p, Utc::now()))
+        .await?;
     tracing::info!(project_id = %project.id, staff_id = %staff.0.id, "project created");
     Ok(Json(ProjectCreated {
         project_id: project.id,
@@ -102,7 +106,7 @@ pub async fn import_owners(
         rows.iter().map(|_| new_token()).unzip();
     let (pid, r) = (project_id.clone(), rows.clone());
     let unit_ids = state
-        .db(move |s| s.import_owners(&pid, &r, &tokens, Utc::now()))
+        .db(move |s| registry::import_owners(s, &pid, &r, &tokens, Utc::now()))
         .await?;
     let units = rows
         .into_iter()
@@ -137,14 +141,14 @@ pub async fn reissue_onboarding(
     check_len("unit_id", &unit_id, 64)?;
     let u = unit_id.clone();
     let project_id = state
-        .db(move |s| s.unit_project_id(&u))
+        .db(move |s| registry::unit_project_id(s, &u))
         .await?
         .ok_or_else(|| AppError::not_found("no such unit"))?;
     staff.require_project(&project_id)?;
     let (payload, token) = new_token();
     let u = unit_id.clone();
     state
-        .db(move |s| s.reissue_onboarding(&u, &token, Utc::now()))
+        .db(move |s| registry::reissue_onboarding(s, &u, &token, Utc::now()))
         .await?;
     tracing::info!(%unit_id, staff_id = %staff.0.id, "onboarding token reissued");
     Ok(Json(OnboardingReissued {
@@ -203,7 +207,7 @@ pub async fn bump_epoch(
     staff: Staff,
 ) -> AppResult<Json<EpochBumped>> {
     staff.require_unlimited()?;
-    let epoch = state.db(|s| s.bump_epoch()).await?;
+    let epoch = state.db(start_new_epoch).await?;
     tracing::info!(epoch, staff_id = %staff.0.id, "sync epoch bumped");
     Ok(Json(EpochBumped { epoch }))
 }

@@ -15,12 +15,14 @@ use lobby_model::protocol::{
 use lobby_model::ErrorCode;
 
 use super::extract::{check_len, ApiJson, Authed, ClientIp};
+use crate::accounts::login_account;
 use crate::config::{MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
 use crate::error::{AppError, AppResult};
 use crate::otp::{code_digest, issue, Issue};
 use crate::otp_sender::OtpPurpose;
 use crate::passwords::verify_password;
-use crate::sessions::NewSession;
+use crate::sessions::{self, NewSession};
+use crate::sign_in::complete_otp_login;
 use crate::state::AppState;
 
 /// Bounds on a verify request before any lookup.
@@ -47,7 +49,7 @@ pub async fn otp_login(
     check_len("to", &req.to, MAX_LOGIN_ID_BYTES)?;
     let destination = Destination::parse(&req.to)?;
     let d = destination.clone();
-    let account = state.db(move |s| s.login_account(&d)).await?;
+    let account = state.db(move |s| login_account(s, &d)).await?;
     let deliver = account.is_some();
     let sent = issue(
         &state,
@@ -84,7 +86,7 @@ pub async fn otp_verify(
     let digest = code_digest(&req.request_id, &req.code);
     let s = session.clone();
     let person_id = state
-        .db(move |st| st.complete_otp_login(&req.request_id, &digest, &s, now))
+        .db(move |st| complete_otp_login(st, &req.request_id, &digest, &s, now))
         .await?;
     tracing::info!(%person_id, "signed in by OTP");
     Ok(Json(session.grant(person_id)))
@@ -128,7 +130,7 @@ pub async fn password_login(
             ));
         }
     }
-    let account = state.db(move |s| s.login_account(&destination)).await?;
+    let account = state.db(move |s| login_account(s, &destination)).await?;
     let (person_id, hash) = match account {
         Some(a) => (Some(a.person_id), a.password_hash),
         None => (None, None),
@@ -150,7 +152,7 @@ pub async fn password_login(
     let session = NewSession::generate(started);
     let (s, pid) = (session.clone(), person_id.clone());
     state
-        .db(move |st| st.create_session(&pid, &s, started))
+        .db(move |st| sessions::create_session(st, &pid, &s, started))
         .await?;
     tracing::info!(%person_id, "signed in by password");
     Ok(Json(session.grant(person_id)))
@@ -175,7 +177,7 @@ pub async fn refresh(
     let session = NewSession::generate(now);
     let s = session.clone();
     let person_id = state
-        .db(move |st| st.rotate_refresh(&digest, &s, now))
+        .db(move |st| sessions::rotate_refresh(st, &digest, &s, now))
         .await?;
     Ok(Json(session.grant(person_id)))
 }
@@ -205,11 +207,13 @@ pub async fn logout(
     if req.everywhere {
         let pid = session.person_id.clone();
         state
-            .db(move |s| s.revoke_person_sessions(&pid, now))
+            .db(move |s| sessions::revoke_person_sessions(s, &pid, now))
             .await?;
     } else {
         let family = session.family_id.clone();
-        state.db(move |s| s.revoke_family(&family, now)).await?;
+        state
+            .db(move |s| sessions::revoke_family(s, &family, now))
+            .await?;
     }
     tracing::info!(person_id = %session.person_id, everywhere = req.everywhere, "signed out");
     Ok(Json(Empty {}))

@@ -68,7 +68,7 @@ pub fn bearer(headers: &HeaderMap) -> AppResult<Option<String>> {
 async fn session_for(state: &AppState, token: &str) -> AppResult<SessionInfo> {
     let digest = secret_digest(token);
     state
-        .db(move |s| s.session_by_access(&digest, Utc::now()))
+        .db(move |s| crate::sessions::session_by_access(s, &digest, Utc::now()))
         .await?
         .ok_or_else(AppError::unauthorized)
 }
@@ -110,7 +110,7 @@ pub async fn staff_from_headers(state: &AppState, headers: &HeaderMap) -> AppRes
     let token = bearer(headers)?.ok_or_else(AppError::unauthorized)?;
     let digest = secret_digest(&token);
     state
-        .db(move |s| s.staff_by_token(&digest))
+        .db(move |s| crate::staff::staff_by_token(s, &digest))
         .await?
         .ok_or_else(AppError::unauthorized)
 }

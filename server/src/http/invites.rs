@@ -20,11 +20,10 @@ use lobby_model::ErrorCode;
 use super::extract::{check_len, ApiJson, ClientIp};
 use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES};
 use crate::error::{AppError, AppResult};
-use crate::invites::{code_digest, guess_keys};
+use crate::invites::{code_digest, guess_keys, invite_for_acceptance, PendingInvite};
 use crate::otp::{issue, Issue};
 use crate::otp_sender::OtpPurpose;
 use crate::state::AppState;
-use crate::storage::PendingInvite;
 
 /// Longest code text looked at (the QR form with separators is well under this).
 const MAX_CODE_BYTES: usize = 64;
@@ -67,7 +66,7 @@ pub async fn accept(
         .map(|c| code_digest(&c));
     let now = Utc::now();
     let invite = state
-        .db(move |s| s.invite_for_acceptance(digest.as_deref(), &keys, now))
+        .db(move |s| invite_for_acceptance(s, digest.as_deref(), &keys, now))
         .await?;
     check_invite_usable(invite.state, invite.expires_at, now)?;
     let invite_id = invite.id.clone();

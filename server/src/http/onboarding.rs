@@ -17,15 +17,18 @@ use lobby_model::ErrorCode;
 
 use super::auth::check_verify_request;
 use super::extract::{check_len, ApiJson, Authed, ClientIp, MaybeAuthed};
+use crate::accounts::person_destination;
 use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
 use crate::error::{AppError, AppResult};
-use crate::onboarding::{check_token_state, unknown_token};
+use crate::onboarding::{
+    check_token_state, claim_onboarding, complete_onboarding, onboarding_target, unknown_token,
+    OnboardingTarget, PendingMode, PendingOnboarding,
+};
 use crate::otp::{code_digest, issue, Issue};
 use crate::otp_sender::OtpPurpose;
 use crate::passwords::hash_password;
 use crate::sessions::NewSession;
 use crate::state::AppState;
-use crate::storage::{OnboardingTarget, PendingMode, PendingOnboarding};
 
 /// Parses the payload and finds its still-usable token: `(token digest, target)`.
 async fn usable_target(state: &AppState, payload: &str) -> AppResult<(String, OnboardingTarget)> {
@@ -33,7 +36,7 @@ async fn usable_target(state: &AppState, payload: &str) -> AppResult<(String, On
     let digest = secret_digest(&parsed.token);
     let d = digest.clone();
     let target = state
-        .db(move |s| s.onboarding_target(&d))
+        .db(move |s| onboarding_target(s, &d))
         .await?
         .ok_or_else(unknown_token)?;
     check_token_state(&target.token, Utc::now())?;
@@ -89,7 +92,7 @@ pub async fn start(
         Some(session) => {
             let pid = session.person_id.clone();
             let dest = state
-                .db(move |s| s.person_destination(&pid))
+                .db(move |s| person_destination(s, &pid))
                 .await?
                 .ok_or_else(AppError::unauthorized)?;
             (
@@ -178,7 +181,7 @@ pub async fn verify(
     let digest = code_digest(&req.request_id, &req.code);
     let s = session.clone();
     let person_id = state
-        .db(move |st| st.complete_onboarding(&req.request_id, &digest, &s, now))
+        .db(move |st| complete_onboarding(st, &req.request_id, &digest, &s, now))
         .await?;
     tracing::info!(%person_id, "onboarding completed");
     Ok(Json(session.grant(person_id)))
@@ -204,7 +207,7 @@ pub async fn claim(
     let person_id = session.person_id;
     let pid = person_id.clone();
     let unit_id = state
-        .db(move |s| s.claim_onboarding(&pid, &token_digest, Utc::now()))
+        .db(move |s| claim_onboarding(s, &pid, &token_digest, Utc::now()))
         .await?;
     tracing::info!(%person_id, %unit_id, "unit claimed by onboarding QR");
     Ok(Json(OnboardingClaimed { person_id, unit_id }))

@@ -8,10 +8,11 @@ use lobby_model::protocol::{
 };
 
 use super::extract::{ApiJson, Authed};
+use crate::change_log::{self, PullPage};
 use crate::config::{MAX_MUTATIONS_PER_PUSH, MAX_PULL_SCOPES};
 use crate::error::{AppError, AppResult};
+use crate::mutations::push_one;
 use crate::state::AppState;
-use crate::storage::PullPage;
 
 /// One page of changes after the client's cursors (or `reset`).
 #[utoipa::path(post, path = "/v1/sync/pull", tag = "sync",
@@ -33,7 +34,9 @@ pub async fn pull(
         )));
     }
     let person_id = session.person_id;
-    let page = state.db(move |s| s.pull(&person_id, &req)).await?;
+    let page = state
+        .db(move |s| change_log::pull(s, &person_id, &req))
+        .await?;
     Ok(Json(page))
 }
 
@@ -62,7 +65,7 @@ pub async fn push(
             req.mutations
                 .iter()
                 .map(|m| {
-                    let outcome = s.push_one(&person_id, m, Utc::now())?;
+                    let outcome = push_one(s, &person_id, m, Utc::now())?;
                     Ok(MutationResult { id: m.id, outcome })
                 })
                 .collect::<AppResult<Vec<_>>>()

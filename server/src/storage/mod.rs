@@ -1,276 +1,232 @@
-//! Storage behind one trait, so another database (PostgreSQL) can be added without
-//! touching the HTTP layer. Each method is one business operation and is atomic: every
-//! multi-step write (registry import, onboarding verify, mutation apply + result record)
-//! happens in one transaction inside the implementation, and so does every check that
-//! guards a write (the invitation cap is counted in the transaction that stores the code).
+//! The storage interface: units of work over plain data access, so a second database
+//! engine (PostgreSQL, several API instances on one database) implements storage without
+//! re-implementing a single rule.
 //!
-//! Methods are synchronous; handlers call them on a blocking thread
+//! # Shape
+//!
+//! - [`Storage`] opens a unit of work: [`Storage::run_write`] (one serialisable write
+//!   transaction, committed when the work returns `Ok`, rolled back on `Err`) and
+//!   [`Storage::run_read`] (one consistent snapshot). Callers use the typed wrappers on
+//!   `dyn Storage`: [`write`](#method.write), [`write_then`](#method.write_then) and
+//!   [`read`](#method.read).
+//! - [`Tx`] is the open transaction, combining one trait per area ([`StaffTx`],
+//!   [`UnitsTx`], [`PeopleTx`], [`MembershipsTx`], [`OnboardingTokensTx`], [`OtpTx`],
+//!   [`SessionsTx`], [`InvitesTx`], [`InviteGuessesTx`], [`ChangeLogTx`],
+//!   [`MutationsTx`]): get/insert/update rows, count what a rule counts, append to and
+//!   read the change log. No method decides anything (see [`tx`]).
+//! - The rules live above: capability modules (`crate::onboarding`, `crate::sign_in`,
+//!   `crate::invites`, `crate::mutations`, `crate::change_log`, …) take `&dyn Storage`,
+//!   open their unit of work and do authorisation, rules (`lobby_model::domain`) and
+//!   effects through `&mut dyn Tx`.
+//!
+//! # Why this design
+//!
+//! The unit of work is a closure rather than a transaction object handed back to the
+//! caller: the engine owns begin/commit/rollback (an immediate transaction on SQLite;
+//! `BEGIN ISOLATION LEVEL SERIALIZABLE` on PostgreSQL), so no caller can forget a commit
+//! or hold a transaction across an `await`. The closure is `&mut dyn FnMut(&mut dyn Tx)`
+//! so the traits stay object-safe (`Arc<dyn Storage>` in the server state, `&mut dyn Tx`
+//! in handlers) and so an engine may **run the work again** after a serialisation failure
+//! (PostgreSQL's `40001`): work must have no effect outside the transaction. The typed
+//! wrappers add the result type on top.
+//!
+//! # What a caller relies on
+//!
+//! - Everything one unit of work does commits together or not at all: a check and the
+//!   write it guards are one step (the invitation cap is counted in the transaction that
+//!   stores the code; a mutation's effect and its stored idempotency result commit
+//!   together).
+//! - Write units are serialisable: two concurrent units never both see "4 of 5 taken".
+//!   SQLite gets this from one writer; another engine must use serialisable isolation
+//!   (and may retry) or lock accordingly.
+//! - [`write_then`](#method.write_then) commits the work and then answers its inner
+//!   error: a wrong OTP attempt is counted although the verify fails.
+//! - [`Tx::undo_on_error`] undoes part of a unit (a refused mutation keeps none of its
+//!   writes, only its recorded result).
+//!
+//! # Implementing another engine
+//!
+//! A PostgreSQL implementation provides exactly these methods (SQL text, upserts,
+//! isolation and time encoding stay inside it, as they stay inside [`sqlite`]):
+//!
+//! - [`Storage`] — `run_write`, `run_read`.
+//! - [`Tx`] — `undo_on_error`.
+//! - [`StaffTx`] — `insert_staff`, `mark_staff_revoked`, `staff_by_token`.
+//! - [`UnitsTx`] — `insert_project`, `project`, `unit`, `unit_by_number`, `insert_unit`.
+//! - [`PeopleTx`] — `person`, `person_by_phone`, `activated_people_by_email`,
+//!   `insert_person`, `update_person`.
+//! - [`MembershipsTx`] — `membership`, `active_membership`, `active_memberships_of`,
+//!   `count_active_memberships`, `insert_membership`, `end_membership`.
+//! - [`OnboardingTokensTx`] — `onboarding_token`, `insert_onboarding_token`,
+//!   `void_unused_onboarding_tokens`, `mark_onboarding_token_used`.
+//! - [`OtpTx`] — `otp_sends_to`, `otp_sends_from`, `insert_otp_request`, `otp_request`,
+//!   `count_wrong_otp_attempt`, `mark_otp_consumed`.
+//! - [`SessionsTx`] — `insert_session`, `session_by_access`, `session_by_refresh`,
+//!   `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`.
+//! - [`InvitesTx`] — `insert_invite`, `invite`, `invite_by_code`, `count_pending_invites`,
+//!   `mark_invite_revoked`, `mark_invite_accepted`.
+//! - [`InviteGuessesTx`] — `guess_failures_since`, `record_guess_failure`,
+//!   `forget_guess_failures`.
+//! - [`ChangeLogTx`] — `append_change`, `changes_after`, `change_log_head`,
+//!   `retention_floor`, `sync_epoch`, `set_sync_epoch`.
+//! - [`MutationsTx`] — `mutation`, `record_mutation`.
+//!
+//! Nothing else: `Storage::add_staff` and `Storage::reissue_onboarding` are provided
+//! shortcuts (for the `staff` command line and for tests that prepare a database file)
+//! that call the capability modules. The tables an engine stores are documented in
+//! [`schema`].
+//!
+//! Methods are synchronous; HTTP handlers call capability functions on a blocking thread
 //! (`state::AppState::db`). Secrets arrive here already digested.
 
+pub mod rows;
 pub mod schema;
 pub mod sqlite;
-
-use std::collections::BTreeMap;
+pub mod tx;
 
 use chrono::{DateTime, Utc};
-use lobby_model::domain::contact::Destination;
-use lobby_model::domain::invites::StoredInviteState;
-use lobby_model::domain::registry::RegistryRow;
-use lobby_model::protocol::{
-    MutationEnvelope, MutationOutcome, ProjectRecord, PullRequest, Role, UnitRecord,
-};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
-use crate::error::AppResult;
-use crate::onboarding::TokenState;
-use crate::otp_sender::OtpPurpose;
-use crate::sessions::{NewSession, SessionInfo};
+use crate::error::{AppError, AppResult};
 
+pub use rows::*;
 pub use sqlite::SqliteStorage;
+pub use tx::{
+    ChangeLogTx, InviteGuessesTx, InvitesTx, MembershipsTx, MutationsTx, OnboardingTokensTx, OtpTx,
+    PeopleTx, SessionsTx, StaffTx, Tx, UnitsTx,
+};
 
-/// A staff credential.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffMember {
-    pub id: String,
-    pub name: String,
-    /// `Some`: this credential may act only on that project.
-    pub project_id: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewStaff {
-    pub id: String,
-    pub name: String,
-    pub project_id: Option<String>,
-    pub token_digest: String,
-}
-
-/// An onboarding token to store (only its digest).
-#[derive(Debug, Clone)]
-pub struct NewOnboardingToken {
-    pub id: String,
-    pub digest: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// What an onboarding token points at.
-#[derive(Debug, Clone)]
-pub struct OnboardingTarget {
-    pub token: TokenState,
-    pub project: ProjectRecord,
-    pub unit: UnitRecord,
-    /// The registry owner's legal name.
-    pub owner_name: String,
-    /// Whether the registry owner already has an activated account.
-    pub owner_activated: bool,
-}
-
-/// The registration an onboarding OTP confirms.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PendingOnboarding {
-    pub token_digest: String,
-    pub unit_id: String,
-    pub mode: PendingMode,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "mode")]
-pub enum PendingMode {
-    /// A signed-in person adds a unit to their account.
-    Attach { person_id: String },
-    /// A new account (or, if the verified phone already has one, that account).
-    NewAccount {
-        phone: String,
-        email: Option<String>,
-        display_name: Option<String>,
-        password_hash: String,
-    },
-}
-
-/// The invitation acceptance an `invite_accept` OTP confirms: which invitation, for
-/// which (normalised) phone, under which name if a new account is made.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PendingInvite {
-    pub invite_id: String,
-    pub phone: String,
-    pub display_name: Option<String>,
-}
-
-/// An invitation found by its code, as acceptance needs it.
-#[derive(Debug, Clone)]
-pub struct InviteTarget {
-    pub id: String,
-    pub unit_id: String,
-    pub role: Role,
-    pub state: StoredInviteState,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// One issued code, about to be stored. Storage applies the send limits
-/// (`domain::otp::check_send_allowed`) per destination and, when `limit_client` is set,
-/// per client address, in the same transaction as the insert.
-#[derive(Debug, Clone)]
-pub struct NewOtpRequest {
-    pub id: String,
-    pub purpose: OtpPurpose,
-    /// Normalised destination.
-    pub destination: String,
-    pub client_addr: String,
-    pub limit_client: bool,
-    pub code_digest: String,
-    pub created_at: DateTime<Utc>,
-    /// The account a login code is for; `None` for an unknown destination (the code is
-    /// then never delivered and can never be verified).
-    pub person_id: Option<String>,
-    pub pending: Option<PendingOnboarding>,
-    /// For `invite_accept` codes: the acceptance waiting for the code.
-    pub invite: Option<PendingInvite>,
-}
-
-/// An account that may sign in.
-#[derive(Debug, Clone)]
-pub struct LoginAccount {
-    pub person_id: String,
-    pub password_hash: Option<String>,
-}
-
-/// One change-log entry with its record as stored JSON (spliced into the answer without
-/// re-parsing into typed values).
-#[derive(Debug, Serialize)]
-pub struct RawChange {
-    pub seq: i64,
-    pub scope: String,
-    pub record: Box<RawValue>,
-}
-
-/// A pull answer; serialises exactly like `protocol::PullResponse`.
-#[derive(Debug, Serialize)]
-pub struct PullPage {
-    pub epoch: u32,
-    pub reset: bool,
-    pub changes: Vec<RawChange>,
-    pub cursors: BTreeMap<String, i64>,
-    pub removed_scopes: Vec<String>,
-    pub has_more: bool,
-}
-
+/// A database engine: opens units of work. See the module documentation.
 pub trait Storage: Send + Sync + 'static {
-    // ---- staff
-    fn add_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<()>;
-    /// `not_found` if there is no such staff credential.
-    fn revoke_staff(&self, staff_id: &str, now: DateTime<Utc>) -> AppResult<()>;
-    /// The unrevoked staff credential with this token digest.
-    fn staff_by_token(&self, token_digest: &str) -> AppResult<Option<StaffMember>>;
+    /// Runs `work` in one serialisable write transaction: committed when it returns
+    /// `Ok`, rolled back when it returns `Err` (that error is answered). The engine may
+    /// run `work` again after a serialisation failure.
+    fn run_write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>) -> AppResult<()>;
 
-    // ---- projects and the owner registry
-    /// Creates the project and logs its record in its scope.
-    fn create_project(&self, project: &ProjectRecord, now: DateTime<Utc>) -> AppResult<()>;
-    fn project(&self, project_id: &str) -> AppResult<Option<ProjectRecord>>;
-    fn unit_project_id(&self, unit_id: &str) -> AppResult<Option<String>>;
-    /// Imports parsed registry rows (one token per row, same order) into the project:
-    /// people by phone, units, tokens, unit records in the change log. All or nothing; a
-    /// unit number already in the project is a `registry_invalid` row problem. Returns the
-    /// new unit ids in row order.
-    fn import_owners(
-        &self,
-        project_id: &str,
-        rows: &[RegistryRow],
-        tokens: &[NewOnboardingToken],
-        now: DateTime<Utc>,
-    ) -> AppResult<Vec<String>>;
-    /// Voids the unit's unused tokens and stores a new one.
+    /// Runs `work` in one read transaction (a consistent snapshot); nothing it writes is
+    /// kept.
+    fn run_read(&self, work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>) -> AppResult<()>;
+
+    /// Adds a staff credential (shortcut for [`crate::staff::add_staff`]).
+    fn add_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<()>
+    where
+        Self: Sized,
+    {
+        crate::staff::add_staff(self, staff, now)
+    }
+
+    /// Issues a new onboarding token for a unit, voiding its unused ones (shortcut for
+    /// [`crate::registry::reissue_onboarding`]).
     fn reissue_onboarding(
         &self,
         unit_id: &str,
         token: &NewOnboardingToken,
         now: DateTime<Utc>,
-    ) -> AppResult<()>;
+    ) -> AppResult<()>
+    where
+        Self: Sized,
+    {
+        crate::registry::reissue_onboarding(self, unit_id, token, now)
+    }
+}
 
-    // ---- onboarding and sign-in
-    fn onboarding_target(&self, token_digest: &str) -> AppResult<Option<OnboardingTarget>>;
-    /// Stores a code after applying the send limits (`rate_limited` with a retry time).
-    fn create_otp_request(&self, request: &NewOtpRequest) -> AppResult<()>;
-    /// Checks an onboarding code and, in one transaction, re-checks the token, creates
-    /// or activates the person, adds the owner membership, marks the token used, logs
-    /// the changes and starts the session. A wrong code is counted; nothing else stays.
-    fn complete_onboarding(
-        &self,
-        request_id: &str,
-        code_digest: &str,
-        session: &NewSession,
-        now: DateTime<Utc>,
-    ) -> AppResult<String>;
-    /// A signed-in person adds the unit of a still-usable token to their account (owner
-    /// membership, token used, change logged), in one transaction. Returns the unit id.
-    fn claim_onboarding(
-        &self,
-        person_id: &str,
-        token_digest: &str,
-        now: DateTime<Utc>,
-    ) -> AppResult<String>;
-    /// The activated account a phone or e-mail belongs to.
-    fn login_account(&self, destination: &Destination) -> AppResult<Option<LoginAccount>>;
-    /// Where a person's codes go (their phone, else e-mail).
-    fn person_destination(&self, person_id: &str) -> AppResult<Option<Destination>>;
-    /// Checks a login code and starts the session (one transaction). A code sent by
-    /// `POST /v1/invites/accept` is verified here too: the same transaction re-checks the
-    /// invitation, finds or makes the person of the phone, adds the membership, marks
-    /// the invitation accepted and logs the changes (`invite_*` or `conflict` roll it
-    /// all back, the code's use included).
-    fn complete_otp_login(
-        &self,
-        request_id: &str,
-        code_digest: &str,
-        session: &NewSession,
-        now: DateTime<Utc>,
-    ) -> AppResult<String>;
+impl dyn Storage {
+    /// Runs `work` in one write transaction and answers its result (see
+    /// [`Storage::run_write`]).
+    pub fn write<T>(&self, mut work: impl FnMut(&mut dyn Tx) -> AppResult<T>) -> AppResult<T> {
+        let mut out = None;
+        self.run_write(&mut |tx| {
+            out = Some(work(tx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(unit_did_not_run)
+    }
 
-    // ---- invitations (creation, revocation and member removal arrive as mutations)
-    /// The invitation behind a code offered for acceptance, with guessing limited: when
-    /// any of `guess_keys` has used up its window (`domain::invites`), `rate_limited`
-    /// before the code is looked at; a malformed (`code_digest` `None`) or unknown code
-    /// records a failure against every key and answers `invite_invalid`.
-    fn invite_for_acceptance(
+    /// Like [`write`](#method.write) for work that must keep some effects even when it
+    /// fails (a wrong OTP is counted): an inner `Err` commits, then is answered.
+    pub fn write_then<T>(
         &self,
-        code_digest: Option<&str>,
-        guess_keys: &[String],
-        now: DateTime<Utc>,
-    ) -> AppResult<InviteTarget>;
+        work: impl FnMut(&mut dyn Tx) -> AppResult<AppResult<T>>,
+    ) -> AppResult<T> {
+        self.write(work)?
+    }
 
-    // ---- sessions
-    /// Starts a new session family.
-    fn create_session(
-        &self,
-        person_id: &str,
-        session: &NewSession,
-        now: DateTime<Utc>,
-    ) -> AppResult<()>;
-    fn session_by_access(
-        &self,
-        access_digest: &str,
-        now: DateTime<Utc>,
-    ) -> AppResult<Option<SessionInfo>>;
-    /// Rotates a refresh token: the presented one is voided and `session` takes its place
-    /// in the family. A voided token revokes the whole family (`unauthorized`).
-    fn rotate_refresh(
-        &self,
-        refresh_digest: &str,
-        session: &NewSession,
-        now: DateTime<Utc>,
-    ) -> AppResult<String>;
-    fn revoke_family(&self, family_id: &str, now: DateTime<Utc>) -> AppResult<()>;
-    fn revoke_person_sessions(&self, person_id: &str, now: DateTime<Utc>) -> AppResult<()>;
+    /// Runs `work` in one read transaction and answers its result.
+    pub fn read<T>(&self, mut work: impl FnMut(&mut dyn Tx) -> AppResult<T>) -> AppResult<T> {
+        let mut out = None;
+        self.run_read(&mut |tx| {
+            out = Some(work(tx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(unit_did_not_run)
+    }
+}
 
-    // ---- sync
-    fn pull(&self, person_id: &str, request: &PullRequest) -> AppResult<PullPage>;
-    /// Applies one mutation exactly once (one transaction with its stored result).
-    fn push_one(
-        &self,
-        person_id: &str,
-        envelope: &MutationEnvelope,
-        now: DateTime<Utc>,
-    ) -> AppResult<MutationOutcome>;
-    /// Starts a new schema epoch; returns it.
-    fn bump_epoch(&self) -> AppResult<u32>;
+fn unit_did_not_run() -> AppError {
+    AppError::server("storage", "the unit of work did not run")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use chrono::Utc;
+    use lobby_model::domain::invites::generate_invite_code;
+    use lobby_model::protocol::{Mutation, MutationEnvelope, MutationOutcome, Role};
+    use uuid::Uuid;
+
+    use super::{Storage, Tx};
+    use crate::error::{AppError, AppResult};
+    use crate::test_support::world;
+
+    /// An engine of its own, as PostgreSQL would be one: it provides `run_write` and
+    /// `run_read` (here over SQLite's `Tx`) and, like a serialisable engine after a
+    /// conflict, runs every write unit a second time after throwing the first run away.
+    struct RetryingEngine<S> {
+        inner: S,
+        runs: AtomicUsize,
+    }
+
+    impl<S: Storage> Storage for RetryingEngine<S> {
+        fn run_write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>) -> AppResult<()> {
+            let aborted = self.inner.run_write(&mut |tx| {
+                self.runs.fetch_add(1, Ordering::SeqCst);
+                work(tx)?;
+                Err(AppError::server("test", "serialisation failure"))
+            });
+            assert!(aborted.is_err());
+            self.runs.fetch_add(1, Ordering::SeqCst);
+            self.inner.run_write(work)
+        }
+
+        fn run_read(&self, work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>) -> AppResult<()> {
+            self.inner.run_read(work)
+        }
+    }
+
+    #[test]
+    fn another_engine_needs_only_units_of_work_and_may_rerun_them() {
+        let w = world();
+        let engine = RetryingEngine {
+            inner: w.db,
+            runs: AtomicUsize::new(0),
+        };
+        let db: &dyn Storage = &engine;
+        let env = MutationEnvelope {
+            id: Uuid::now_v7(),
+            created_at: Utc::now(),
+            mutation: Mutation::InviteCreate {
+                invite_id: Uuid::now_v7(),
+                unit_id: w.unit_id.clone(),
+                role: Role::Tenant,
+                code: generate_invite_code(),
+            },
+        };
+        let out = crate::mutations::push_one(db, &w.owner_id, &env, Utc::now()).unwrap();
+        assert_eq!(out, MutationOutcome::Applied);
+        assert_eq!(engine.runs.load(Ordering::SeqCst), 2, "the work ran twice");
+        let pending = db
+            .read(|tx| tx.count_pending_invites(&w.unit_id, Utc::now()))
+            .unwrap();
+        assert_eq!(pending, 1, "only the committed run counts");
+    }
 }

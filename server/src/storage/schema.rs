@@ -38,7 +38,7 @@
 //!   database, not in memory, so a restart does not reset a guesser's count.
 //!
 //! `otp_requests.pending` holds, for `invite_accept` codes, the acceptance waiting for
-//! the code (`storage::PendingInvite`) instead of an onboarding registration.
+//! the code (`invites::PendingInvite`) instead of an onboarding registration.
 
 use rusqlite::Connection;
 

@@ -1,30 +1,38 @@
 //! [`Storage`] on SQLite: one connection in WAL mode behind a mutex (one writer, as SQLite
-//! wants), immediate transactions for writes so concurrent requests serialise instead of
-//! failing with "busy". Split by area: `registry` (staff, projects, import, tokens),
-//! `accounts` (OTP requests, onboarding, sign-in, sessions), `sync` (change log, pull,
-//! push), `invites` (invitation codes, the cap, members, guessing).
+//! wants); write units are immediate transactions, so concurrent requests serialise
+//! instead of failing with "busy" (and a write unit is trivially serialisable, so the
+//! work never needs a retry).
+//!
+//! One file per area implements one trait of [`crate::storage::tx`] on [`SqliteTx`]:
+//! `staff`, `units`, `people`, `memberships`, `onboarding_tokens`, `otp`, `sessions`,
+//! `invites`, `invite_guesses`, `change_log`, `mutations`. Each imports only this file's
+//! helpers and the storage interface, never a sibling. Dialect details stay here: SQL
+//! text, times as Unix milliseconds, roles and invitation states as text, uniqueness
+//! violations read as [`Inserted::Duplicate`].
 
-mod accounts;
+mod change_log;
+mod invite_guesses;
 mod invites;
-mod registry;
-mod sync;
+mod memberships;
+mod mutations;
+mod onboarding_tokens;
+mod otp;
+mod people;
+mod sessions;
+mod staff;
+mod units;
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use lobby_model::domain::contact::Destination;
-use lobby_model::domain::registry::RegistryRow;
-use lobby_model::protocol::{MutationEnvelope, MutationOutcome, ProjectRecord, PullRequest};
+use lobby_model::domain::invites::StoredInviteState;
+use lobby_model::protocol::Role;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::schema;
-use super::{
-    InviteTarget, LoginAccount, NewOnboardingToken, NewOtpRequest, NewStaff, OnboardingTarget,
-    PullPage, StaffMember, Storage,
-};
+use super::{Inserted, Storage, Tx};
 use crate::error::{AppError, AppResult};
-use crate::sessions::{NewSession, SessionInfo};
 
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
@@ -44,221 +52,197 @@ impl SqliteStorage {
             conn: Mutex::new(conn),
         })
     }
+}
 
-    /// Runs `f` in an immediate (write) transaction; commits when it returns `Ok`.
-    fn write<T>(&self, f: impl FnOnce(&Transaction) -> AppResult<T>) -> AppResult<T> {
+impl Storage for SqliteStorage {
+    fn run_write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>) -> AppResult<()> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        let mut tx = SqliteTx {
+            tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
+        };
+        work(&mut tx)?;
+        tx.tx.commit()?;
+        Ok(())
     }
 
-    /// Like [`Self::write`] for operations that must keep some effects even when they
-    /// fail (a wrong OTP is counted): `Ok(Err(e))` commits, then answers `e`.
-    fn write_then<T>(
-        &self,
-        f: impl FnOnce(&Transaction) -> AppResult<AppResult<T>>,
-    ) -> AppResult<T> {
-        self.write(f)?
-    }
-
-    /// Runs `f` in a read transaction (one consistent snapshot).
-    fn read<T>(&self, f: impl FnOnce(&Transaction) -> AppResult<T>) -> AppResult<T> {
+    fn run_read(&self, work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>) -> AppResult<()> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let out = f(&tx)?;
-        tx.finish()?;
-        Ok(out)
+        let mut tx = SqliteTx {
+            tx: conn.transaction_with_behavior(TransactionBehavior::Deferred)?,
+        };
+        work(&mut tx)?;
+        tx.tx.finish()?;
+        Ok(())
+    }
+}
+
+/// An open SQLite transaction; the area files implement the `*Tx` traits on it.
+pub struct SqliteTx<'c> {
+    tx: Transaction<'c>,
+}
+
+impl Tx for SqliteTx<'_> {
+    fn undo_on_error(
+        &mut self,
+        work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>,
+    ) -> AppResult<()> {
+        self.tx.execute_batch("SAVEPOINT undo_on_error")?;
+        match work(self) {
+            Ok(()) => {
+                self.tx.execute_batch("RELEASE undo_on_error")?;
+                Ok(())
+            }
+            Err(e) => {
+                self.tx
+                    .execute_batch("ROLLBACK TO undo_on_error; RELEASE undo_on_error")?;
+                Err(e)
+            }
+        }
     }
 }
 
 /// Times are stored as Unix milliseconds.
-pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
+fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-pub(crate) fn from_ms(v: i64) -> DateTime<Utc> {
+fn from_ms(v: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(v).unwrap_or_default()
 }
 
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+fn opt_from_ms(v: Option<i64>) -> Option<DateTime<Utc>> {
+    v.map(from_ms)
 }
 
 /// A stored role; anything else means the row was written by something other than this
 /// server.
-pub(crate) fn parse_role(s: &str) -> AppResult<lobby_model::protocol::Role> {
-    lobby_model::protocol::Role::parse(s).ok_or_else(|| AppError::server("role", "unknown role"))
+fn parse_role(s: &str) -> AppResult<Role> {
+    Role::parse(s).ok_or_else(|| AppError::server("role", "unknown role"))
 }
 
-impl Storage for SqliteStorage {
-    fn add_staff(&self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<()> {
-        self.write(|tx| registry::add_staff(tx, staff, now))
+/// A stored `invites.status`.
+fn parse_invite_state(s: &str) -> AppResult<StoredInviteState> {
+    match s {
+        "pending" => Ok(StoredInviteState::Pending),
+        "accepted" => Ok(StoredInviteState::Accepted),
+        "revoked" => Ok(StoredInviteState::Revoked),
+        _ => Err(AppError::server("invite", "unknown invite status")),
+    }
+}
+
+/// A count read back from SQL.
+fn count(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+/// An insert's outcome: a uniqueness (or other constraint) violation is a duplicate.
+fn inserted(result: rusqlite::Result<usize>) -> AppResult<Inserted> {
+    match result {
+        Ok(_) => Ok(Inserted::Yes),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            Ok(Inserted::Duplicate)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use crate::error::AppError;
+    use crate::storage::{NewPerson, Storage, Tx};
+    use crate::test_support::world;
+
+    fn someone(id: &str) -> NewPerson {
+        NewPerson {
+            id: id.into(),
+            phone: None,
+            email: None,
+            legal_name: "ก".into(),
+            display_name: "ก".into(),
+            activated_at: None,
+            created_at: Utc::now(),
+        }
     }
 
-    fn revoke_staff(&self, staff_id: &str, now: DateTime<Utc>) -> AppResult<()> {
-        self.write(|tx| registry::revoke_staff(tx, staff_id, now))
-    }
-
-    fn staff_by_token(&self, token_digest: &str) -> AppResult<Option<StaffMember>> {
-        self.read(|tx| registry::staff_by_token(tx, token_digest))
-    }
-
-    fn create_project(&self, project: &ProjectRecord, now: DateTime<Utc>) -> AppResult<()> {
-        self.write(|tx| registry::create_project(tx, project, now))
-    }
-
-    fn project(&self, project_id: &str) -> AppResult<Option<ProjectRecord>> {
-        self.read(|tx| registry::project(tx, project_id))
-    }
-
-    fn unit_project_id(&self, unit_id: &str) -> AppResult<Option<String>> {
-        self.read(|tx| registry::unit_project_id(tx, unit_id))
-    }
-
-    fn import_owners(
-        &self,
-        project_id: &str,
-        rows: &[RegistryRow],
-        tokens: &[NewOnboardingToken],
-        now: DateTime<Utc>,
-    ) -> AppResult<Vec<String>> {
-        self.write(|tx| registry::import_owners(tx, project_id, rows, tokens, now))
-    }
-
-    fn reissue_onboarding(
-        &self,
-        unit_id: &str,
-        token: &NewOnboardingToken,
-        now: DateTime<Utc>,
-    ) -> AppResult<()> {
-        self.write(|tx| registry::reissue_onboarding(tx, unit_id, token, now))
-    }
-
-    fn onboarding_target(&self, token_digest: &str) -> AppResult<Option<OnboardingTarget>> {
-        self.read(|tx| accounts::onboarding_target(tx, token_digest))
-    }
-
-    fn create_otp_request(&self, request: &NewOtpRequest) -> AppResult<()> {
-        self.write(|tx| accounts::create_otp_request(tx, request))
-    }
-
-    fn complete_onboarding(
-        &self,
-        request_id: &str,
-        code_digest: &str,
-        session: &NewSession,
-        now: DateTime<Utc>,
-    ) -> AppResult<String> {
-        self.write_then(|tx| {
-            accounts::complete_onboarding(tx, request_id, code_digest, session, now)
-        })
-    }
-
-    fn claim_onboarding(
-        &self,
-        person_id: &str,
-        token_digest: &str,
-        now: DateTime<Utc>,
-    ) -> AppResult<String> {
-        self.write(|tx| accounts::claim_onboarding(tx, person_id, token_digest, now))
-    }
-
-    fn login_account(&self, destination: &Destination) -> AppResult<Option<LoginAccount>> {
-        self.read(|tx| accounts::login_account(tx, destination))
-    }
-
-    fn person_destination(&self, person_id: &str) -> AppResult<Option<Destination>> {
-        self.read(|tx| accounts::person_destination(tx, person_id))
-    }
-
-    fn complete_otp_login(
-        &self,
-        request_id: &str,
-        code_digest: &str,
-        session: &NewSession,
-        now: DateTime<Utc>,
-    ) -> AppResult<String> {
-        self.write_then(|tx| {
-            accounts::complete_otp_login(tx, request_id, code_digest, session, now)
-        })
-    }
-
-    fn invite_for_acceptance(
-        &self,
-        code_digest: Option<&str>,
-        guess_keys: &[String],
-        now: DateTime<Utc>,
-    ) -> AppResult<InviteTarget> {
-        self.write_then(|tx| invites::for_acceptance(tx, code_digest, guess_keys, now))
-    }
-
-    fn create_session(
-        &self,
-        person_id: &str,
-        session: &NewSession,
-        now: DateTime<Utc>,
-    ) -> AppResult<()> {
-        self.write(|tx| accounts::insert_session(tx, person_id, &session.id, session, now))
-    }
-
-    fn session_by_access(
-        &self,
-        access_digest: &str,
-        now: DateTime<Utc>,
-    ) -> AppResult<Option<SessionInfo>> {
-        self.read(|tx| accounts::session_by_access(tx, access_digest, now))
-    }
-
-    fn rotate_refresh(
-        &self,
-        refresh_digest: &str,
-        session: &NewSession,
-        now: DateTime<Utc>,
-    ) -> AppResult<String> {
-        self.write_then(|tx| accounts::rotate_refresh(tx, refresh_digest, session, now))
-    }
-
-    fn revoke_family(&self, family_id: &str, now: DateTime<Utc>) -> AppResult<()> {
-        self.write(|tx| accounts::revoke_family(tx, family_id, now))
-    }
-
-    fn revoke_person_sessions(&self, person_id: &str, now: DateTime<Utc>) -> AppResult<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE sessions SET revoked_at = ?2 WHERE person_id = ?1 AND revoked_at IS NULL",
-                rusqlite::params![person_id, ms(now)],
-            )?;
+    #[test]
+    fn undo_on_error_drops_the_part_and_keeps_the_rest_of_the_unit() {
+        let w = world();
+        let db: &dyn Storage = w.db();
+        db.write(|tx| {
+            tx.insert_person(&someone("kept"))?;
+            let failed = tx.undo_on_error(&mut |tx: &mut dyn Tx| {
+                tx.insert_person(&someone("undone"))?;
+                Err(AppError::invalid("refused"))
+            });
+            assert!(failed.is_err());
             Ok(())
         })
+        .unwrap();
+        let (kept, undone) = db
+            .read(|tx| Ok((tx.person("kept")?.is_some(), tx.person("undone")?.is_some())))
+            .unwrap();
+        assert!(kept && !undone);
     }
 
-    fn pull(&self, person_id: &str, request: &PullRequest) -> AppResult<PullPage> {
-        self.read(|tx| sync::pull(tx, person_id, request))
+    #[test]
+    fn a_failed_unit_keeps_nothing_and_write_then_keeps_everything() {
+        let w = world();
+        let db: &dyn Storage = w.db();
+        let failed: Result<(), _> = db.write(|tx| {
+            tx.insert_person(&someone("rolled-back"))?;
+            Err(AppError::invalid("refused"))
+        });
+        assert!(failed.is_err());
+        let answered: Result<(), _> = db.write_then(|tx| {
+            tx.insert_person(&someone("counted"))?;
+            Ok(Err(AppError::invalid("refused, but counted")))
+        });
+        assert!(answered.is_err());
+        let (rolled_back, counted) = db
+            .read(|tx| {
+                Ok((
+                    tx.person("rolled-back")?.is_some(),
+                    tx.person("counted")?.is_some(),
+                ))
+            })
+            .unwrap();
+        assert!(!rolled_back && counted);
     }
 
-    fn push_one(
-        &self,
-        person_id: &str,
-        envelope: &MutationEnvelope,
-        now: DateTime<Utc>,
-    ) -> AppResult<MutationOutcome> {
-        self.write(|tx| sync::push_one(tx, person_id, envelope, now))
-    }
-
-    fn bump_epoch(&self) -> AppResult<u32> {
-        self.write(sync::bump_epoch)
-    }
-}
-
-/// Maps a uniqueness violation to `conflict`, anything else to a server error.
-pub(crate) fn conflict_or(e: rusqlite::Error, what: &str) -> AppError {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => AppError::new(
-            lobby_model::ErrorCode::Conflict,
-            format!("{what} already exists"),
-        ),
-        _ => e.into(),
+    /// The layering rule: an area file uses only this file's helpers and the storage
+    /// interface — never a sibling, never a capability module.
+    #[test]
+    fn area_files_import_no_sibling_and_no_rule() {
+        let files = [
+            ("change_log", include_str!("change_log.rs")),
+            ("invite_guesses", include_str!("invite_guesses.rs")),
+            ("invites", include_str!("invites.rs")),
+            ("memberships", include_str!("memberships.rs")),
+            ("mutations", include_str!("mutations.rs")),
+            ("onboarding_tokens", include_str!("onboarding_tokens.rs")),
+            ("otp", include_str!("otp.rs")),
+            ("people", include_str!("people.rs")),
+            ("sessions", include_str!("sessions.rs")),
+            ("staff", include_str!("staff.rs")),
+            ("units", include_str!("units.rs")),
+        ];
+        for (name, text) in files {
+            for line in text.lines().filter(|l| l.trim_start().starts_with("use ")) {
+                let ok = line.starts_with("use super::{")
+                    || line.starts_with("use super::SqliteTx")
+                    || line.starts_with("use crate::storage::")
+                    || line.starts_with("use crate::error::")
+                    || !line.contains("crate::") && !line.contains("super::");
+                assert!(ok, "{name}.rs: {line}");
+            }
+            for (sibling, _) in files {
+                assert!(
+                    !text.contains(&format!("super::{sibling}")),
+                    "{name}.rs uses its sibling {sibling}"
+                );
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! The server's side of an onboarding token: what the stored state of a token means.
+//! What the stored state of an onboarding token means.
 //!
 //! The payload's own checks (format, checksum) live in
 //! `lobby_model::domain::onboarding`; this is the part only the server can judge, from its
@@ -8,16 +8,10 @@
 use chrono::{DateTime, Utc};
 use lobby_model::{ErrorCode, LobbyError};
 
+pub use crate::storage::TokenState;
+
 /// Default lifetime of a token issued at import or reissue.
 pub const TOKEN_TTL_DAYS: i64 = lobby_model::domain::onboarding::ONBOARDING_DEFAULT_TTL_DAYS;
-
-/// A token row as storage knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenState {
-    pub expires_at: DateTime<Utc>,
-    pub used: bool,
-    pub voided: bool,
-}
 
 /// Whether the token may still be used at `now`.
 pub fn check_token_state(state: &TokenState, now: DateTime<Utc>) -> Result<(), LobbyError> {

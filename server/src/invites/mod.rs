@@ -1,11 +1,17 @@
-//! The server's side of invitation codes (DESIGN.md §2.3): what only a server can judge,
-//! as pure functions storage and handlers share.
+//! The server's side of invitation codes (DESIGN.md §2.3).
 //!
 //! The rules themselves (code format, the cap of 5, who may invite, whether a stored code
 //! is usable, how many wrong guesses are allowed) live in `lobby_model::domain::invites`,
 //! so the phone and the server cannot disagree. This module adds the server's reading of
 //! its rows: how a code is stored, the keys guessing is counted under, when a limited
-//! guesser may try again, and the name of an invitee who gave none.
+//! guesser may try again, and the name of an invitee who gave none. Then, above storage:
+//!
+//! - [`members`]: who manages a unit's invitations and members, and the cap's counts;
+//! - [`guessing`]: finding the invitation behind an offered code, guessing limited;
+//! - [`accept`]: what a verified `invite_accept` code does (account, membership, logs).
+//!
+//! Creating and revoking codes and removing members arrive as mutations
+//! (`crate::mutations::invites`).
 
 use std::net::IpAddr;
 
@@ -18,6 +24,13 @@ use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::Role;
 
 use crate::error::AppError;
+
+pub mod accept;
+pub mod guessing;
+pub mod members;
+
+pub use accept::PendingInvite;
+pub use guessing::{invite_for_acceptance, InviteTarget};
 
 /// The stored form of a normalised code (only the digest is ever kept).
 pub fn code_digest(normalized_code: &str) -> String {

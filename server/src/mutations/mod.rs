@@ -1,0 +1,164 @@
+//! Pushed mutations (DESIGN.md §4, upstream): each envelope is applied exactly once.
+//!
+//! [`push_one`] runs one unit of work per envelope: it looks up the mutation id first (a
+//! repeat answers the stored result; an id another account used is `conflict`), applies
+//! the mutation inside [`Tx::undo_on_error`] (a refusal keeps none of its writes) and
+//! records the outcome, so the effect and its idempotency record commit together. A
+//! refusal is an answer (`rejected{code}`), not an error; only a server failure fails
+//! the unit (nothing is recorded, the phone retries).
+//!
+//! One file per capability holds its authorisation, rules (`lobby_model::domain`) and
+//! effects (rows and change-log entries): [`profile`] (`ProfileUpdate`), [`invites`]
+//! (`InviteCreate`, `InviteRevoke`, `MemberRemove`).
+
+pub mod invites;
+pub mod profile;
+
+use chrono::{DateTime, Utc};
+use lobby_model::protocol::{Mutation, MutationEnvelope, MutationOutcome};
+use lobby_model::{ErrorCode, LobbyError};
+
+use crate::error::AppResult;
+use crate::storage::{Storage, Tx};
+
+/// Applies one mutation from `person_id` exactly once; its outcome.
+pub fn push_one(
+    db: &dyn Storage,
+    person_id: &str,
+    envelope: &MutationEnvelope,
+    now: DateTime<Utc>,
+) -> AppResult<MutationOutcome> {
+    let id = envelope.id.to_string();
+    db.write(|tx| {
+        if let Some(seen) = tx.mutation(&id)? {
+            if seen.person_id == person_id {
+                return Ok(seen.outcome);
+            }
+            return Ok(rejected(&LobbyError::new(
+                ErrorCode::Conflict,
+                "this mutation id was already used by another account",
+            )));
+        }
+        let outcome =
+            match tx.undo_on_error(&mut |tx| apply(tx, person_id, &envelope.mutation, now)) {
+                Ok(()) => MutationOutcome::Applied,
+                Err(e) if e.code() == ErrorCode::ServerError => return Err(e),
+                Err(e) => rejected(&e.error),
+            };
+        tx.record_mutation(&id, person_id, envelope.mutation.kind(), &outcome, now)?;
+        Ok(outcome)
+    })
+}
+
+fn rejected(e: &LobbyError) -> MutationOutcome {
+    MutationOutcome::Rejected {
+        code: e.code.as_str().to_string(),
+        message: e.message.clone(),
+    }
+}
+
+/// The capability handling each kind of mutation.
+fn apply(
+    tx: &mut dyn Tx,
+    person_id: &str,
+    mutation: &Mutation,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    match mutation {
+        Mutation::ProfileUpdate {
+            display_name,
+            email,
+        } => profile::update(
+            tx,
+            person_id,
+            display_name.as_deref(),
+            email.as_deref(),
+            now,
+        ),
+        Mutation::InviteCreate {
+            invite_id,
+            unit_id,
+            role,
+            code,
+        } => invites::create(
+            tx,
+            person_id,
+            &invites::InviteCreate {
+                invite_id: invite_id.to_string(),
+                unit_id,
+                role: *role,
+                code,
+            },
+            now,
+        ),
+        Mutation::InviteRevoke { invite_id } => {
+            invites::revoke(tx, person_id, &invite_id.to_string(), now)
+        }
+        Mutation::MemberRemove { membership_id } => {
+            invites::remove_member(tx, person_id, membership_id, now)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use lobby_model::protocol::{Mutation, MutationEnvelope, MutationOutcome};
+    use lobby_model::scope;
+    use uuid::Uuid;
+
+    use super::push_one;
+    use crate::test_support::world;
+
+    fn rename(name: &str) -> MutationEnvelope {
+        MutationEnvelope {
+            id: Uuid::now_v7(),
+            created_at: Utc::now(),
+            mutation: Mutation::ProfileUpdate {
+                display_name: Some(name.to_string()),
+                email: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_repeated_id_answers_the_stored_result_without_applying_again() {
+        let w = world();
+        let now = Utc::now();
+        let env = rename("นิด");
+        assert_eq!(
+            push_one(w.db(), &w.owner_id, &env, now).unwrap(),
+            MutationOutcome::Applied
+        );
+        assert_eq!(
+            push_one(w.db(), &w.owner_id, &env, now).unwrap(),
+            MutationOutcome::Applied
+        );
+        let logged = w
+            .db()
+            .read(|tx| Ok(tx.changes_after(&scope::person(&w.owner_id), 0, 10)?.len()))
+            .unwrap();
+        assert_eq!(logged, 1, "applied once");
+        let other = w.add_member(lobby_model::protocol::Role::Resident, now);
+        match push_one(w.db(), &other, &env, now).unwrap() {
+            MutationOutcome::Rejected { code, .. } => assert_eq!(code, "conflict"),
+            MutationOutcome::Applied => panic!("another account reused the id"),
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_recorded_and_answered_again_on_retry() {
+        let w = world();
+        let now = Utc::now();
+        let env = rename("");
+        let first = push_one(w.db(), &w.owner_id, &env, now).unwrap();
+        assert!(matches!(first, MutationOutcome::Rejected { .. }));
+        let stored = w
+            .db()
+            .read(|tx| tx.mutation(&env.id.to_string()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.outcome, first);
+        assert_eq!(push_one(w.db(), &w.owner_id, &env, now).unwrap(), first);
+    }
+}

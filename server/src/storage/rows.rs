@@ -1,0 +1,227 @@
+//! The rows the storage interface reads and writes, in the product's words.
+//!
+//! They are plain data: what a row holds, never what it means. Whether a session is
+//! still valid, a token still usable or an invitation still pending is decided above
+//! storage from these fields (times are `DateTime<Utc>`; how an engine stores them is its
+//! business).
+
+use chrono::{DateTime, Utc};
+use lobby_model::domain::invites::StoredInviteState;
+use lobby_model::protocol::{MutationOutcome, Role, UnitRecord};
+
+/// What an insert of a row with a unique key did. `Duplicate`: a row with the same key
+/// (or another unique field) exists; nothing was written and the transaction goes on.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    Yes,
+    Duplicate,
+}
+
+/// A staff credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: String,
+    pub name: String,
+    /// `Some`: this credential may act only on that project.
+    pub project_id: Option<String>,
+}
+
+/// A staff credential about to be stored (only its token's digest).
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub id: String,
+    pub name: String,
+    pub project_id: Option<String>,
+    pub token_digest: String,
+}
+
+/// A stored staff credential.
+#[derive(Debug, Clone)]
+pub struct StoredStaff {
+    pub member: StaffMember,
+    pub revoked: bool,
+}
+
+/// A unit with its registry owner.
+#[derive(Debug, Clone)]
+pub struct StoredUnit {
+    pub record: UnitRecord,
+    /// The owner named in the registry (who may not have an account yet).
+    pub owner_person_id: String,
+}
+
+/// A person: from the registry import on, with an account once activated.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub legal_name: String,
+    pub display_name: String,
+    pub password_hash: Option<String>,
+    pub activated_at: Option<DateTime<Utc>>,
+}
+
+impl Person {
+    pub fn is_activated(&self) -> bool {
+        self.activated_at.is_some()
+    }
+}
+
+/// A person about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub id: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub legal_name: String,
+    pub display_name: String,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Fields to set on a person; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PersonChange {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub activated_at: Option<DateTime<Utc>>,
+}
+
+/// A membership of a person in a unit (with the unit's project).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub id: String,
+    pub person_id: String,
+    pub unit_id: String,
+    pub project_id: String,
+    pub role: Role,
+    pub ended: bool,
+}
+
+/// A membership about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewMembership {
+    pub id: String,
+    pub person_id: String,
+    pub unit_id: String,
+    pub role: Role,
+}
+
+/// An onboarding token to store (only its digest).
+#[derive(Debug, Clone)]
+pub struct NewOnboardingToken {
+    pub id: String,
+    pub digest: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A token row's state as stored: used, replaced by a reissue, its expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenState {
+    pub expires_at: DateTime<Utc>,
+    pub used: bool,
+    pub voided: bool,
+}
+
+/// A stored onboarding token.
+#[derive(Debug, Clone)]
+pub struct StoredToken {
+    pub id: String,
+    pub unit_id: String,
+    pub state: TokenState,
+}
+
+/// A one-time code request about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewOtpRow {
+    pub id: String,
+    /// `otp_sender::OtpPurpose::as_str`.
+    pub purpose: String,
+    pub destination: String,
+    pub client_addr: String,
+    pub code_digest: String,
+    pub created_at: DateTime<Utc>,
+    pub person_id: Option<String>,
+    /// What the code confirms, as JSON the caller wrote (read back as is).
+    pub pending: Option<String>,
+}
+
+/// A stored one-time code request.
+#[derive(Debug, Clone)]
+pub struct StoredOtp {
+    pub purpose: String,
+    pub code_digest: String,
+    pub created_at: DateTime<Utc>,
+    pub wrong_attempts: u32,
+    pub consumed: bool,
+    pub person_id: Option<String>,
+    pub pending: Option<String>,
+}
+
+/// A session row about to be stored (digests only).
+#[derive(Debug, Clone)]
+pub struct NewSessionRow {
+    pub id: String,
+    pub family_id: String,
+    pub person_id: String,
+    pub access_digest: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_digest: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored session row.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub id: String,
+    pub family_id: String,
+    pub person_id: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub rotated: bool,
+    pub revoked: bool,
+}
+
+/// An invitation about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    pub id: String,
+    pub unit_id: String,
+    pub role: Role,
+    pub code_digest: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A stored invitation.
+#[derive(Debug, Clone)]
+pub struct StoredInvite {
+    pub id: String,
+    pub unit_id: String,
+    pub role: Role,
+    pub state: StoredInviteState,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The person who accepted it.
+    pub accepted_by: Option<String>,
+}
+
+/// One change-log entry as stored: its record is JSON text, handed on unparsed.
+#[derive(Debug, Clone)]
+pub struct StoredChange {
+    pub seq: i64,
+    pub record_json: String,
+}
+
+/// A pushed mutation's recorded result.
+#[derive(Debug, Clone)]
+pub struct StoredMutation {
+    pub person_id: String,
+    pub outcome: MutationOutcome,
+}

@@ -1,0 +1,44 @@
+//! Pushed mutations' ids and results on SQLite (`mutations` table).
+
+use chrono::{DateTime, Utc};
+use lobby_model::protocol::MutationOutcome;
+use rusqlite::{params, OptionalExtension};
+
+use super::{ms, SqliteTx};
+use crate::error::AppResult;
+use crate::storage::{MutationsTx, StoredMutation};
+
+impl MutationsTx for SqliteTx<'_> {
+    fn mutation(&mut self, mutation_id: &str) -> AppResult<Option<StoredMutation>> {
+        let row: Option<(String, String)> = self
+            .tx
+            .query_row(
+                "SELECT person_id, result FROM mutations WHERE id = ?1",
+                [mutation_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(person_id, result)| {
+            Ok(StoredMutation {
+                person_id,
+                outcome: serde_json::from_str(&result)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn record_mutation(
+        &mut self,
+        mutation_id: &str,
+        person_id: &str,
+        kind: &str,
+        outcome: &MutationOutcome,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        self.tx.execute(
+            "INSERT INTO mutations (id, person_id, kind, result, applied_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![mutation_id, person_id, kind, serde_json::to_string(outcome)?, ms(now)],
+        )?;
+        Ok(())
+    }
+}

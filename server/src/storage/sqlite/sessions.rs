@@ -1,0 +1,91 @@
+//! Sessions on SQLite (`sessions` table).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{from_ms, ms, SqliteTx};
+use crate::error::AppResult;
+use crate::storage::{NewSessionRow, SessionsTx, StoredSession};
+
+const SESSION_COLUMNS: &str =
+    "SELECT id, family_id, person_id, access_expires_at, refresh_expires_at,
+        rotated_at IS NOT NULL, revoked_at IS NOT NULL FROM sessions";
+
+fn session_row(r: &Row) -> rusqlite::Result<StoredSession> {
+    Ok(StoredSession {
+        id: r.get(0)?,
+        family_id: r.get(1)?,
+        person_id: r.get(2)?,
+        access_expires_at: from_ms(r.get(3)?),
+        refresh_expires_at: from_ms(r.get(4)?),
+        rotated: r.get(5)?,
+        revoked: r.get(6)?,
+    })
+}
+
+impl SessionsTx for SqliteTx<'_> {
+    fn insert_session(&mut self, s: &NewSessionRow) -> AppResult<()> {
+        self.tx.execute(
+            "INSERT INTO sessions (id, family_id, person_id, access_digest, access_expires_at, refresh_digest,
+                                   refresh_expires_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                s.id,
+                s.family_id,
+                s.person_id,
+                s.access_digest,
+                ms(s.access_expires_at),
+                s.refresh_digest,
+                ms(s.refresh_expires_at),
+                ms(s.created_at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn session_by_access(&mut self, digest: &str) -> AppResult<Option<StoredSession>> {
+        Ok(self
+            .tx
+            .query_row(
+                &format!("{SESSION_COLUMNS} WHERE access_digest = ?1"),
+                [digest],
+                session_row,
+            )
+            .optional()?)
+    }
+
+    fn session_by_refresh(&mut self, digest: &str) -> AppResult<Option<StoredSession>> {
+        Ok(self
+            .tx
+            .query_row(
+                &format!("{SESSION_COLUMNS} WHERE refresh_digest = ?1"),
+                [digest],
+                session_row,
+            )
+            .optional()?)
+    }
+
+    fn mark_session_rotated(&mut self, session_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+        self.tx.execute(
+            "UPDATE sessions SET rotated_at = ?2 WHERE id = ?1",
+            params![session_id, ms(now)],
+        )?;
+        Ok(())
+    }
+
+    fn revoke_session_family(&mut self, family_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+        self.tx.execute(
+            "UPDATE sessions SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL",
+            params![family_id, ms(now)],
+        )?;
+        Ok(())
+    }
+
+    fn revoke_person_sessions(&mut self, person_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+        self.tx.execute(
+            "UPDATE sessions SET revoked_at = ?2 WHERE person_id = ?1 AND revoked_at IS NULL",
+            params![person_id, ms(now)],
+        )?;
+        Ok(())
+    }
+}

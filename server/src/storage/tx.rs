@@ -1,0 +1,218 @@
+//! The data-access operations of one transaction, one trait per area. [`Tx`] combines
+//! them; capability modules take `&mut dyn Tx`.
+//!
+//! Every method is plain data access: read rows, insert or update rows, count rows,
+//! append to or read the change log. None decides anything: a method never refuses
+//! because of what a row says (the caller reads the row and decides), never picks what
+//! to log, never checks a caller's rights. Conditional updates (`mark_*` "if still …")
+//! report whether a row changed, so a caller can detect a concurrent change; they are
+//! compare-and-set, not rules.
+//!
+//! Errors are server errors (`AppError::server`) except where a result type says
+//! otherwise ([`Inserted::Duplicate`]).
+
+use chrono::{DateTime, Utc};
+use lobby_model::protocol::{MutationOutcome, ProjectRecord, Record, Role, UnitRecord};
+
+use super::rows::{
+    Inserted, Membership, NewInvite, NewMembership, NewOnboardingToken, NewOtpRow, NewPerson,
+    NewSessionRow, NewStaff, Person, PersonChange, StoredChange, StoredInvite, StoredMutation,
+    StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
+};
+use crate::error::AppResult;
+
+/// Staff credentials.
+pub trait StaffTx {
+    fn insert_staff(&mut self, staff: &NewStaff, now: DateTime<Utc>) -> AppResult<Inserted>;
+    /// Sets the revocation time unless one is set; `false` when there is no such row.
+    fn mark_staff_revoked(&mut self, staff_id: &str, now: DateTime<Utc>) -> AppResult<bool>;
+    fn staff_by_token(&mut self, token_digest: &str) -> AppResult<Option<StoredStaff>>;
+}
+
+/// Projects and units.
+pub trait UnitsTx {
+    fn insert_project(
+        &mut self,
+        project: &ProjectRecord,
+        now: DateTime<Utc>,
+    ) -> AppResult<Inserted>;
+    fn project(&mut self, project_id: &str) -> AppResult<Option<ProjectRecord>>;
+    fn unit(&mut self, unit_id: &str) -> AppResult<Option<StoredUnit>>;
+    fn unit_by_number(&mut self, project_id: &str, number: &str) -> AppResult<Option<StoredUnit>>;
+    fn insert_unit(
+        &mut self,
+        unit: &UnitRecord,
+        owner_person_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()>;
+}
+
+/// People and their accounts.
+pub trait PeopleTx {
+    fn person(&mut self, person_id: &str) -> AppResult<Option<Person>>;
+    /// Phones are unique: at most one person.
+    fn person_by_phone(&mut self, phone: &str) -> AppResult<Option<Person>>;
+    /// Activated people with this e-mail, earliest activation first.
+    fn activated_people_by_email(&mut self, email: &str) -> AppResult<Vec<Person>>;
+    fn insert_person(&mut self, person: &NewPerson) -> AppResult<()>;
+    /// Sets the fields that are `Some`.
+    fn update_person(&mut self, person_id: &str, change: &PersonChange) -> AppResult<()>;
+}
+
+/// Memberships of people in units.
+pub trait MembershipsTx {
+    fn membership(&mut self, membership_id: &str) -> AppResult<Option<Membership>>;
+    /// The person's unended membership of the unit (there is at most one).
+    fn active_membership(
+        &mut self,
+        person_id: &str,
+        unit_id: &str,
+    ) -> AppResult<Option<Membership>>;
+    /// The person's unended memberships, oldest first.
+    fn active_memberships_of(&mut self, person_id: &str) -> AppResult<Vec<Membership>>;
+    /// Unended memberships of the unit with one of `roles`.
+    fn count_active_memberships(&mut self, unit_id: &str, roles: &[Role]) -> AppResult<usize>;
+    fn insert_membership(&mut self, m: &NewMembership, now: DateTime<Utc>) -> AppResult<()>;
+    /// Ends the membership if it has not ended; whether it did.
+    fn end_membership(&mut self, membership_id: &str, now: DateTime<Utc>) -> AppResult<bool>;
+}
+
+/// Onboarding tokens (digests only).
+pub trait OnboardingTokensTx {
+    fn onboarding_token(&mut self, token_digest: &str) -> AppResult<Option<StoredToken>>;
+    fn insert_onboarding_token(
+        &mut self,
+        unit_id: &str,
+        token: &NewOnboardingToken,
+        now: DateTime<Utc>,
+    ) -> AppResult<()>;
+    /// Voids the unit's tokens that are neither used nor voided.
+    fn void_unused_onboarding_tokens(&mut self, unit_id: &str, now: DateTime<Utc>)
+        -> AppResult<()>;
+    fn mark_onboarding_token_used(
+        &mut self,
+        token_id: &str,
+        person_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()>;
+}
+
+/// One-time code requests.
+pub trait OtpTx {
+    /// When codes were requested for this destination after `since`.
+    fn otp_sends_to(
+        &mut self,
+        destination: &str,
+        since: DateTime<Utc>,
+    ) -> AppResult<Vec<DateTime<Utc>>>;
+    /// When codes were requested from this client address after `since`.
+    fn otp_sends_from(
+        &mut self,
+        client_addr: &str,
+        since: DateTime<Utc>,
+    ) -> AppResult<Vec<DateTime<Utc>>>;
+    fn insert_otp_request(&mut self, request: &NewOtpRow) -> AppResult<()>;
+    fn otp_request(&mut self, request_id: &str) -> AppResult<Option<StoredOtp>>;
+    /// Adds one to the request's wrong attempts.
+    fn count_wrong_otp_attempt(&mut self, request_id: &str) -> AppResult<()>;
+    /// Marks the request consumed if it was not; whether it did.
+    fn mark_otp_consumed(&mut self, request_id: &str, now: DateTime<Utc>) -> AppResult<bool>;
+}
+
+/// Sessions (digests only).
+pub trait SessionsTx {
+    fn insert_session(&mut self, session: &NewSessionRow) -> AppResult<()>;
+    fn session_by_access(&mut self, access_digest: &str) -> AppResult<Option<StoredSession>>;
+    fn session_by_refresh(&mut self, refresh_digest: &str) -> AppResult<Option<StoredSession>>;
+    fn mark_session_rotated(&mut self, session_id: &str, now: DateTime<Utc>) -> AppResult<()>;
+    /// Revokes the family's sessions not yet revoked.
+    fn revoke_session_family(&mut self, family_id: &str, now: DateTime<Utc>) -> AppResult<()>;
+    /// Revokes the person's sessions not yet revoked.
+    fn revoke_person_sessions(&mut self, person_id: &str, now: DateTime<Utc>) -> AppResult<()>;
+}
+
+/// Invitation codes (digests only).
+pub trait InvitesTx {
+    fn insert_invite(&mut self, invite: &NewInvite) -> AppResult<Inserted>;
+    fn invite(&mut self, invite_id: &str) -> AppResult<Option<StoredInvite>>;
+    fn invite_by_code(&mut self, code_digest: &str) -> AppResult<Option<StoredInvite>>;
+    /// The unit's pending invitations that expire after `at`.
+    fn count_pending_invites(&mut self, unit_id: &str, at: DateTime<Utc>) -> AppResult<usize>;
+    /// Marks a still-pending invitation revoked; whether it did.
+    fn mark_invite_revoked(&mut self, invite_id: &str, now: DateTime<Utc>) -> AppResult<bool>;
+    /// Marks a still-pending invitation accepted by `person_id`; whether it did.
+    fn mark_invite_accepted(
+        &mut self,
+        invite_id: &str,
+        person_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool>;
+}
+
+/// Wrong invitation codes, per key.
+pub trait InviteGuessesTx {
+    /// Failure times of `key` after `since`, oldest first.
+    fn guess_failures_since(
+        &mut self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> AppResult<Vec<DateTime<Utc>>>;
+    fn record_guess_failure(&mut self, key: &str, at: DateTime<Utc>) -> AppResult<()>;
+    /// Deletes every failure at or before `until` (any key).
+    fn forget_guess_failures(&mut self, until: DateTime<Utc>) -> AppResult<()>;
+}
+
+/// The change log (global, monotonic `seq`) and the sync epoch.
+pub trait ChangeLogTx {
+    /// Appends `record` in `scope`; its `seq`, greater than every earlier one.
+    fn append_change(&mut self, scope: &str, record: &Record, now: DateTime<Utc>)
+        -> AppResult<i64>;
+    /// The scope's entries with `seq > after`, in `seq` order, at most `limit`.
+    fn changes_after(
+        &mut self,
+        scope: &str,
+        after: i64,
+        limit: usize,
+    ) -> AppResult<Vec<StoredChange>>;
+    /// The greatest `seq` ever logged (0 for an empty log).
+    fn change_log_head(&mut self) -> AppResult<i64>;
+    /// Entries with `seq <= floor` may be gone.
+    fn retention_floor(&mut self) -> AppResult<i64>;
+    fn sync_epoch(&mut self) -> AppResult<u32>;
+    fn set_sync_epoch(&mut self, epoch: u32) -> AppResult<()>;
+}
+
+/// Pushed mutations' ids and results (the idempotency record).
+pub trait MutationsTx {
+    fn mutation(&mut self, mutation_id: &str) -> AppResult<Option<StoredMutation>>;
+    fn record_mutation(
+        &mut self,
+        mutation_id: &str,
+        person_id: &str,
+        kind: &str,
+        outcome: &MutationOutcome,
+        now: DateTime<Utc>,
+    ) -> AppResult<()>;
+}
+
+/// One open transaction: every area's operations, plus undoing part of the work.
+pub trait Tx:
+    StaffTx
+    + UnitsTx
+    + PeopleTx
+    + MembershipsTx
+    + OnboardingTokensTx
+    + OtpTx
+    + SessionsTx
+    + InvitesTx
+    + InviteGuessesTx
+    + ChangeLogTx
+    + MutationsTx
+{
+    /// Runs `work` inside this transaction such that, when it returns `Err`, its writes
+    /// are undone (a savepoint) and the error is returned; the transaction stays usable.
+    fn undo_on_error(
+        &mut self,
+        work: &mut dyn FnMut(&mut dyn Tx) -> AppResult<()>,
+    ) -> AppResult<()>;
+}
