@@ -4,12 +4,15 @@
 # stretches, counting ABNORMAL exits — signals (134 SIGABRT "double free or corruption",
 # 139 SIGSEGV), panics, any code other than 0, 1 and 2, or a hang.
 #
-#   scripts/cli-soak.sh [N] [--debug] [--build] [--keep] [--seed S] [--timeout SECS]
+#   scripts/cli-soak.sh [N] [--debug] [--build] [--bin-dir DIR] [--keep] [--seed S]
+#                       [--timeout SECS]
 #
 #   N          number of `lobby` invocations, the 3 that onboard the owner included
 #   --debug    use target/debug instead of target/release
 #   --build    run cargo build first even when the binaries exist (they are built
 #              anyway when missing)
+#   --bin-dir DIR  use DIR/lobby and DIR/lobby-server as they are (e.g. another
+#              checkout's target/release, to compare builds); no cargo
 #   --keep     keep the temporary work directory even when all went well
 #   --seed S   the random mix of commands and up/down stretches (printed on every run)
 #   --timeout  seconds after which one invocation counts as hung (default 60)
@@ -30,12 +33,16 @@ root=$(cd "$here/.." && pwd)
 n=10000
 profile=release
 build=0
+bindir=
 py_args=()
 while (($#)); do
   case $1 in
     --debug) profile=debug ;;
     --build) build=1 ;;
     --keep) py_args+=(--keep) ;;
+    --bin-dir)
+      [[ $# -ge 2 ]] || { echo "cli-soak: $1 needs a value" >&2; exit 2; }
+      bindir=$(cd "$2" && pwd); shift ;;
     --seed | --timeout)
       [[ $# -ge 2 ]] || { echo "cli-soak: $1 needs a value" >&2; exit 2; }
       py_args+=("$1" "$2"); shift ;;
@@ -48,10 +55,11 @@ done
 
 command -v python3 >/dev/null || { echo "cli-soak: python3 is needed" >&2; exit 2; }
 
-bindir=$root/target/$profile
+own_build=0
+[[ -n $bindir ]] || { bindir=$root/target/$profile; own_build=1; }
 lobby_bin=$bindir/lobby
 server_bin=$bindir/lobby-server
-if ((build)) || [[ ! -x $lobby_bin || ! -x $server_bin ]]; then
+if ((own_build)) && { ((build)) || [[ ! -x $lobby_bin || ! -x $server_bin ]]; }; then
   cargo_args=(build -p lobby-cli -p lobby-server)
   [[ $profile == release ]] && cargo_args+=(--release)
   echo "[cli-soak] cargo ${cargo_args[*]}" >&2
@@ -60,9 +68,9 @@ fi
 for b in "$lobby_bin" "$server_bin"; do
   [[ -x $b ]] || { echo "cli-soak: $b is missing after the build" >&2; exit 2; }
 done
-stale=$(cd "$root" && find core/src cli/src server/src Cargo.toml Cargo.lock -newer "$lobby_bin" \
+((own_build)) && stale=$(cd "$root" && find core/src cli/src server/src Cargo.toml Cargo.lock -newer "$lobby_bin" \
   \( -name '*.rs' -o -name 'Cargo.*' \) -print -quit 2>/dev/null || true)
-if [[ -n $stale ]]; then
+if [[ -n ${stale:-} ]]; then
   echo "[cli-soak] WARNING: $lobby_bin is older than $stale; pass --build to rebuild" >&2
 fi
 

@@ -110,3 +110,43 @@ async fn dropping_an_open_core_inside_an_async_context_does_not_panic() {
     // The last reference goes away on this runtime's thread, without close.
     drop(phone);
 }
+
+/// `close` returns only once the work on the core's threads has finished: a blocking task
+/// still running when close is called has completed when it returns (a close that only
+/// signalled the threads would return while it still ran).
+#[test]
+fn close_returns_only_after_the_cores_threads_have_finished_their_work() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    for from_async in [false, true] {
+        let phone = Phone::new("http://127.0.0.1:9");
+        let started = Arc::new(AtomicBool::new(false));
+        let finished = Arc::new(AtomicBool::new(false));
+        let (s, f) = (started.clone(), finished.clone());
+        phone
+            .lobby
+            .spawn_detached(async move {
+                let _ = tokio::task::spawn_blocking(move || {
+                    s.store(true, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(300));
+                    f.store(true, Ordering::SeqCst);
+                });
+            })
+            .expect("the core runs");
+        while !started.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if from_async {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(async { phone.lobby.close() });
+        } else {
+            phone.lobby.close();
+        }
+        assert!(
+            finished.load(Ordering::SeqCst),
+            "close returned while a core thread was still working (from async: {from_async})"
+        );
+    }
+}
+
