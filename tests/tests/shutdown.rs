@@ -138,7 +138,9 @@ fn close_returns_only_after_the_cores_threads_have_finished_their_work() {
             std::thread::sleep(Duration::from_millis(1));
         }
         if from_async {
-            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
             rt.block_on(async { phone.lobby.close() });
         } else {
             phone.lobby.close();
@@ -149,4 +151,3 @@ fn close_returns_only_after_the_cores_threads_have_finished_their_work() {
         );
     }
 }
-

@@ -46,7 +46,10 @@ fn close_and_drop_join_every_thread_of_the_core() {
     }
     assert!(core_threads() > 0, "the core runs threads");
     phone.lobby.close();
-    assert!(no_core_threads_left(), "a thread of the core outlived close");
+    assert!(
+        no_core_threads_left(),
+        "a thread of the core outlived close"
+    );
     drop(phone);
 
     // close, from inside an async context (it joins on a helper thread).
