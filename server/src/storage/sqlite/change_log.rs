@@ -5,15 +5,15 @@ use chrono::{DateTime, Utc};
 use lobby_model::protocol::Record;
 use rusqlite::params;
 
-use super::{ms, SqliteTx};
+use super::{ms, Cached, SqliteTx};
 use crate::error::{AppError, AppResult};
 use crate::storage::{ChangeLogTx, StoredChange};
 
 impl SqliteTx<'_> {
     fn meta_i64(&self, key: &str) -> AppResult<i64> {
-        let v: String = self
-            .tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?;
+        let v: String =
+            self.tx
+                .query_row_cached("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?;
         v.parse().map_err(|e| AppError::server("meta", e))
     }
 }
@@ -26,7 +26,7 @@ impl ChangeLogTx for SqliteTx<'_> {
         now: DateTime<Utc>,
     ) -> AppResult<i64> {
         let json = serde_json::to_string(record)?;
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO changes (scope, record, created_at) VALUES (?1, ?2, ?3)",
             params![scope, json, ms(now)],
         )?;
@@ -57,7 +57,7 @@ impl ChangeLogTx for SqliteTx<'_> {
     fn change_log_head(&mut self) -> AppResult<i64> {
         Ok(self
             .tx
-            .query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+            .query_row_cached("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
                 r.get(0)
             })?)
     }
@@ -71,7 +71,7 @@ impl ChangeLogTx for SqliteTx<'_> {
     }
 
     fn set_sync_epoch(&mut self, epoch: u32) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE meta SET value = ?1 WHERE key = 'epoch'",
             [epoch.to_string()],
         )?;

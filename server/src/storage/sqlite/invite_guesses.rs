@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::{from_ms, ms, SqliteTx};
+use super::{from_ms, ms, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::InviteGuessesTx;
 
@@ -13,7 +13,7 @@ impl InviteGuessesTx for SqliteTx<'_> {
         key: &str,
         since: DateTime<Utc>,
     ) -> AppResult<Vec<DateTime<Utc>>> {
-        let mut stmt = self.tx.prepare(
+        let mut stmt = self.tx.prepare_cached(
             "SELECT created_at FROM invite_guess_failures WHERE key = ?1 AND created_at > ?2
              ORDER BY created_at",
         )?;
@@ -24,7 +24,7 @@ impl InviteGuessesTx for SqliteTx<'_> {
     }
 
     fn record_guess_failure(&mut self, key: &str, at: DateTime<Utc>) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO invite_guess_failures (key, created_at) VALUES (?1, ?2)",
             params![key, ms(at)],
         )?;
@@ -32,7 +32,7 @@ impl InviteGuessesTx for SqliteTx<'_> {
     }
 
     fn forget_guess_failures(&mut self, until: DateTime<Utc>) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "DELETE FROM invite_guess_failures WHERE created_at <= ?1",
             [ms(until)],
         )?;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{count, from_ms, inserted, ms, parse_invite_state, parse_role, SqliteTx};
+use super::{count, from_ms, inserted, ms, parse_invite_state, parse_role, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{Inserted, InvitesTx, NewInvite, StoredInvite};
 
@@ -40,7 +40,7 @@ fn invite(raw: RawInvite) -> AppResult<StoredInvite> {
 
 impl InvitesTx for SqliteTx<'_> {
     fn insert_invite(&mut self, i: &NewInvite) -> AppResult<Inserted> {
-        inserted(self.tx.execute(
+        inserted(self.tx.execute_cached(
             "INSERT INTO invites (id, unit_id, role, code_digest, created_by, created_at, expires_at, status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')",
             params![
@@ -57,7 +57,7 @@ impl InvitesTx for SqliteTx<'_> {
 
     fn invite(&mut self, invite_id: &str) -> AppResult<Option<StoredInvite>> {
         self.tx
-            .query_row(
+            .query_row_cached(
                 &format!("{INVITE_COLUMNS} WHERE id = ?1"),
                 [invite_id],
                 invite_row,
@@ -69,7 +69,7 @@ impl InvitesTx for SqliteTx<'_> {
 
     fn invite_by_code(&mut self, code_digest: &str) -> AppResult<Option<StoredInvite>> {
         self.tx
-            .query_row(
+            .query_row_cached(
                 &format!("{INVITE_COLUMNS} WHERE code_digest = ?1"),
                 [code_digest],
                 invite_row,
@@ -80,7 +80,7 @@ impl InvitesTx for SqliteTx<'_> {
     }
 
     fn count_pending_invites(&mut self, unit_id: &str, at: DateTime<Utc>) -> AppResult<usize> {
-        let n: i64 = self.tx.query_row(
+        let n: i64 = self.tx.query_row_cached(
             "SELECT COUNT(*) FROM invites WHERE unit_id = ?1 AND status = 'pending' AND expires_at > ?2",
             params![unit_id, ms(at)],
             |r| r.get(0),
@@ -89,7 +89,7 @@ impl InvitesTx for SqliteTx<'_> {
     }
 
     fn mark_invite_revoked(&mut self, invite_id: &str, now: DateTime<Utc>) -> AppResult<bool> {
-        let n = self.tx.execute(
+        let n = self.tx.execute_cached(
             "UPDATE invites SET status = 'revoked', revoked_at = ?2 WHERE id = ?1 AND status = 'pending'",
             params![invite_id, ms(now)],
         )?;
@@ -102,7 +102,7 @@ impl InvitesTx for SqliteTx<'_> {
         person_id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<bool> {
-        let n = self.tx.execute(
+        let n = self.tx.execute_cached(
             "UPDATE invites SET status = 'accepted', accepted_by = ?2, accepted_at = ?3
              WHERE id = ?1 AND status = 'pending'",
             params![invite_id, person_id, ms(now)],

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use lobby_model::protocol::Role;
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{count, ms, parse_role, SqliteTx};
+use super::{count, ms, parse_role, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{Membership, MembershipsTx, NewMembership};
 
@@ -41,7 +41,7 @@ fn with_role(raw: RawMembership) -> AppResult<Membership> {
 impl MembershipsTx for SqliteTx<'_> {
     fn membership(&mut self, membership_id: &str) -> AppResult<Option<Membership>> {
         self.tx
-            .query_row(
+            .query_row_cached(
                 &format!("{MEMBERSHIP_COLUMNS} WHERE m.id = ?1"),
                 [membership_id],
                 membership_row,
@@ -57,7 +57,7 @@ impl MembershipsTx for SqliteTx<'_> {
         unit_id: &str,
     ) -> AppResult<Option<Membership>> {
         self.tx
-            .query_row(
+            .query_row_cached(
                 &format!(
                     "{MEMBERSHIP_COLUMNS} WHERE m.person_id = ?1 AND m.unit_id = ?2 AND m.ended_at IS NULL"
                 ),
@@ -70,7 +70,7 @@ impl MembershipsTx for SqliteTx<'_> {
     }
 
     fn active_memberships_of(&mut self, person_id: &str) -> AppResult<Vec<Membership>> {
-        let mut stmt = self.tx.prepare(&format!(
+        let mut stmt = self.tx.prepare_cached(&format!(
             "{MEMBERSHIP_COLUMNS} WHERE m.person_id = ?1 AND m.ended_at IS NULL ORDER BY m.created_at, m.id"
         ))?;
         let rows = stmt
@@ -82,7 +82,7 @@ impl MembershipsTx for SqliteTx<'_> {
     fn count_active_memberships(&mut self, unit_id: &str, roles: &[Role]) -> AppResult<usize> {
         let mut total = 0;
         for role in roles {
-            let n: i64 = self.tx.query_row(
+            let n: i64 = self.tx.query_row_cached(
                 "SELECT COUNT(*) FROM memberships WHERE unit_id = ?1 AND ended_at IS NULL AND role = ?2",
                 params![unit_id, role.as_str()],
                 |r| r.get(0),
@@ -93,7 +93,7 @@ impl MembershipsTx for SqliteTx<'_> {
     }
 
     fn insert_membership(&mut self, m: &NewMembership, now: DateTime<Utc>) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO memberships (id, person_id, unit_id, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![m.id, m.person_id, m.unit_id, m.role.as_str(), ms(now)],
         )?;
@@ -101,7 +101,7 @@ impl MembershipsTx for SqliteTx<'_> {
     }
 
     fn end_membership(&mut self, membership_id: &str, now: DateTime<Utc>) -> AppResult<bool> {
-        let n = self.tx.execute(
+        let n = self.tx.execute_cached(
             "UPDATE memberships SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
             params![membership_id, ms(now)],
         )?;

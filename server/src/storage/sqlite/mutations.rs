@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use lobby_model::protocol::MutationOutcome;
 use rusqlite::{params, OptionalExtension};
 
-use super::{ms, SqliteTx};
+use super::{ms, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{MutationsTx, StoredMutation};
 
@@ -12,7 +12,7 @@ impl MutationsTx for SqliteTx<'_> {
     fn mutation(&mut self, mutation_id: &str) -> AppResult<Option<StoredMutation>> {
         let row: Option<(String, String)> = self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT person_id, result FROM mutations WHERE id = ?1",
                 [mutation_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -35,7 +35,7 @@ impl MutationsTx for SqliteTx<'_> {
         outcome: &MutationOutcome,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO mutations (id, person_id, kind, result, applied_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![mutation_id, person_id, kind, serde_json::to_string(outcome)?, ms(now)],
         )?;

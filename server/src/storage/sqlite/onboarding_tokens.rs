@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{from_ms, ms, SqliteTx};
+use super::{from_ms, ms, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{NewOnboardingToken, OnboardingTokensTx, StoredToken, TokenState};
 
@@ -11,7 +11,7 @@ impl OnboardingTokensTx for SqliteTx<'_> {
     fn onboarding_token(&mut self, digest: &str) -> AppResult<Option<StoredToken>> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT id, unit_id, expires_at, used_at IS NOT NULL, voided_at IS NOT NULL
                  FROM onboarding_tokens WHERE token_digest = ?1",
                 [digest],
@@ -36,7 +36,7 @@ impl OnboardingTokensTx for SqliteTx<'_> {
         t: &NewOnboardingToken,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO onboarding_tokens (id, unit_id, token_digest, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![t.id, unit_id, t.digest, ms(t.expires_at), ms(now)],
         )?;
@@ -48,7 +48,7 @@ impl OnboardingTokensTx for SqliteTx<'_> {
         unit_id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE onboarding_tokens SET voided_at = ?2 WHERE unit_id = ?1 AND used_at IS NULL AND voided_at IS NULL",
             params![unit_id, ms(now)],
         )?;
@@ -61,7 +61,7 @@ impl OnboardingTokensTx for SqliteTx<'_> {
         person_id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE onboarding_tokens SET used_at = ?2, used_by = ?3 WHERE id = ?1",
             params![token_id, ms(now), person_id],
         )?;

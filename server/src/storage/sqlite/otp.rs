@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{from_ms, ms, SqliteTx};
+use super::{from_ms, ms, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{NewOtpRow, OtpTx, StoredOtp};
 
@@ -14,7 +14,7 @@ impl SqliteTx<'_> {
         value: &str,
         since: DateTime<Utc>,
     ) -> AppResult<Vec<DateTime<Utc>>> {
-        let mut stmt = self.tx.prepare(sql)?;
+        let mut stmt = self.tx.prepare_cached(sql)?;
         let times = stmt
             .query_map(params![value, ms(since)], |row| row.get::<_, i64>(0))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -48,7 +48,7 @@ impl OtpTx for SqliteTx<'_> {
     }
 
     fn insert_otp_request(&mut self, r: &NewOtpRow) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO otp_requests (id, purpose, destination, client_addr, code_digest, created_at, person_id, pending)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
@@ -68,7 +68,7 @@ impl OtpTx for SqliteTx<'_> {
     fn otp_request(&mut self, request_id: &str) -> AppResult<Option<StoredOtp>> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT purpose, code_digest, created_at, wrong_attempts, consumed_at IS NOT NULL, person_id, pending
                  FROM otp_requests WHERE id = ?1",
                 [request_id],
@@ -88,7 +88,7 @@ impl OtpTx for SqliteTx<'_> {
     }
 
     fn count_wrong_otp_attempt(&mut self, request_id: &str) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE otp_requests SET wrong_attempts = wrong_attempts + 1 WHERE id = ?1",
             [request_id],
         )?;
@@ -96,7 +96,7 @@ impl OtpTx for SqliteTx<'_> {
     }
 
     fn mark_otp_consumed(&mut self, request_id: &str, now: DateTime<Utc>) -> AppResult<bool> {
-        let n = self.tx.execute(
+        let n = self.tx.execute_cached(
             "UPDATE otp_requests SET consumed_at = ?2 WHERE id = ?1 AND consumed_at IS NULL",
             params![request_id, ms(now)],
         )?;

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{ms, opt_from_ms, SqliteTx};
+use super::{ms, opt_from_ms, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{NewPerson, PeopleTx, Person, PersonChange};
 
@@ -25,7 +25,7 @@ impl PeopleTx for SqliteTx<'_> {
     fn person(&mut self, person_id: &str) -> AppResult<Option<Person>> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 &format!("{PERSON_COLUMNS} WHERE id = ?1"),
                 [person_id],
                 person_row,
@@ -36,7 +36,7 @@ impl PeopleTx for SqliteTx<'_> {
     fn person_by_phone(&mut self, phone: &str) -> AppResult<Option<Person>> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 &format!("{PERSON_COLUMNS} WHERE phone = ?1"),
                 [phone],
                 person_row,
@@ -45,7 +45,7 @@ impl PeopleTx for SqliteTx<'_> {
     }
 
     fn activated_people_by_email(&mut self, email: &str) -> AppResult<Vec<Person>> {
-        let mut stmt = self.tx.prepare(&format!(
+        let mut stmt = self.tx.prepare_cached(&format!(
             "{PERSON_COLUMNS} WHERE email = ?1 AND activated_at IS NOT NULL ORDER BY activated_at"
         ))?;
         let people = stmt
@@ -55,7 +55,7 @@ impl PeopleTx for SqliteTx<'_> {
     }
 
     fn insert_person(&mut self, p: &NewPerson) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO people (id, phone, email, legal_name, display_name, activated_at, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -72,7 +72,7 @@ impl PeopleTx for SqliteTx<'_> {
     }
 
     fn update_person(&mut self, person_id: &str, c: &PersonChange) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE people SET phone = COALESCE(?2, phone), email = COALESCE(?3, email),
                 display_name = COALESCE(?4, display_name), password_hash = COALESCE(?5, password_hash),
                 activated_at = COALESCE(?6, activated_at)

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{from_ms, ms, SqliteTx};
+use super::{from_ms, ms, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{NewSessionRow, SessionsTx, StoredSession};
 
@@ -25,7 +25,7 @@ fn session_row(r: &Row) -> rusqlite::Result<StoredSession> {
 
 impl SessionsTx for SqliteTx<'_> {
     fn insert_session(&mut self, s: &NewSessionRow) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO sessions (id, family_id, person_id, access_digest, access_expires_at, refresh_digest,
                                    refresh_expires_at, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -46,7 +46,7 @@ impl SessionsTx for SqliteTx<'_> {
     fn session_by_access(&mut self, digest: &str) -> AppResult<Option<StoredSession>> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 &format!("{SESSION_COLUMNS} WHERE access_digest = ?1"),
                 [digest],
                 session_row,
@@ -57,7 +57,7 @@ impl SessionsTx for SqliteTx<'_> {
     fn session_by_refresh(&mut self, digest: &str) -> AppResult<Option<StoredSession>> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 &format!("{SESSION_COLUMNS} WHERE refresh_digest = ?1"),
                 [digest],
                 session_row,
@@ -66,7 +66,7 @@ impl SessionsTx for SqliteTx<'_> {
     }
 
     fn mark_session_rotated(&mut self, session_id: &str, now: DateTime<Utc>) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE sessions SET rotated_at = ?2 WHERE id = ?1",
             params![session_id, ms(now)],
         )?;
@@ -74,7 +74,7 @@ impl SessionsTx for SqliteTx<'_> {
     }
 
     fn revoke_session_family(&mut self, family_id: &str, now: DateTime<Utc>) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE sessions SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL",
             params![family_id, ms(now)],
         )?;
@@ -82,7 +82,7 @@ impl SessionsTx for SqliteTx<'_> {
     }
 
     fn revoke_person_sessions(&mut self, person_id: &str, now: DateTime<Utc>) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "UPDATE sessions SET revoked_at = ?2 WHERE person_id = ?1 AND revoked_at IS NULL",
             params![person_id, ms(now)],
         )?;

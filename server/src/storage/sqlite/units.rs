@@ -5,7 +5,7 @@ use lobby_model::protocol::{ProjectKind, ProjectRecord, UnitRecord};
 use lobby_model::Weight;
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{inserted, ms, SqliteTx};
+use super::{inserted, ms, Cached, SqliteTx};
 use crate::error::{AppError, AppResult};
 use crate::storage::{Inserted, StoredUnit, UnitsTx};
 
@@ -27,7 +27,7 @@ fn unit_row(r: &Row) -> rusqlite::Result<StoredUnit> {
 
 impl UnitsTx for SqliteTx<'_> {
     fn insert_project(&mut self, p: &ProjectRecord, now: DateTime<Utc>) -> AppResult<Inserted> {
-        inserted(self.tx.execute(
+        inserted(self.tx.execute_cached(
             "INSERT INTO projects (id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![p.id, p.name, p.kind.as_str(), ms(now)],
         ))
@@ -36,7 +36,7 @@ impl UnitsTx for SqliteTx<'_> {
     fn project(&mut self, project_id: &str) -> AppResult<Option<ProjectRecord>> {
         let row = self
             .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT id, name, kind FROM projects WHERE id = ?1",
                 [project_id],
                 |r| {
@@ -59,7 +59,7 @@ impl UnitsTx for SqliteTx<'_> {
     fn unit(&mut self, unit_id: &str) -> AppResult<Option<StoredUnit>> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 &format!("{UNIT_COLUMNS} WHERE id = ?1"),
                 [unit_id],
                 unit_row,
@@ -70,7 +70,7 @@ impl UnitsTx for SqliteTx<'_> {
     fn unit_by_number(&mut self, project_id: &str, number: &str) -> AppResult<Option<StoredUnit>> {
         Ok(self
             .tx
-            .query_row(
+            .query_row_cached(
                 &format!("{UNIT_COLUMNS} WHERE project_id = ?1 AND number = ?2"),
                 params![project_id, number],
                 unit_row,
@@ -84,7 +84,7 @@ impl UnitsTx for SqliteTx<'_> {
         owner_person_id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        self.tx.execute(
+        self.tx.execute_cached(
             "INSERT INTO units (id, project_id, number, ratio_micros, arrears_months, owner_person_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
