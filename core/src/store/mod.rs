@@ -1,5 +1,11 @@
 //! The phone's local database: the replica of server state, the outbox of queued
-//! changes, and small settings.
+//! changes, small settings, and the index of account secrets' names.
+//!
+//! Generic: nothing here names a record kind or a mutation. Which table keeps which kind
+//! (`SyncedTable`), which tables hold optimistic effects and what a queued mutation
+//! writes come from the areas (`crate::capability`); the areas' own queries
+//! (`Store::units`, `Store::invites`, …) live in their modules as `impl Store` blocks.
+//! [`Store::wipe`] clears every table the schema has.
 //!
 //! One connection, one writer: the [`Store`] is used behind a mutex by the core. WAL mode
 //! lets reads be fast and a crash lose nothing committed.

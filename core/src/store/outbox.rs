@@ -37,9 +37,9 @@ impl Store {
     /// Queues `mutation` and applies its optimistic effect, in one transaction.
     ///
     /// Secrets never enter the outbox: each area strips its own from the stored form
-    /// ([`Capability::outbox_form`](crate::capability::Capability::outbox_form)) and puts
+    /// (`Capability::outbox_form`) and puts
     /// them back before the push. The optimistic effect is the owning area's
-    /// ([`Capability::on_enqueue`](crate::capability::Capability::on_enqueue)).
+    /// (`Capability::on_enqueue`).
     pub fn enqueue(
         &mut self,
         person_id: &str,

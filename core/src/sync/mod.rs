@@ -5,7 +5,7 @@
 //! resend freely after a lost response or a crash. `applied` removes the entry and its
 //! optimistic effect; `rejected` rolls the effect back and keeps the refusal for the app;
 //! a transient failure (offline, 5xx, rate limited) schedules a retry with capped,
-//! jittered backoff ([`backoff`]) — on a timer, see [`scheduler`], not only on the next
+//! jittered backoff ([`backoff`]) — on a timer, see `scheduler`, not only on the next
 //! local write.
 //!
 //! **Downstream.** Pull pages of changes for every scope the person may see, with
@@ -14,11 +14,11 @@
 //! outbox) and pulls again from nothing.
 //!
 //! **State.** [`SyncStatus`] is published on a watch channel: idle, syncing, offline,
-//! error, plus the pending count. Callers must start the [`scheduler`] at app start-up
+//! error, plus the pending count. Callers must start the `scheduler` at app start-up
 //! (`Lobby::start_background_sync`) or queued changes wait for the next explicit sync.
 //!
 //! **Areas.** The engine names no record kind or mutation. Each area's hooks
-//! ([`Capability`](crate::capability::Capability)) run at three points: `before_push`
+//! (`crate::capability::Capability`) run at three points: `before_push`
 //! (e.g. invitation codes are put back from the secret store), `on_rejected` (e.g. a
 //! refused invitation's code is deleted) and `after_pull` (e.g. codes that can no longer
 //! be used are forgotten). Downstream, the store applies pages from the areas' table
