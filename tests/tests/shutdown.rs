@@ -127,11 +127,12 @@ fn close_returns_only_after_the_cores_threads_have_finished_their_work() {
         phone
             .lobby
             .spawn_detached(async move {
-                let _ = tokio::task::spawn_blocking(move || {
+                // Detached: close must wait for it all the same.
+                drop(tokio::task::spawn_blocking(move || {
                     s.store(true, Ordering::SeqCst);
                     std::thread::sleep(Duration::from_millis(300));
                     f.store(true, Ordering::SeqCst);
-                });
+                }));
             })
             .expect("the core runs");
         while !started.load(Ordering::SeqCst) {
