@@ -1,6 +1,7 @@
 package th.co.lobby
 
 import java.io.File
+import java.util.concurrent.atomic.AtomicBoolean
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
@@ -91,6 +92,8 @@ class Lobby private constructor(
     /** Erases this account's data from the phone (replica, outbox, settings, tokens). */
     suspend fun wipe() = io { ffi.wipe() }
 
+    private val closed = AtomicBoolean(false)
+
     /**
      * Shuts the core down (background sync stops, the core's threads end, the database is
      * closed), then frees the native objects (the sub-clients', then the client's). Call
@@ -98,6 +101,7 @@ class Lobby private constructor(
      * to stop (at most 10 s), so not on the main thread. Calling it twice is harmless.
      */
     override fun close() {
+        if (!closed.compareAndSet(false, true)) return
         ffi.shutdown()
         auth.ffi.close()
         units.ffi.close()

@@ -44,6 +44,13 @@ class UnitsTest : PhoneTestCase() {
     }
 
     @Test
+    fun closing_the_lobby_twice_is_harmless() {
+        runBlocking { onboard(unit("12/345")) }
+        phone.close()
+        phone.close() // and the test's own teardown closes it a third time
+    }
+
+    @Test
     fun units_answer_from_the_replica_and_sync_reports_offline_after_the_server_stops() = runBlocking {
         onboard(unit("12/345"))
         server.close()
