@@ -437,7 +437,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     let secrets_left = secrets.names();
     if units_left != 0
         || profile_left
-        || lobby.is_signed_in()
+        || lobby.auth().is_signed_in()
         || secrets_left != [lobby_core::secrets::keys::DATABASE_KEY]
     {
         return Err(fail("the wipe left account data on the phone"));

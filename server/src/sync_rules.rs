@@ -9,11 +9,6 @@ use lobby_model::scope;
 
 use crate::config::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
 
-/// The scope grammar is `lobby_model::scope`; these names stay for callers of this module.
-pub use lobby_model::scope::{
-    owners as owners_scope, person as person_scope, project as project_scope, unit as unit_scope,
-};
-
 /// One active membership as the scope rules need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveMembership {

@@ -36,7 +36,7 @@ async fn owner_onboards_by_qr_photo_and_sees_the_unit_with_its_thai_name() {
         phone.lobby.units().current().unwrap().unwrap().unit_id,
         units[0].unit_id
     );
-    assert!(phone.lobby.is_signed_in());
+    assert!(phone.lobby.auth().is_signed_in());
 }
 
 #[tokio::test]
@@ -170,7 +170,7 @@ async fn refused_onboarding_leaves_no_half_made_account() {
         count(&server, "SELECT COUNT(*) FROM memberships"),
         people_before
     );
-    assert!(!phone.lobby.is_signed_in());
+    assert!(!phone.lobby.auth().is_signed_in());
     // The QR itself is still good.
     let again = Phone::new(&server.url);
     assert!(again
@@ -218,7 +218,7 @@ async fn password_login_and_logout_wipe_the_phones_tokens() {
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
     assert!(phone.lobby.auth().logout(false).await.unwrap());
-    assert!(!phone.lobby.is_signed_in());
+    assert!(!phone.lobby.auth().is_signed_in());
     assert!(phone.lobby.units().list().unwrap().is_empty());
     let e = phone
         .lobby

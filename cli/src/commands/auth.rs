@@ -60,7 +60,7 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
             email,
             name,
         }) => {
-            if lobby.is_signed_in() {
+            if lobby.auth().is_signed_in() {
                 // An owner with an account adds the unit directly (DESIGN.md §2.1.4).
                 let signed = lobby.auth().claim_onboarding(&payload).await?;
                 let mut reply = signed_in_reply(&signed, true);

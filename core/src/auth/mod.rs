@@ -44,11 +44,6 @@ impl Lobby {
     pub fn auth(&self) -> AuthClient<'_> {
         AuthClient { lobby: self }
     }
-
-    /// Whether this phone holds a session.
-    pub fn is_signed_in(&self) -> bool {
-        self.inner.has_session()
-    }
 }
 
 /// What a scanned onboarding QR stands for.

@@ -195,7 +195,7 @@ impl Store {
         }
         // The outbox's AUTOINCREMENT counter is not personal, but nothing of the account
         // is kept: start it again.
-        tx.execute("DELETE FROM sqlite_sequence", []).ok();
+        tx.execute("DELETE FROM sqlite_sequence", [])?;
         tx.commit()?;
         // Deleted pages may still hold the old bytes until reused: rewrite the file.
         self.conn.execute_batch("VACUUM")?;

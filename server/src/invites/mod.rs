@@ -17,8 +17,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
 use lobby_model::domain::invites::{
-    check_invite_guess_allowed, StoredInviteState, INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECS,
-    INVITE_TTL_DAYS,
+    check_invite_guess_allowed, INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECS, INVITE_TTL_DAYS,
 };
 use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::Role;
@@ -75,16 +74,6 @@ pub fn check_guesses(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<(
     Err(AppError::rate_limited(e.message, wait.max(1) as u64))
 }
 
-/// A stored `invites.status`.
-pub fn stored_state(status: &str) -> Option<StoredInviteState> {
-    match status {
-        "pending" => Some(StoredInviteState::Pending),
-        "accepted" => Some(StoredInviteState::Accepted),
-        "revoked" => Some(StoredInviteState::Revoked),
-        _ => None,
-    }
-}
-
 /// The display (and legal) name of a new account made by accepting an invitation
 /// without a name; the person changes it from their profile.
 pub fn default_member_name(role: Role) -> &'static str {
@@ -127,11 +116,7 @@ mod tests {
     }
 
     #[test]
-    fn stored_states_and_expiry() {
-        assert_eq!(stored_state("pending"), Some(StoredInviteState::Pending));
-        assert_eq!(stored_state("revoked"), Some(StoredInviteState::Revoked));
-        assert_eq!(stored_state("accepted"), Some(StoredInviteState::Accepted));
-        assert_eq!(stored_state("expired"), None);
+    fn expiry_and_code_digest() {
         assert_eq!(expires_at(t0()) - t0(), Duration::days(7));
         assert_eq!(code_digest("ABCDEFGHJK"), secret_digest("ABCDEFGHJK"));
     }

@@ -183,6 +183,25 @@ mod tests {
     use crate::storage::{NewPerson, Storage, Tx};
     use crate::test_support::world;
 
+    use super::{parse_invite_state, StoredInviteState};
+
+    #[test]
+    fn stored_invite_statuses_read_back_and_expired_is_not_one() {
+        assert_eq!(
+            parse_invite_state("pending").ok(),
+            Some(StoredInviteState::Pending)
+        );
+        assert_eq!(
+            parse_invite_state("revoked").ok(),
+            Some(StoredInviteState::Revoked)
+        );
+        assert_eq!(
+            parse_invite_state("accepted").ok(),
+            Some(StoredInviteState::Accepted)
+        );
+        assert_eq!(parse_invite_state("expired").ok(), None);
+    }
+
     fn someone(id: &str) -> NewPerson {
         NewPerson {
             id: id.into(),
