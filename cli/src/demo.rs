@@ -51,6 +51,8 @@ async fn start_server(db: &std::path::Path, addr: SocketAddr) -> Result<RunningS
         addr,
         dev: true,
         otp_webhook: None,
+        key_file: None,
+        limits: Default::default(),
     })
     .await
     .map_err(internal)

@@ -40,6 +40,8 @@ async fn server(dir: &Path) -> (lobby_server::RunningServer, AdminClient) {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         dev: true,
         otp_webhook: None,
+        key_file: None,
+        limits: Default::default(),
     })
     .await
     .expect("server starts");

@@ -45,6 +45,11 @@ enum Command {
         /// POST each OTP as `{"to", "code", "purpose"}` to this URL.
         #[arg(long)]
         otp_webhook: Option<String>,
+        /// The server key (32 bytes; keyed digests of codes). Default: `<db>.key`,
+        /// created on first start. Keep it out of database backups; give every instance
+        /// of one database the same file.
+        #[arg(long, env = "LOBBY_SERVER_KEY_FILE")]
+        key_file: Option<PathBuf>,
     },
     /// Staff credentials, made on the server machine.
     Staff {
@@ -265,12 +270,15 @@ async fn run(cli: Cli) -> Result<Option<Output>, LobbyError> {
             addr,
             dev,
             otp_webhook,
+            key_file,
         } => {
             serve(ServerConfig {
                 db_path: db,
                 addr,
                 dev,
                 otp_webhook,
+                key_file,
+                limits: Default::default(),
             })
             .await?;
             Ok(None)

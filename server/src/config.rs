@@ -18,6 +18,28 @@ pub struct ServerConfig {
     pub dev: bool,
     /// Where the webhook OTP sender POSTs `{to, code, purpose}`.
     pub otp_webhook: Option<String>,
+    /// The server key file (`server_key`); `None`: `<db_path>.key`, created on first
+    /// start. Every API instance of one database must be given the same key.
+    pub key_file: Option<PathBuf>,
+    /// Budgets that are not part of the client contract ([`Limits::default`] in
+    /// production; the load generator raises them to measure what they would hide).
+    pub limits: Limits,
+}
+
+/// Per-person budgets the server enforces beyond the contract's fixed limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `invite_create` mutations one person may push per 24 hours
+    /// (`domain::invites::INVITE_CREATES_PER_DAY`).
+    pub invite_creates_per_day: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            invite_creates_per_day: lobby_model::domain::invites::INVITE_CREATES_PER_DAY,
+        }
+    }
 }
 
 /// Largest JSON request body.

@@ -22,6 +22,8 @@
 //!     addr: "127.0.0.1:0".parse()?,
 //!     dev: true,
 //!     otp_webhook: None,
+//!     key_file: None,
+//!     limits: Default::default(),
 //! })
 //! .await?;
 //! let admin = lobby_server::AdminClient::new(&server.url, server.staff_token.as_deref().unwrap_or(""));
@@ -52,6 +54,7 @@ pub mod passwords;
 pub mod rate_limit;
 pub mod registry;
 pub mod server;
+pub mod server_key;
 pub mod sessions;
 pub mod sign_in;
 pub mod staff;

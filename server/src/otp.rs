@@ -2,16 +2,16 @@
 //! limits, hand it to the sender. Shared by onboarding, login and invitation acceptance
 //! so all behave alike.
 //!
-//! The code is stored as the digest of `request_id:code`, binding it to the request that
-//! created it. A login code for an unknown destination is made, stored and limited like
-//! any other, but not delivered: the answer is the same either way.
+//! The code is stored as a keyed digest of the request id and the code
+//! (`server_key::Keyed::OtpCode`), binding it to the request that created it and useless
+//! without the server's key. A login code for an unknown destination is made, stored and
+//! limited like any other, but not delivered: the answer is the same either way.
 
 use std::net::IpAddr;
 
 use chrono::{Duration, Utc};
 use lobby_model::domain::contact::Destination;
 use lobby_model::domain::otp::{generate_otp_code, OTP_RESEND_AFTER_SECS, OTP_TTL_SECS};
-use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::OtpSent;
 
 use crate::error::AppResult;
@@ -19,11 +19,21 @@ use crate::invites::PendingInvite;
 use crate::onboarding::PendingOnboarding;
 use crate::otp_requests::{create_otp_request, NewOtpRequest};
 use crate::otp_sender::{OtpMessage, OtpPurpose};
+use crate::server_key::{Keyed, ServerKey};
 use crate::state::AppState;
 
 /// The stored form of a code for a request.
-pub fn code_digest(request_id: &str, code: &str) -> String {
-    secret_digest(&format!("{request_id}:{}", code.trim()))
+pub fn code_digest(key: &ServerKey, request_id: &str, code: &str) -> String {
+    key.digest(Keyed::OtpCode, &[request_id, code.trim()])
+}
+
+/// The send-limit key of a destination (`to:<keyed digest>`; the destination itself is
+/// never stored with the limits).
+pub fn destination_key(key: &ServerKey, destination: &Destination) -> String {
+    format!(
+        "to:{}",
+        key.digest(Keyed::OtpDestination, &[destination.as_str()])
+    )
 }
 
 pub struct Issue {
@@ -44,10 +54,11 @@ pub async fn issue(state: &AppState, issue: Issue) -> AppResult<OtpSent> {
     let request = NewOtpRequest {
         id: request_id.clone(),
         purpose: issue.purpose,
-        destination: issue.destination.as_str().to_string(),
-        client_addr: issue.client.to_string(),
-        limit_client: state.limit_client(issue.client),
-        code_digest: code_digest(&request_id, &code),
+        destination_key: destination_key(&state.key, &issue.destination),
+        client_key: state
+            .limit_client(issue.client)
+            .then(|| format!("from:{}", issue.client)),
+        code_digest: code_digest(&state.key, &request_id, &code),
         created_at: now,
         person_id: issue.person_id,
         pending: issue.pending,

@@ -1,16 +1,21 @@
-//! Requested one-time codes: stored under the send limits, checked once.
+//! Requested one-time codes: stored under the send limits, checked once, gone after.
 //!
-//! - Sending: `domain::otp::check_send_allowed` per destination and, unless exempt, per
-//!   client address, counted in the unit of work that stores the new request (so
-//!   concurrent requests cannot both take the last place).
+//! - Sending: `domain::otp::DESTINATION_LIMITS` per destination and, unless exempt,
+//!   `ADDRESS_LIMITS` per client address, counted in the unit of work that stores the new
+//!   request (so concurrent requests cannot both take the last place). Sends are counted
+//!   under keys, never under the destination itself (`to:<keyed digest>`).
 //! - Checking: `domain::otp::check_otp`; a wrong try is counted and must be committed
 //!   although the verify fails, so callers run [`check_code`] under `write_then` and
-//!   return its inner `Err` as the answer. A right code is consumed in the same unit of
-//!   work as whatever it confirms.
+//!   return its inner `Err` as the answer. A right code's request is deleted in the same
+//!   unit of work as whatever it confirms.
+//! - Leaving nothing behind: a request (its keyed digest, the person, what it confirms —
+//!   an onboarding's password hash included) is deleted when used, and [`purge`] deletes
+//!   expired ones and sends older than a day (every issue and a server janitor call it).
 
 use chrono::{DateTime, Duration, Utc};
 use lobby_model::domain::otp::{
-    check_otp, check_send_allowed, otp_error, send_retry_after_secs, OtpCheck, OtpState,
+    check_otp, check_send_within, otp_error, send_retry_after_secs, OtpCheck, OtpState, SendLimits,
+    ADDRESS_LIMITS, DESTINATION_LIMITS, OTP_TTL_SECS,
 };
 use lobby_model::ErrorCode;
 
@@ -25,11 +30,10 @@ use crate::storage::{NewOtpRow, Storage, StoredOtp, Tx};
 pub struct NewOtpRequest {
     pub id: String,
     pub purpose: OtpPurpose,
-    /// Normalised destination.
-    pub destination: String,
-    pub client_addr: String,
-    /// Whether the per-client-address limit applies.
-    pub limit_client: bool,
+    /// The destination's send-limit key (`to:<keyed digest>`).
+    pub destination_key: String,
+    /// The client address's send-limit key, unless the client is exempt.
+    pub client_key: Option<String>,
     pub code_digest: String,
     pub created_at: DateTime<Utc>,
     /// The account a login code is for; `None` for an unknown destination (the code is
@@ -38,6 +42,14 @@ pub struct NewOtpRequest {
     pub pending: Option<PendingOnboarding>,
     /// For `invite_accept` codes: the acceptance waiting for the code.
     pub invite: Option<PendingInvite>,
+}
+
+/// Deletes expired requests and sends no limit counts any more; how many requests went.
+pub fn purge(tx: &mut dyn Tx, now: DateTime<Utc>) -> AppResult<usize> {
+    tx.purge_otp(
+        now - Duration::seconds(OTP_TTL_SECS),
+        now - Duration::days(1),
+    )
 }
 
 /// Stores a code after applying the send limits (`rate_limited` with a retry time).
@@ -50,21 +62,25 @@ pub fn create_otp_request(db: &dyn Storage, r: &NewOtpRequest) -> AppResult<()> 
     let now = r.created_at;
     let since = now - Duration::days(1);
     db.write(|tx| {
-        let mut limited = vec![tx.otp_sends_to(&r.destination, since)?];
-        if r.limit_client {
-            limited.push(tx.otp_sends_from(&r.client_addr, since)?);
+        purge(tx, now)?;
+        let mut limited: Vec<(&str, &SendLimits)> =
+            vec![(r.destination_key.as_str(), &DESTINATION_LIMITS)];
+        if let Some(client) = &r.client_key {
+            limited.push((client, &ADDRESS_LIMITS));
         }
-        for earlier in &limited {
-            if let Err(e) = check_send_allowed(earlier, now) {
-                let secs = send_retry_after_secs(earlier, now).unwrap_or(1);
+        for (key, limits) in &limited {
+            let earlier = tx.otp_sends(key, since)?;
+            if let Err(e) = check_send_within(limits, &earlier, now) {
+                let secs = send_retry_after_secs(limits, &earlier, now).unwrap_or(1);
                 return Err(AppError::rate_limited(e.message, secs));
             }
+        }
+        for (key, _) in &limited {
+            tx.record_otp_send(key, now)?;
         }
         tx.insert_otp_request(&NewOtpRow {
             id: r.id.clone(),
             purpose: r.purpose.as_str().to_string(),
-            destination: r.destination.clone(),
-            client_addr: r.client_addr.clone(),
             code_digest: r.code_digest.clone(),
             created_at: now,
             person_id: r.person_id.clone(),
@@ -76,7 +92,7 @@ pub fn create_otp_request(db: &dyn Storage, r: &NewOtpRequest) -> AppResult<()> 
 pub(crate) fn no_pending() -> AppError {
     AppError::new(
         ErrorCode::NoPendingOtp,
-        "no code was requested with this request id; ask for a code first",
+        "no code is waiting under this request id (it was used, has expired, or was never sent); ask for a new one",
     )
 }
 
@@ -100,16 +116,21 @@ pub fn check_code(
         code: otp.code_digest.clone(),
         created_at: otp.created_at,
         wrong_attempts: otp.wrong_attempts,
-        consumed: otp.consumed,
+        consumed: false,
     };
     let check = check_otp(&state, code_digest, now);
-    if matches!(check, OtpCheck::Wrong { .. }) {
-        tx.count_wrong_otp_attempt(request_id)?;
+    match check {
+        OtpCheck::Wrong { .. } => tx.count_wrong_otp_attempt(request_id)?,
+        // Nothing of an expired request is kept.
+        OtpCheck::Expired => {
+            tx.delete_otp_request(request_id)?;
+        }
+        OtpCheck::Accepted | OtpCheck::Locked => {}
     }
     if let Some(e) = otp_error(&check) {
         return Ok(Err(e.into()));
     }
-    if !tx.mark_otp_consumed(request_id, now)? {
+    if !tx.delete_otp_request(request_id)? {
         return Ok(Err(otp_error(&OtpCheck::Locked)
             .unwrap_or_else(|| no_pending().error)
             .into()));

@@ -11,9 +11,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::ServerConfig;
+use crate::invites::rekey_stored_codes;
 use crate::otp_sender::{
     DevOtpSender, FanOutOtpSender, OtpSender, UndeliveredOtpSender, WebhookOtpSender,
 };
+use crate::server_key::ServerKey;
 use crate::staff::add_staff;
 use crate::state::AppState;
 use crate::storage::{NewStaff, SqliteStorage, Storage};
@@ -78,6 +80,23 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             .context("opening the database")?
             .with_context(|| format!("opening the database {}", config.db_path.display()))?,
     );
+    let key_path = config
+        .key_file
+        .clone()
+        .unwrap_or_else(|| ServerKey::default_path(&config.db_path));
+    let key = Arc::new(
+        tokio::task::spawn_blocking(move || ServerKey::load_or_create(&key_path))
+            .await
+            .context("loading the server key")??,
+    );
+    let (s, k) = (storage.clone(), key.clone());
+    let rekeyed = tokio::task::spawn_blocking(move || rekey_stored_codes(s.as_ref(), &k))
+        .await
+        .context("rekeying invitation codes")?
+        .map_err(|e| anyhow::anyhow!("rekeying invitation codes: {e}"))?;
+    if rekeyed > 0 {
+        tracing::info!(rekeyed, "invitation codes stored with keyed digests");
+    }
     let (sender, dev_sender) = senders(&config)?;
 
     let staff_token = if config.dev {
@@ -103,15 +122,26 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .with_context(|| format!("binding {}", config.addr))?;
     let local = listener.local_addr()?;
     let url = format!("http://{local}");
-    let app = crate::http::router(AppState::new(storage, sender, dev_sender, config.dev))
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let storage_for_janitor = storage.clone();
+    let app = crate::http::router(AppState::new(
+        storage,
+        key,
+        config.limits,
+        sender,
+        dev_sender,
+        config.dev,
+    ))
+    .into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stop) = oneshot::channel::<()>();
+    let janitor = tokio::spawn(janitor(storage_for_janitor));
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stop.await;
             })
-            .await
+            .await;
+        janitor.abort();
+        served
     });
     tracing::info!(%url, dev = config.dev, "listening");
     Ok(RunningServer {
@@ -120,4 +150,27 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         shutdown,
         task,
     })
+}
+
+/// How often expired one-time codes are purged when no request does it first.
+const JANITOR_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Deletes what must not outlive its use (expired one-time codes, spent send counts)
+/// even when no new code is requested.
+async fn janitor(storage: Arc<dyn Storage>) {
+    let mut tick = tokio::time::interval(JANITOR_EVERY);
+    loop {
+        tick.tick().await;
+        let s = storage.clone();
+        let purged = tokio::task::spawn_blocking(move || {
+            s.write(|tx| crate::otp_requests::purge(tx, Utc::now()))
+        })
+        .await;
+        match purged {
+            Ok(Ok(n)) if n > 0 => tracing::debug!(purged = n, "expired one-time codes deleted"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "purging expired one-time codes"),
+            Err(e) => tracing::warn!(error = %e, "purging expired one-time codes"),
+        }
+    }
 }

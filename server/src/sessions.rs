@@ -3,7 +3,13 @@
 //!
 //! A session *family* is one sign-in: each refresh makes a new session row in the same
 //! family and voids the old one. Presenting a voided refresh token means it was copied,
-//! so the whole family is revoked.
+//! so the whole family is revoked — unless it is a *retry*: the answer to a refresh can
+//! be lost (the app killed, a lift with no signal) and the phone then presents the same
+//! token again. Within [`REFRESH_RETRY_GRACE_SECS`] of its rotation, while the session
+//! that rotation made was never itself rotated, the token is answered again with a new
+//! pair, and that unused successor is voided. Outside the window a voided token still
+//! revokes the family, and a copy used inside it only displaces the real phone, whose next
+//! refresh (with a voided token, later) revokes the family for both.
 //!
 //! The decisions (is an access token still valid, may this refresh token rotate, does a
 //! reuse revoke the family) are made here; storage only reads and writes session rows.
@@ -19,6 +25,8 @@ pub const ACCESS_TTL_MINUTES: i64 = 15;
 pub const REFRESH_TTL_DAYS: i64 = 30;
 /// Random bytes per token (256 bits).
 pub const TOKEN_BYTES: usize = 32;
+/// How long after a rotation the rotated refresh token is still answered as a retry.
+pub const REFRESH_RETRY_GRACE_SECS: i64 = 60;
 
 /// A freshly minted pair: the secrets (for the client, once) and their digests (for
 /// storage).
@@ -121,7 +129,7 @@ pub fn session_by_access(
     db.read(|tx| {
         Ok(tx
             .session_by_access(access_digest)?
-            .filter(|s| !s.revoked && !s.rotated && s.access_expires_at > now)
+            .filter(|s| !s.revoked && !s.rotated() && s.access_expires_at > now)
             .map(|s| SessionInfo {
                 session_id: s.id,
                 family_id: s.family_id,
@@ -131,8 +139,9 @@ pub fn session_by_access(
 }
 
 /// Rotates a refresh token: the presented one is voided and `session` takes its place in
-/// the family; returns the person. A voided token revokes the whole family, and that
-/// revocation is kept although the answer is `unauthorized`.
+/// the family; returns the person. A voided token revokes the whole family (that
+/// revocation is kept although the answer is `unauthorized`), unless it is a retry of a
+/// refresh whose answer was lost (see the module docs).
 pub fn rotate_refresh(
     db: &dyn Storage,
     refresh_digest: &str,
@@ -143,16 +152,29 @@ pub fn rotate_refresh(
         let Some(old) = tx.session_by_refresh(refresh_digest)? else {
             return Ok(Err(AppError::unauthorized()));
         };
-        if old.rotated {
-            // A refresh token used twice was copied: end the whole sign-in.
-            tx.revoke_session_family(&old.family_id, now)?;
-            tracing::warn!(family_id = %old.family_id, "refresh token reused; session family revoked");
-            return Ok(Err(AppError::unauthorized()));
-        }
         if old.revoked || old.refresh_expires_at <= now {
             return Ok(Err(AppError::unauthorized()));
         }
-        tx.mark_session_rotated(&old.id, now)?;
+        if let Some(rotated_at) = old.rotated_at {
+            let unused_successor = match &old.replaced_by {
+                Some(id) => tx
+                    .session(id)?
+                    .filter(|s| !s.revoked && !s.rotated())
+                    .map(|s| s.id),
+                None => None,
+            };
+            let in_window = now - rotated_at <= Duration::seconds(REFRESH_RETRY_GRACE_SECS);
+            let Some(successor) = unused_successor.filter(|_| in_window) else {
+                // A refresh token used twice was copied: end the whole sign-in.
+                tx.revoke_session_family(&old.family_id, now)?;
+                tracing::warn!(family_id = %old.family_id, "refresh token reused; session family revoked");
+                return Ok(Err(AppError::unauthorized()));
+            };
+            // A retry: the successor's answer never arrived; this answer replaces it.
+            tx.mark_session_rotated(&successor, &session.id, now)?;
+            tracing::info!(family_id = %old.family_id, "refresh retried; answered again");
+        }
+        tx.mark_session_rotated(&old.id, &session.id, now)?;
         tx.insert_session(&session.row(&old.person_id, &old.family_id, now))?;
         Ok(Ok(old.person_id))
     })

@@ -5,15 +5,19 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{PASSWORD_MAX_FAILURES, PASSWORD_WINDOW_SECS};
+use crate::config::{Limits, PASSWORD_MAX_FAILURES, PASSWORD_WINDOW_SECS};
 use crate::error::{AppError, AppResult};
 use crate::otp_sender::{DevOtpSender, OtpSender};
 use crate::rate_limit::RateLimiter;
+use crate::server_key::ServerKey;
 use crate::storage::Storage;
 
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    /// The key of every keyed digest (`server_key`).
+    pub key: Arc<ServerKey>,
+    pub limits: Limits,
     pub sender: Arc<dyn OtpSender>,
     /// Only in development mode: the recording sender behind `otp peek`.
     pub dev_sender: Option<Arc<DevOtpSender>>,
@@ -25,12 +29,16 @@ pub struct AppState {
 impl AppState {
     pub fn new(
         storage: Arc<dyn Storage>,
+        key: Arc<ServerKey>,
+        limits: Limits,
         sender: Arc<dyn OtpSender>,
         dev_sender: Option<Arc<DevOtpSender>>,
         dev: bool,
     ) -> Self {
         AppState {
             storage,
+            key,
+            limits,
             sender,
             dev_sender,
             dev,
@@ -51,6 +59,14 @@ impl AppState {
         tokio::task::spawn_blocking(move || f(storage.as_ref()))
             .await
             .map_err(|e| AppError::server("blocking task", e))?
+    }
+
+    /// What pushed mutations are applied with.
+    pub fn mutation_context(&self) -> crate::mutations::Context {
+        crate::mutations::Context {
+            key: self.key.clone(),
+            limits: self.limits,
+        }
     }
 
     /// Whether per-client-address limits apply to `ip`. A development server trusts

@@ -6,11 +6,17 @@ use chrono::{DateTime, Utc};
 use lobby_model::protocol::{ProjectKind, ProjectRecord, Role, UnitRecord};
 use lobby_model::Weight;
 
+use std::sync::Arc;
+
+use crate::config::Limits;
 use crate::ids::new_id;
+use crate::mutations::Context;
+use crate::server_key::ServerKey;
 use crate::storage::{NewMembership, NewPerson, SqliteStorage, Storage};
 
 pub(crate) struct World {
     pub db: SqliteStorage,
+    pub key: Arc<ServerKey>,
     pub unit_id: String,
     pub owner_id: String,
     _dir: tempfile::TempDir,
@@ -19,6 +25,14 @@ pub(crate) struct World {
 impl World {
     pub fn db(&self) -> &dyn Storage {
         &self.db
+    }
+
+    /// What mutations are applied with: this world's key, production limits.
+    pub fn ctx(&self) -> Context {
+        Context {
+            key: self.key.clone(),
+            limits: Limits::default(),
+        }
     }
 
     /// A new activated person with `role` in the unit; their id.
@@ -90,6 +104,7 @@ pub(crate) fn world() -> World {
         .unwrap();
     World {
         db,
+        key: Arc::new(ServerKey::generate()),
         unit_id: unit.id,
         owner_id,
         _dir: dir,

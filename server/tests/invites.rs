@@ -193,12 +193,23 @@ async fn an_invitation_is_applied_listed_to_the_owner_accepted_and_hidden_from_t
         ttl >= chrono::Duration::days(7) - chrono::Duration::milliseconds(1)
             && ttl < chrono::Duration::days(7) + chrono::Duration::minutes(1)
     );
-    // Only the digest is stored.
-    assert_eq!(
+    // Only a keyed digest is stored: the plain SHA-256 of the code (which a copy of the
+    // database would let anyone test all 2^50 codes against) is not there.
+    let key = lobby_server::server_key::ServerKey::load_or_create(
+        &lobby_server::server_key::ServerKey::default_path(&f.t.db_path),
+    )
+    .unwrap();
+    let stored = |digest: String| {
         f.t.count(&format!(
-            "SELECT COUNT(*) FROM invites WHERE code_digest = '{}'",
-            lobby_model::domain::secret_token::secret_digest(&made.code)
-        )),
+            "SELECT COUNT(*) FROM invites WHERE code_digest = '{digest}'"
+        ))
+    };
+    assert_eq!(
+        stored(lobby_model::domain::secret_token::secret_digest(&made.code)),
+        0
+    );
+    assert_eq!(
+        stored(lobby_server::invites::code_digest(&key, &made.code)),
         1
     );
 
@@ -745,5 +756,126 @@ async fn a_member_renaming_themselves_is_listed_to_the_owner_by_the_new_name() {
     assert!(next.changes.iter().any(
         |c| matches!(&c.record, Record::Member(m) if m.name == "ชื่อใหม่" && m.unit_id == f.unit)
     ));
+    f.t.shutdown().await;
+}
+
+fn invite_revoke(invite_id: Uuid) -> Value {
+    json!({"invite_revoke": {"invite_id": invite_id}})
+}
+
+impl Fixture {
+    /// Jane, owner of B-1203, signed in with a live code for her unit: her token, unit
+    /// and code.
+    async fn other_owner_with_a_live_code(&self) -> (String, String, String) {
+        let grant = self.t.onboard(&self.payloads[2], "0899999999").await;
+        let token = grant["access_token"].as_str().unwrap().to_string();
+        let unit: String = rusqlite::Connection::open(&self.t.db_path)
+            .unwrap()
+            .query_row("SELECT id FROM units WHERE number = 'B-1203'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let code = generate_invite_code();
+        let out = self
+            .push_one(
+                &token,
+                invite_create(Uuid::now_v7(), &unit, "tenant", &code),
+            )
+            .await;
+        assert_eq!(out["status"], "applied", "{out}");
+        (token, unit, code)
+    }
+}
+
+#[tokio::test]
+async fn the_push_attack_of_issue_7_no_longer_finds_another_units_live_code() {
+    // Issue 7: 100 × (create with a random code + revoke), then a create carrying another
+    // unit's pending code, in one push: the random ones were applied and the live one
+    // answered `conflict` — 101 guesses in 0.04 s.
+    let f = fixture().await;
+    let (_, _, live) = f.other_owner_with_a_live_code().await;
+    let mut mutations = Vec::new();
+    for _ in 0..100 {
+        let id = Uuid::now_v7();
+        mutations.push(invite_create(
+            id,
+            &f.unit,
+            "tenant",
+            &generate_invite_code(),
+        ));
+        mutations.push(invite_revoke(id));
+    }
+    mutations.push(invite_create(Uuid::now_v7(), &f.unit, "tenant", &live));
+    let out = f.push(&f.owner, mutations).await;
+    let creates: Vec<&Value> = out.iter().step_by(2).collect();
+    let budget = lobby_model::domain::invites::INVITE_CREATES_PER_DAY;
+    let applied = creates.iter().filter(|o| o["status"] == "applied").count();
+    assert_eq!(applied, budget, "a day's budget of creations, no more");
+    for o in &creates[budget..] {
+        assert_eq!(rejected_code(o), "rate_limited", "{o}");
+    }
+    // The probe with the live code learned nothing: it was refused like any other.
+    assert_eq!(rejected_code(creates[100]), "rate_limited");
+    f.t.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_pushed_code_that_collides_costs_a_guess_shared_with_the_accept_endpoint() {
+    let f = fixture().await;
+    let (jane, _, live) = f.other_owner_with_a_live_code().await;
+    // A used-up (revoked) code collides with the same answer as a live one.
+    let dead_id = Uuid::now_v7();
+    let dead = generate_invite_code();
+    let unit_b: String = rusqlite::Connection::open(&f.t.db_path)
+        .unwrap()
+        .query_row("SELECT id FROM units WHERE number = 'B-1203'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    f.push(
+        &jane,
+        vec![
+            invite_create(dead_id, &unit_b, "tenant", &dead),
+            invite_revoke(dead_id),
+        ],
+    )
+    .await;
+    let on_live = f
+        .push_one(
+            &f.owner,
+            invite_create(Uuid::now_v7(), &f.unit, "tenant", &live),
+        )
+        .await;
+    let on_dead = f
+        .push_one(
+            &f.owner,
+            invite_create(Uuid::now_v7(), &f.unit, "tenant", &dead),
+        )
+        .await;
+    assert_eq!(rejected_code(&on_live), "conflict");
+    assert_eq!(on_live, on_dead, "live and dead codes answer alike");
+    // Three more collisions use up the five guesses of the window …
+    for _ in 0..3 {
+        let o = f
+            .push_one(
+                &f.owner,
+                invite_create(Uuid::now_v7(), &f.unit, "tenant", &live),
+            )
+            .await;
+        assert_eq!(rejected_code(&o), "conflict");
+    }
+    // … after which the owner can neither push codes nor guess at the accept endpoint
+    // with their phone, from another address or not.
+    let o = f
+        .push_one(
+            &f.owner,
+            invite_create(Uuid::now_v7(), &f.unit, "tenant", &generate_invite_code()),
+        )
+        .await;
+    assert_eq!(rejected_code(&o), "rate_limited");
+    let (status, v) = f.accept(&generate_invite_code(), OWNER_PHONE, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    // Nothing the owner pushed was stored for their unit.
+    assert_eq!(f.pending(), 0);
     f.t.shutdown().await;
 }

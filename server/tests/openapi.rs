@@ -23,6 +23,8 @@ async fn the_server_serves_the_same_document() {
         addr: "127.0.0.1:0".parse().unwrap(),
         dev: false,
         otp_webhook: None,
+        key_file: None,
+        limits: Default::default(),
     })
     .await
     .unwrap();

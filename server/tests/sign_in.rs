@@ -67,7 +67,7 @@ async fn otp_login_with_the_delivered_code_starts_a_session() {
         )
         .await;
     assert_eq!(v["person_id"], grant["person_id"]);
-    // Single use.
+    // Single use, and nothing of the request is left behind.
     let (_, again) = t
         .post(
             "/v1/auth/otp/verify",
@@ -75,7 +75,8 @@ async fn otp_login_with_the_delivered_code_starts_a_session() {
             None,
         )
         .await;
-    assert_eq!(code_of(&again), "otp_locked");
+    assert_eq!(code_of(&again), "no_pending_otp");
+    assert_eq!(t.count("SELECT COUNT(*) FROM otp_requests"), 0);
     t.shutdown().await;
 }
 
@@ -178,6 +179,16 @@ async fn refresh_rotates_and_the_old_access_token_stops_working() {
     t.shutdown().await;
 }
 
+/// Moves every rotation of the test server `secs` into the past.
+fn age_rotations(t: &TestServer, secs: i64) {
+    let c = rusqlite::Connection::open(&t.db_path).unwrap();
+    c.execute(
+        "UPDATE sessions SET rotated_at = rotated_at - ?1 WHERE rotated_at IS NOT NULL",
+        [secs * 1000],
+    )
+    .unwrap();
+}
+
 #[tokio::test]
 async fn reusing_a_rotated_refresh_token_revokes_the_whole_session() {
     let (t, grant) = with_account().await;
@@ -188,6 +199,11 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_session() {
             None,
         )
         .await;
+    // The rightful phone uses its new access token; a minute later a copy of the old
+    // refresh token is presented.
+    t.post_ok("/v1/sync/pull", json!({}), next["access_token"].as_str())
+        .await;
+    age_rotations(&t, lobby_server::sessions::REFRESH_RETRY_GRACE_SECS + 1);
     let (status, v) = t
         .post(
             "/v1/auth/refresh",
@@ -210,6 +226,87 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_session() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refresh_retried_after_its_answer_was_lost_is_answered_again() {
+    // Issue 7: the server rotated, the answer never reached the phone, the phone retried
+    // with the token it still had — and was signed out. Now the retry gets a new pair.
+    let (t, grant) = with_account().await;
+    let lost = t
+        .post_ok(
+            "/v1/auth/refresh",
+            json!({"refresh_token": grant["refresh_token"]}),
+            None,
+        )
+        .await;
+    for _ in 0..2 {
+        // A flaky lift: the retry's answer may be lost too.
+        t.post_ok(
+            "/v1/auth/refresh",
+            json!({"refresh_token": grant["refresh_token"]}),
+            None,
+        )
+        .await;
+    }
+    let retried = t
+        .post_ok(
+            "/v1/auth/refresh",
+            json!({"refresh_token": grant["refresh_token"]}),
+            None,
+        )
+        .await;
+    assert_eq!(retried["person_id"], grant["person_id"]);
+    t.post_ok("/v1/sync/pull", json!({}), retried["access_token"].as_str())
+        .await;
+    // The pair whose answer was lost is void; the one the phone holds goes on rotating.
+    let (status, _) = t
+        .post("/v1/sync/pull", json!({}), lost["access_token"].as_str())
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let after = t
+        .post_ok(
+            "/v1/auth/refresh",
+            json!({"refresh_token": retried["refresh_token"]}),
+            None,
+        )
+        .await;
+    t.post_ok("/v1/sync/pull", json!({}), after["access_token"].as_str())
+        .await;
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn inside_the_window_a_token_whose_successor_was_used_is_still_a_copy() {
+    let (t, grant) = with_account().await;
+    let next = t
+        .post_ok(
+            "/v1/auth/refresh",
+            json!({"refresh_token": grant["refresh_token"]}),
+            None,
+        )
+        .await;
+    // The phone got the answer and has already refreshed again with it.
+    let newest = t
+        .post_ok(
+            "/v1/auth/refresh",
+            json!({"refresh_token": next["refresh_token"]}),
+            None,
+        )
+        .await;
+    let (status, _) = t
+        .post(
+            "/v1/auth/refresh",
+            json!({"refresh_token": grant["refresh_token"]}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = t
+        .post("/v1/sync/pull", json!({}), newest["access_token"].as_str())
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the family is revoked");
     t.shutdown().await;
 }
 
@@ -292,5 +389,65 @@ async fn tokens_are_stored_only_as_digests() {
         .unwrap();
     assert_eq!(n, 0);
     assert_eq!(t.count("SELECT COUNT(*) FROM sessions"), 1);
+    t.shutdown().await;
+}
+
+/// Every text value of a table, as a copy of the database shows it.
+fn dump(t: &TestServer, table: &str) -> Vec<String> {
+    let c = rusqlite::Connection::open(&t.db_path).unwrap();
+    let mut stmt = c.prepare(&format!("SELECT * FROM {table}")).unwrap();
+    let n = stmt.column_count();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((0..n)
+                .map(|i| match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(b) => String::from_utf8_lossy(b).into_owned(),
+                    other => format!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+                .join("|"))
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    rows
+}
+
+#[tokio::test]
+async fn a_copy_of_the_database_recovers_no_code_and_names_no_destination() {
+    // Issue 7: `code_digest` was SHA-256 of `request_id:code`, so trying the million
+    // codes recovered every pending one. Now the digest is keyed with a key that is not
+    // in the database.
+    let (t, _) = with_account().await;
+    let sent = t.post_ok("/v1/auth/otp", json!({"to": PHONE}), None).await;
+    let request_id = sent["request_id"].as_str().unwrap();
+    let code = t.admin.peek_otp(PHONE).await.unwrap().code;
+    let rows = dump(&t, "otp_requests");
+    assert_eq!(rows.len(), 1);
+    let stored = &rows[0];
+    let recovered = (0..1_000_000u32).find(|n| {
+        let guess =
+            lobby_model::domain::secret_token::secret_digest(&format!("{request_id}:{n:06}"));
+        stored.contains(&guess)
+    });
+    assert_eq!(recovered, None, "the attack of issue 7 finds nothing");
+    let sends = dump(&t, "otp_sends").join("\n");
+    for leak in ["812345678", "0812345678", "somchai@example.com"] {
+        assert!(!stored.contains(leak) && !sends.contains(leak), "{leak}");
+    }
+    // Used, the request is gone; expired ones go at the next issue.
+    t.post_ok(
+        "/v1/auth/otp/verify",
+        json!({"request_id": request_id, "code": code}),
+        None,
+    )
+    .await;
+    assert!(dump(&t, "otp_requests").is_empty());
+    t.post_ok("/v1/auth/otp", json!({"to": "0861111111"}), None)
+        .await;
+    t.age_otp_sends(lobby_model::domain::otp::OTP_TTL_SECS + 1);
+    t.post_ok("/v1/auth/otp", json!({"to": "0871111111"}), None)
+        .await;
+    assert_eq!(dump(&t, "otp_requests").len(), 1, "only the newest is left");
     t.shutdown().await;
 }

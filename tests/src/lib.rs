@@ -95,6 +95,8 @@ async fn start_at(db: &std::path::Path, addr: SocketAddr) -> RunningServer {
         addr,
         dev: true,
         otp_webhook: None,
+        key_file: None,
+        limits: Default::default(),
     })
     .await
     .expect("server starts")

@@ -122,6 +122,12 @@ async fn measure(args: &Args, db_path: &Path) -> anyhow::Result<bool> {
         addr: "127.0.0.1:0".parse()?,
         dev: true,
         otp_webhook: None,
+        key_file: None,
+        // The daily creation budget (30 per person, issue 7) would end the race for the
+        // cap within a second; this measures the cap under contention, so it is lifted.
+        limits: lobby_server::config::Limits {
+            invite_creates_per_day: usize::MAX,
+        },
     })
     .await?;
     let url = server.url.clone();

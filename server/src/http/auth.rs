@@ -83,7 +83,7 @@ pub async fn otp_verify(
     check_verify_request(&req)?;
     let now = Utc::now();
     let session = NewSession::generate(now);
-    let digest = code_digest(&req.request_id, &req.code);
+    let digest = code_digest(&state.key, &req.request_id, &req.code);
     let s = session.clone();
     let person_id = state
         .db(move |st| complete_otp_login(st, &req.request_id, &digest, &s, now))

@@ -63,7 +63,7 @@ pub async fn accept(
     // A malformed code is looked up as nothing: it counts as a wrong guess.
     let digest = normalize_invite_code(&req.code)
         .ok()
-        .map(|c| code_digest(&c));
+        .map(|c| code_digest(&state.key, &c));
     let now = Utc::now();
     let invite = state
         .db(move |s| invite_for_acceptance(s, digest.as_deref(), &keys, now))

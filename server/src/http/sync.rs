@@ -60,12 +60,13 @@ pub async fn push(
         )));
     }
     let person_id = session.person_id;
+    let ctx = state.mutation_context();
     let results = state
         .db(move |s| {
             req.mutations
                 .iter()
                 .map(|m| {
-                    let outcome = push_one(s, &person_id, m, Utc::now())?;
+                    let outcome = push_one(s, &ctx, &person_id, m, Utc::now())?;
                     Ok(MutationResult { id: m.id, outcome })
                 })
                 .collect::<AppResult<Vec<_>>>()

@@ -22,7 +22,9 @@ use lobby_model::domain::invites::{
 use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::Role;
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::server_key::{Keyed, ServerKey};
+use crate::storage::{Storage, Tx};
 
 pub mod accept;
 pub mod guessing;
@@ -31,9 +33,45 @@ pub mod members;
 pub use accept::PendingInvite;
 pub use guessing::{invite_for_acceptance, InviteTarget};
 
-/// The stored form of a normalised code (only the digest is ever kept).
-pub fn code_digest(normalized_code: &str) -> String {
-    secret_digest(normalized_code)
+/// The stored form of a normalised code (only the digest is ever kept): keyed, over the
+/// code's plain SHA-256 digest, so rows stored before keying can be rekeyed in place
+/// ([`rekey_stored_codes`]).
+pub fn code_digest(key: &ServerKey, normalized_code: &str) -> String {
+    keyed_form(key, &secret_digest(normalized_code))
+}
+
+fn keyed_form(key: &ServerKey, plain_digest: &str) -> String {
+    key.digest(Keyed::InviteCode, &[plain_digest])
+}
+
+/// Rekeys invitations stored with a plain digest (before migration 4), in batches, at
+/// start-up; how many. Codes already handed out keep working.
+pub fn rekey_stored_codes(db: &dyn Storage, key: &ServerKey) -> AppResult<usize> {
+    let mut done = 0;
+    loop {
+        let n = db.write(|tx| {
+            let rows = tx.unkeyed_invite_digests(500)?;
+            for (id, plain) in &rows {
+                tx.set_keyed_invite_digest(id, &keyed_form(key, plain))?;
+            }
+            Ok(rows.len())
+        })?;
+        done += n;
+        if n == 0 {
+            return Ok(done);
+        }
+    }
+}
+
+/// The guess keys of a signed-in person probing codes another way than the accept
+/// endpoint (a pushed code that collides): their phone's key, so both paths share one
+/// budget, and their own.
+pub fn person_guess_keys(tx: &mut dyn Tx, person_id: &str) -> AppResult<Vec<String>> {
+    let mut keys = vec![format!("person:{person_id}")];
+    if let Some(phone) = tx.person(person_id)?.and_then(|p| p.phone) {
+        keys.extend(guess_keys(None, &phone));
+    }
+    Ok(keys)
 }
 
 /// When a code made at `now` stops being usable.
@@ -118,6 +156,9 @@ mod tests {
     #[test]
     fn expiry_and_code_digest() {
         assert_eq!(expires_at(t0()) - t0(), Duration::days(7));
-        assert_eq!(code_digest("ABCDEFGHJK"), secret_digest("ABCDEFGHJK"));
+        let key = ServerKey::generate();
+        let d = code_digest(&key, "ABCDEFGHJK");
+        assert_ne!(d, secret_digest("ABCDEFGHJK"), "keyed");
+        assert_eq!(d, keyed_form(&key, &secret_digest("ABCDEFGHJK")));
     }
 }

@@ -5,17 +5,30 @@
 //!
 //! Owners see the effects in `owners:<unit_id>` (invitations, members); a removed member
 //! also loses the membership from their own scope, and with it the unit.
+//!
+//! A pushed code is chosen by the phone, so a duplicate tells the pusher that a code
+//! exists (issue 7: 101 guesses in 0.04 s). Creating therefore costs what a guess at the
+//! accept endpoint costs: a daily budget per person (`domain::invites::
+//! check_invite_create_budget`, read from the mutations ledger), the guess limit of the
+//! person's keys checked before the code is looked at, and a duplicate charged as a wrong
+//! guess (`Charges`) although the refusal undoes everything else.
 
+use chrono::Duration;
 use chrono::{DateTime, Utc};
 use lobby_model::domain::invites::{
-    check_invitable_role, check_invite_cap, normalize_invite_code, StoredInviteState,
+    check_invitable_role, check_invite_cap, check_invite_create_budget, normalize_invite_code,
+    StoredInviteState,
 };
 use lobby_model::protocol::Role;
+use lobby_model::ErrorCode;
 
+use super::{Charges, Context};
 use crate::change_log::records;
 use crate::error::{AppError, AppResult};
 use crate::invites::members::{cap_counts, require_owner};
-use crate::invites::{code_digest, expires_at};
+use crate::invites::{
+    check_guesses, code_digest, expires_at, guess_window_start, person_guess_keys,
+};
 use crate::storage::{Inserted, NewInvite, Tx};
 
 /// An `InviteCreate` mutation's fields.
@@ -29,29 +42,47 @@ pub struct InviteCreate<'a> {
 /// `InviteCreate`: an owner stores a code for one of their units, if the cap allows.
 pub fn create(
     tx: &mut dyn Tx,
+    ctx: &Context,
+    charges: &mut Charges,
     person_id: &str,
     new: &InviteCreate,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let made_today =
+        tx.count_mutations_since(person_id, "invite_create", now - Duration::days(1))?;
+    check_invite_create_budget(made_today, ctx.limits.invite_creates_per_day)?;
     require_owner(tx, person_id, new.unit_id)?;
     check_invitable_role(new.role)?;
     let code = normalize_invite_code(new.code)
         .map_err(|_| AppError::invalid("the invitation code is not 10 Crockford characters"))?;
+    let keys = person_guess_keys(tx, person_id)?;
+    let window_start = guess_window_start(now);
+    for key in &keys {
+        check_guesses(&tx.guess_failures_since(key, window_start)?, now)?;
+    }
     let (members, pending) = cap_counts(tx, new.unit_id, now)?;
     check_invite_cap(members, pending)?;
+    let digest = code_digest(&ctx.key, &code);
+    if tx.invite_by_code(&digest)?.is_some() {
+        // Live, used or revoked alike: the pusher learns only that the code was taken,
+        // and pays a guess for it.
+        charges.guess_failures.extend(keys);
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            "this invitation code cannot be used; make a new one",
+        ));
+    }
     let stored = tx.insert_invite(&NewInvite {
         id: new.invite_id.clone(),
         unit_id: new.unit_id.to_string(),
         role: new.role,
-        code_digest: code_digest(&code),
+        code_digest: digest,
         created_by: person_id.to_string(),
         created_at: now,
         expires_at: expires_at(now),
     })?;
     if stored == Inserted::Duplicate {
-        return Err(AppError::already_exists(
-            "an invitation with this id or code",
-        ));
+        return Err(AppError::already_exists("an invitation with this id"));
     }
     records::invite_changed(tx, &new.invite_id, now)
 }
@@ -145,6 +176,7 @@ mod tests {
         for _ in 1..MAX_INVITES_PER_UNIT {
             let out = push_one(
                 w.db(),
+                &w.ctx(),
                 &w.owner_id,
                 &invite(&w.unit_id, Role::Resident),
                 now,
@@ -153,6 +185,7 @@ mod tests {
         }
         let refused = push_one(
             w.db(),
+            &w.ctx(),
             &w.owner_id,
             &invite(&w.unit_id, Role::Resident),
             now,
@@ -180,10 +213,24 @@ mod tests {
         let now = Utc::now();
         let resident = w.add_member(Role::Resident, now);
         for who in [resident.as_str(), "someone-else"] {
-            let out = push_one(w.db(), who, &invite(&w.unit_id, Role::Tenant), now).unwrap();
+            let out = push_one(
+                w.db(),
+                &w.ctx(),
+                who,
+                &invite(&w.unit_id, Role::Tenant),
+                now,
+            )
+            .unwrap();
             assert_eq!(code(&out), Some("forbidden"), "{who}");
         }
-        let out = push_one(w.db(), &w.owner_id, &invite(&w.unit_id, Role::Owner), now).unwrap();
+        let out = push_one(
+            w.db(),
+            &w.ctx(),
+            &w.owner_id,
+            &invite(&w.unit_id, Role::Owner),
+            now,
+        )
+        .unwrap();
         assert_eq!(code(&out), Some("invalid_input"));
     }
 
@@ -203,7 +250,7 @@ mod tests {
             created_at: now,
             mutation: Mutation::MemberRemove { membership_id },
         };
-        let out = push_one(w.db(), &w.owner_id, &remove, now).unwrap();
+        let out = push_one(w.db(), &w.ctx(), &w.owner_id, &remove, now).unwrap();
         assert_eq!(out, MutationOutcome::Applied);
         let (active, owners_log, person_log) = w
             .db()

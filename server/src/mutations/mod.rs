@@ -7,6 +7,12 @@
 //! refusal is an answer (`rejected{code}`), not an error; only a server failure fails
 //! the unit (nothing is recorded, the phone retries).
 //!
+//! Some refusals must still cost something: a pushed invitation code that collides with
+//! a stored one tells the pusher a code exists, so it counts as a wrong guess exactly as
+//! at the accept endpoint. A handler notes such [`Charges`]; they are written after the
+//! undo, with the outcome. The recorded outcomes are also the ledger budgets read (how
+//! many `invite_create` a person pushed today).
+//!
 //! One file per capability holds its authorisation, rules (`lobby_model::domain`) and
 //! effects (rows and change-log entries): [`profile`] (`ProfileUpdate`), [`invites`]
 //! (`InviteCreate`, `InviteRevoke`, `MemberRemove`).
@@ -14,16 +20,35 @@
 pub mod invites;
 pub mod profile;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use lobby_model::protocol::{Mutation, MutationEnvelope, MutationOutcome};
 use lobby_model::{ErrorCode, LobbyError};
 
+use crate::config::Limits;
 use crate::error::AppResult;
+use crate::server_key::ServerKey;
 use crate::storage::{Storage, Tx};
+
+/// What handlers apply mutations with, beyond the unit of work.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub key: Arc<ServerKey>,
+    pub limits: Limits,
+}
+
+/// What a refused mutation still costs, written after its own writes were undone.
+#[derive(Debug, Default)]
+pub struct Charges {
+    /// Wrong invitation-code guesses, one per key (`invites::guess_keys`).
+    pub guess_failures: Vec<String>,
+}
 
 /// Applies one mutation from `person_id` exactly once; its outcome.
 pub fn push_one(
     db: &dyn Storage,
+    ctx: &Context,
     person_id: &str,
     envelope: &MutationEnvelope,
     now: DateTime<Utc>,
@@ -39,12 +64,17 @@ pub fn push_one(
                 "this mutation id was already used by another account",
             )));
         }
-        let outcome =
-            match tx.undo_on_error(&mut |tx| apply(tx, person_id, &envelope.mutation, now)) {
-                Ok(()) => MutationOutcome::Applied,
-                Err(e) if e.code() == ErrorCode::ServerError => return Err(e),
-                Err(e) => rejected(&e.error),
-            };
+        let mut charges = Charges::default();
+        let outcome = match tx.undo_on_error(&mut |tx| {
+            apply(tx, ctx, &mut charges, person_id, &envelope.mutation, now)
+        }) {
+            Ok(()) => MutationOutcome::Applied,
+            Err(e) if e.code() == ErrorCode::ServerError => return Err(e),
+            Err(e) => rejected(&e.error),
+        };
+        for key in &charges.guess_failures {
+            tx.record_guess_failure(key, now)?;
+        }
         tx.record_mutation(&id, person_id, envelope.mutation.kind(), &outcome, now)?;
         Ok(outcome)
     })
@@ -60,6 +90,8 @@ fn rejected(e: &LobbyError) -> MutationOutcome {
 /// The capability handling each kind of mutation.
 fn apply(
     tx: &mut dyn Tx,
+    ctx: &Context,
+    charges: &mut Charges,
     person_id: &str,
     mutation: &Mutation,
     now: DateTime<Utc>,
@@ -82,6 +114,8 @@ fn apply(
             code,
         } => invites::create(
             tx,
+            ctx,
+            charges,
             person_id,
             &invites::InviteCreate {
                 invite_id: invite_id.to_string(),
@@ -127,11 +161,11 @@ mod tests {
         let now = Utc::now();
         let env = rename("นิด");
         assert_eq!(
-            push_one(w.db(), &w.owner_id, &env, now).unwrap(),
+            push_one(w.db(), &w.ctx(), &w.owner_id, &env, now).unwrap(),
             MutationOutcome::Applied
         );
         assert_eq!(
-            push_one(w.db(), &w.owner_id, &env, now).unwrap(),
+            push_one(w.db(), &w.ctx(), &w.owner_id, &env, now).unwrap(),
             MutationOutcome::Applied
         );
         let logged = w
@@ -140,7 +174,7 @@ mod tests {
             .unwrap();
         assert_eq!(logged, 1, "applied once");
         let other = w.add_member(lobby_model::protocol::Role::Resident, now);
-        match push_one(w.db(), &other, &env, now).unwrap() {
+        match push_one(w.db(), &w.ctx(), &other, &env, now).unwrap() {
             MutationOutcome::Rejected { code, .. } => assert_eq!(code, "conflict"),
             MutationOutcome::Applied => panic!("another account reused the id"),
         }
@@ -151,7 +185,7 @@ mod tests {
         let w = world();
         let now = Utc::now();
         let env = rename("");
-        let first = push_one(w.db(), &w.owner_id, &env, now).unwrap();
+        let first = push_one(w.db(), &w.ctx(), &w.owner_id, &env, now).unwrap();
         assert!(matches!(first, MutationOutcome::Rejected { .. }));
         let stored = w
             .db()
@@ -159,6 +193,9 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(stored.outcome, first);
-        assert_eq!(push_one(w.db(), &w.owner_id, &env, now).unwrap(), first);
+        assert_eq!(
+            push_one(w.db(), &w.ctx(), &w.owner_id, &env, now).unwrap(),
+            first
+        );
     }
 }

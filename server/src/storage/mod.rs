@@ -59,10 +59,10 @@
 //!   `count_active_memberships`, `insert_membership`, `end_membership`.
 //! - [`OnboardingTokensTx`] — `onboarding_token`, `insert_onboarding_token`,
 //!   `void_unused_onboarding_tokens`, `mark_onboarding_token_used`.
-//! - [`OtpTx`] — `otp_sends_to`, `otp_sends_from`, `insert_otp_request`, `otp_request`,
-//!   `count_wrong_otp_attempt`, `mark_otp_consumed`.
+//! - [`OtpTx`] — `otp_sends`, `record_otp_send`, `insert_otp_request`, `otp_request`,
+//!   `count_wrong_otp_attempt`, `delete_otp_request`, `purge_otp`.
 //! - [`SessionsTx`] — `insert_session`, `session_by_access`, `session_by_refresh`,
-//!   `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`.
+//!   `session`, `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`.
 //! - [`InvitesTx`] — `insert_invite`, `invite`, `invite_by_code`, `count_pending_invites`,
 //!   `mark_invite_revoked`, `mark_invite_accepted`.
 //! - [`InviteGuessesTx`] — `guess_failures_since`, `record_guess_failure`,
@@ -206,6 +206,7 @@ mod tests {
     #[test]
     fn another_engine_needs_only_units_of_work_and_may_rerun_them() {
         let w = world();
+        let ctx = w.ctx();
         let engine = RetryingEngine {
             inner: w.db,
             runs: AtomicUsize::new(0),
@@ -221,7 +222,7 @@ mod tests {
                 code: generate_invite_code(),
             },
         };
-        let out = crate::mutations::push_one(db, &w.owner_id, &env, Utc::now()).unwrap();
+        let out = crate::mutations::push_one(db, &ctx, &w.owner_id, &env, Utc::now()).unwrap();
         assert_eq!(out, MutationOutcome::Applied);
         assert_eq!(engine.runs.load(Ordering::SeqCst), 2, "the work ran twice");
         let pending = db

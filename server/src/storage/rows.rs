@@ -141,8 +141,7 @@ pub struct NewOtpRow {
     pub id: String,
     /// `otp_sender::OtpPurpose::as_str`.
     pub purpose: String,
-    pub destination: String,
-    pub client_addr: String,
+    /// Keyed digest of `request_id` and the code (`server_key::Keyed::OtpCode`).
     pub code_digest: String,
     pub created_at: DateTime<Utc>,
     pub person_id: Option<String>,
@@ -157,7 +156,6 @@ pub struct StoredOtp {
     pub code_digest: String,
     pub created_at: DateTime<Utc>,
     pub wrong_attempts: u32,
-    pub consumed: bool,
     pub person_id: Option<String>,
     pub pending: Option<String>,
 }
@@ -183,8 +181,17 @@ pub struct StoredSession {
     pub person_id: String,
     pub access_expires_at: DateTime<Utc>,
     pub refresh_expires_at: DateTime<Utc>,
-    pub rotated: bool,
+    /// When a refresh rotated this session away (`None`: still current).
+    pub rotated_at: Option<DateTime<Utc>>,
+    /// The session that rotation made in its place.
+    pub replaced_by: Option<String>,
     pub revoked: bool,
+}
+
+impl StoredSession {
+    pub fn rotated(&self) -> bool {
+        self.rotated_at.is_some()
+    }
 }
 
 /// An invitation about to be stored.

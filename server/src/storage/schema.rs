@@ -39,6 +39,16 @@
 //!
 //! `otp_requests.pending` holds, for `invite_accept` codes, the acceptance waiting for
 //! the code (`invites::PendingInvite`) instead of an onboarding registration.
+//!
+//! Changed by migration 4 (issue 7):
+//! - `otp_requests(id, purpose, code_digest, created_at, wrong_attempts, person_id,
+//!   pending)` — `code_digest` is keyed (`server_key::Keyed::OtpCode`); no destination
+//!   or client address; the row is deleted when its code is used and purged once expired.
+//! - `otp_sends(id, key, created_at)` — one row per code sent, keyed `to:<keyed digest of
+//!   the destination>` and `from:<client address>`; purged after a day.
+//! - `sessions.replaced_by` — the session a rotation made in this one's place.
+//! - `invites.digest_keyed` — 1 once `code_digest` is keyed
+//!   (`server_key::Keyed::InviteCode` over the plain digest).
 
 use rusqlite::Connection;
 
@@ -195,6 +205,37 @@ SET record = json_set(
                            json_extract(record, '$.unit.ratio_micros') % 1000000), '0')
     END)
 WHERE json_extract(record, '$.unit.ratio_micros') IS NOT NULL;
+"#,
+    // 4: closing issue 7's holes. One-time codes leave nothing behind: `otp_requests`
+    //    keeps only a keyed digest and what the code confirms, and its row goes when the
+    //    code is used or expires (pending codes of the old table, at most 5 minutes old,
+    //    are dropped: people ask again). The send limits count `otp_sends`, keyed by a
+    //    keyed digest of the destination, never the destination itself. A rotated
+    //    session remembers its successor (a retried refresh replaces it). Invitation
+    //    codes get keyed digests (`digest_keyed` marks rows rekeyed at start-up).
+    //    Invitation creation is budgeted per person from the mutations ledger.
+    r#"
+DROP TABLE otp_requests;
+CREATE TABLE otp_requests (
+    id TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,
+    code_digest TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    wrong_attempts INTEGER NOT NULL DEFAULT 0,
+    person_id TEXT,
+    pending TEXT
+);
+CREATE INDEX otp_requests_created ON otp_requests(created_at);
+CREATE TABLE otp_sends (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX otp_sends_key ON otp_sends(key, created_at);
+CREATE INDEX otp_sends_created ON otp_sends(created_at);
+ALTER TABLE sessions ADD COLUMN replaced_by TEXT;
+ALTER TABLE invites ADD COLUMN digest_keyed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX mutations_person_kind ON mutations(person_id, kind, applied_at);
 "#,
 ];
 

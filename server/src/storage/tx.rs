@@ -97,26 +97,25 @@ pub trait OnboardingTokensTx {
     ) -> AppResult<()>;
 }
 
-/// One-time code requests.
+/// One-time code requests, and the sends the limits count.
 pub trait OtpTx {
-    /// When codes were requested for this destination after `since`.
-    fn otp_sends_to(
-        &mut self,
-        destination: &str,
-        since: DateTime<Utc>,
-    ) -> AppResult<Vec<DateTime<Utc>>>;
-    /// When codes were requested from this client address after `since`.
-    fn otp_sends_from(
-        &mut self,
-        client_addr: &str,
-        since: DateTime<Utc>,
-    ) -> AppResult<Vec<DateTime<Utc>>>;
+    /// When codes were sent under this limit key after `since`.
+    fn otp_sends(&mut self, key: &str, since: DateTime<Utc>) -> AppResult<Vec<DateTime<Utc>>>;
+    /// Counts one send under `key`.
+    fn record_otp_send(&mut self, key: &str, at: DateTime<Utc>) -> AppResult<()>;
     fn insert_otp_request(&mut self, request: &NewOtpRow) -> AppResult<()>;
     fn otp_request(&mut self, request_id: &str) -> AppResult<Option<StoredOtp>>;
     /// Adds one to the request's wrong attempts.
     fn count_wrong_otp_attempt(&mut self, request_id: &str) -> AppResult<()>;
-    /// Marks the request consumed if it was not; whether it did.
-    fn mark_otp_consumed(&mut self, request_id: &str, now: DateTime<Utc>) -> AppResult<bool>;
+    /// Deletes the request (its code was used); whether it was still there.
+    fn delete_otp_request(&mut self, request_id: &str) -> AppResult<bool>;
+    /// Deletes requests made at or before `made_before` and sends counted at or before
+    /// `sent_before`; how many requests went.
+    fn purge_otp(
+        &mut self,
+        made_before: DateTime<Utc>,
+        sent_before: DateTime<Utc>,
+    ) -> AppResult<usize>;
 }
 
 /// Sessions (digests only).
@@ -124,7 +123,15 @@ pub trait SessionsTx {
     fn insert_session(&mut self, session: &NewSessionRow) -> AppResult<()>;
     fn session_by_access(&mut self, access_digest: &str) -> AppResult<Option<StoredSession>>;
     fn session_by_refresh(&mut self, refresh_digest: &str) -> AppResult<Option<StoredSession>>;
-    fn mark_session_rotated(&mut self, session_id: &str, now: DateTime<Utc>) -> AppResult<()>;
+    fn session(&mut self, session_id: &str) -> AppResult<Option<StoredSession>>;
+    /// Records that `replaced_by` took the session's place (the first rotation's time
+    /// is kept).
+    fn mark_session_rotated(
+        &mut self,
+        session_id: &str,
+        replaced_by: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()>;
     /// Revokes the family's sessions not yet revoked.
     fn revoke_session_family(&mut self, family_id: &str, now: DateTime<Utc>) -> AppResult<()>;
     /// Revokes the person's sessions not yet revoked.
@@ -136,6 +143,10 @@ pub trait InvitesTx {
     fn insert_invite(&mut self, invite: &NewInvite) -> AppResult<Inserted>;
     fn invite(&mut self, invite_id: &str) -> AppResult<Option<StoredInvite>>;
     fn invite_by_code(&mut self, code_digest: &str) -> AppResult<Option<StoredInvite>>;
+    /// Up to `limit` invitations whose stored digest is not keyed yet: `(id, digest)`.
+    fn unkeyed_invite_digests(&mut self, limit: usize) -> AppResult<Vec<(String, String)>>;
+    /// Replaces an invitation's digest by its keyed form.
+    fn set_keyed_invite_digest(&mut self, invite_id: &str, digest: &str) -> AppResult<()>;
     /// The unit's pending invitations that expire after `at`.
     fn count_pending_invites(&mut self, unit_id: &str, at: DateTime<Utc>) -> AppResult<usize>;
     /// Marks a still-pending invitation revoked; whether it did.
@@ -193,6 +204,13 @@ pub trait MutationsTx {
         outcome: &MutationOutcome,
         now: DateTime<Utc>,
     ) -> AppResult<()>;
+    /// How many mutations of `kind` the person pushed after `since` (any outcome).
+    fn count_mutations_since(
+        &mut self,
+        person_id: &str,
+        kind: &str,
+        since: DateTime<Utc>,
+    ) -> AppResult<usize>;
 }
 
 /// One open transaction: every area's operations, plus undoing part of the work.

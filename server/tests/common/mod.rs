@@ -39,6 +39,8 @@ pub async fn server(dev: bool, otp_webhook: Option<String>) -> TestServer {
         addr: "127.0.0.1:0".parse().expect("addr"),
         dev,
         otp_webhook,
+        key_file: None,
+        limits: Default::default(),
     })
     .await
     .expect("server starts");
@@ -183,11 +185,13 @@ impl TestServer {
         let c = rusqlite::Connection::open(&self.db_path).expect("open db");
         c.busy_timeout(std::time::Duration::from_secs(5))
             .expect("busy timeout");
-        c.execute(
-            "UPDATE otp_requests SET created_at = created_at - ?1",
-            [secs * 1000],
-        )
-        .expect("age sends");
+        for table in ["otp_sends", "otp_requests"] {
+            c.execute(
+                &format!("UPDATE {table} SET created_at = created_at - ?1"),
+                [secs * 1000],
+            )
+            .expect("age sends");
+        }
     }
 }
 

@@ -26,6 +26,12 @@ pub const INVITE_QR_PREFIX: &str = "LOBBY:INVITE:1:";
 /// Wrong codes allowed per client address and per phone within [`INVITE_GUESS_WINDOW_SECS`].
 pub const INVITE_GUESS_LIMIT: usize = 5;
 pub const INVITE_GUESS_WINDOW_SECS: i64 = 15 * 60;
+/// Invitations one person may try to create in a day (every `invite_create` they push
+/// counts, applied or refused). The cap is 5 places per unit, so even an owner of several
+/// units who revokes and re-invites all day stays far below it; an attacker creating codes
+/// to probe for live ones (a duplicate is refused) gets 30 probes a day, each also
+/// counted as a wrong guess.
+pub const INVITE_CREATES_PER_DAY: usize = 30;
 
 /// A fresh code: 50 bits from the OS CSPRNG as 10 Crockford base32 characters.
 pub fn generate_invite_code() -> String {
@@ -168,10 +174,33 @@ pub fn check_invite_guess_allowed(recent_failures: usize) -> Result<()> {
     Ok(())
 }
 
+/// Whether a person who pushed `made_today` invitation creations in the last 24 hours may
+/// push another under `budget` (the server's [`INVITE_CREATES_PER_DAY`]).
+pub fn check_invite_create_budget(made_today: usize, budget: usize) -> Result<()> {
+    if made_today >= budget {
+        return Err(LobbyError::new(
+            ErrorCode::RateLimited,
+            "too many invitations made today; try again tomorrow",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    #[test]
+    fn invitation_creation_has_a_daily_budget_far_above_the_cap() {
+        const { assert!(INVITE_CREATES_PER_DAY >= 4 * MAX_INVITES_PER_UNIT) };
+        assert!(
+            check_invite_create_budget(INVITE_CREATES_PER_DAY - 1, INVITE_CREATES_PER_DAY).is_ok()
+        );
+        let e =
+            check_invite_create_budget(INVITE_CREATES_PER_DAY, INVITE_CREATES_PER_DAY).unwrap_err();
+        assert_eq!(e.code, ErrorCode::RateLimited);
+    }
 
     #[test]
     fn codes_are_ten_crockford_characters_and_differ() {

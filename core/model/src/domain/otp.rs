@@ -1,8 +1,11 @@
 //! One-time passwords (DESIGN.md §2.2): the rules, as pure functions the server applies.
 //!
 //! A code is 6 digits from the OS CSPRNG, valid 5 minutes, single use, bound to the request
-//! that created it; the 5th wrong try voids it. Sending is limited per destination and per
-//! client address alike: one per 60 s, 5 per hour, 10 per day.
+//! that created it; the 5th wrong try voids it. Sending is limited per destination
+//! ([`DESTINATION_LIMITS`]: one per 60 s, 5 per hour, 10 per day — it protects the person
+//! behind the number) and, more loosely, per client address ([`ADDRESS_LIMITS`]: 60 per
+//! hour, 300 per day, no gap — it protects the SMS bill; residents behind one carrier-NAT
+//! address share it, so it must fit a building's morning, not one phone).
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -17,16 +20,51 @@ pub const OTP_RESEND_AFTER_SECS: i64 = 60;
 pub const OTP_MAX_PER_HOUR: usize = 5;
 pub const OTP_MAX_PER_DAY: usize = 10;
 
+/// How many codes may be sent under one limit key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendLimits {
+    /// Least time between two sends (0: none).
+    pub resend_after_secs: i64,
+    pub per_hour: usize,
+    pub per_day: usize,
+}
+
+/// Per destination (one phone or e-mail): strict.
+pub const DESTINATION_LIMITS: SendLimits = SendLimits {
+    resend_after_secs: OTP_RESEND_AFTER_SECS,
+    per_hour: OTP_MAX_PER_HOUR,
+    per_day: OTP_MAX_PER_DAY,
+};
+
+/// Per client address: sized for many residents behind one carrier-NAT address (a
+/// 300-unit building where every resident signs in on the same morning stays under it),
+/// while one address still cannot send codes to thousands of numbers a day.
+pub const ADDRESS_LIMITS: SendLimits = SendLimits {
+    resend_after_secs: 0,
+    per_hour: 60,
+    per_day: 300,
+};
+
 /// A fresh 6-digit code, uniformly distributed.
 pub fn generate_otp_code() -> String {
     let n: u32 = rand::rngs::OsRng.gen_range(0..1_000_000);
     format!("{n:06}")
 }
 
-/// Whether another code may be sent, given when earlier codes were sent to the same
-/// destination (or from the same client address). Refusals say when to try again.
+/// Whether another code may be sent to a destination, given when earlier codes were
+/// sent to it. Refusals say when to try again.
 pub fn check_send_allowed(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<()> {
-    match send_refusal(earlier_sends, now) {
+    check_send_within(&DESTINATION_LIMITS, earlier_sends, now)
+}
+
+/// Whether another code may be sent under `limits`, given the earlier sends counted
+/// under the same key.
+pub fn check_send_within(
+    limits: &SendLimits,
+    earlier_sends: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    match send_refusal(limits, earlier_sends, now) {
         None => Ok(()),
         Some((wait, why)) => {
             let secs = wait.num_seconds().max(1);
@@ -40,12 +78,17 @@ pub fn check_send_allowed(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>) -
 
 /// Whole seconds until another code may be sent (at least 1), or `None` when one may be
 /// sent now: the number behind a [`check_send_allowed`] refusal, for a `retry_after`.
-pub fn send_retry_after_secs(earlier_sends: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<u64> {
-    send_refusal(earlier_sends, now).map(|(wait, _)| wait.num_seconds().max(1) as u64)
+pub fn send_retry_after_secs(
+    limits: &SendLimits,
+    earlier_sends: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+) -> Option<u64> {
+    send_refusal(limits, earlier_sends, now).map(|(wait, _)| wait.num_seconds().max(1) as u64)
 }
 
 /// The rule itself: how long to wait and why, or `None` when sending is allowed.
 fn send_refusal(
+    limits: &SendLimits,
     earlier_sends: &[DateTime<Utc>],
     now: DateTime<Utc>,
 ) -> Option<(Duration, &'static str)> {
@@ -54,14 +97,14 @@ fn send_refusal(
             .iter()
             .filter(move |t| now - **t < Duration::seconds(secs))
     };
-    if let Some(last) = since(OTP_RESEND_AFTER_SECS).max() {
+    if let Some(last) = since(limits.resend_after_secs).max() {
         return Some((
-            *last + Duration::seconds(OTP_RESEND_AFTER_SECS) - now,
+            *last + Duration::seconds(limits.resend_after_secs) - now,
             "a code was sent less than a minute ago",
         ));
     }
     let hour: Vec<_> = since(3600).collect();
-    if hour.len() >= OTP_MAX_PER_HOUR {
+    if hour.len() >= limits.per_hour {
         let oldest = hour.iter().min().map(|t| **t).unwrap_or(now);
         return Some((
             oldest + Duration::hours(1) - now,
@@ -69,7 +112,7 @@ fn send_refusal(
         ));
     }
     let day: Vec<_> = since(86_400).collect();
-    if day.len() >= OTP_MAX_PER_DAY {
+    if day.len() >= limits.per_day {
         let oldest = day.iter().min().map(|t| **t).unwrap_or(now);
         return Some((oldest + Duration::days(1) - now, "too many codes today"));
     }
@@ -216,9 +259,10 @@ mod tests {
 
     #[test]
     fn retry_after_says_how_long_a_refusal_lasts() {
-        assert_eq!(send_retry_after_secs(&[], t(0)), None);
-        assert_eq!(send_retry_after_secs(&[t(0)], t(45)), Some(15));
-        assert_eq!(send_retry_after_secs(&[t(0)], t(60)), None);
+        let d = &DESTINATION_LIMITS;
+        assert_eq!(send_retry_after_secs(d, &[], t(0)), None);
+        assert_eq!(send_retry_after_secs(d, &[t(0)], t(45)), Some(15));
+        assert_eq!(send_retry_after_secs(d, &[t(0)], t(60)), None);
     }
 
     #[test]
@@ -229,5 +273,20 @@ mod tests {
         let day: Vec<_> = (0..10).map(|i| t(i * 3600)).collect();
         assert!(check_send_allowed(&day, t(10 * 3600)).is_err());
         assert!(check_send_allowed(&day, t(86_400)).is_ok());
+    }
+
+    #[test]
+    fn an_address_shared_by_a_building_is_limited_loosely_and_without_a_gap() {
+        let a = &ADDRESS_LIMITS;
+        // Thirty residents behind one NAT address asking within one minute: all served.
+        let burst: Vec<_> = (0..30).map(t).collect();
+        assert!(check_send_within(a, &burst, t(30)).is_ok());
+        let hour: Vec<_> = (0..60).map(|i| t(i * 10)).collect();
+        assert!(check_send_within(a, &hour, t(600)).is_err());
+        assert!(check_send_within(a, &hour, t(3600)).is_ok());
+        let day: Vec<_> = (0..300).map(|i| t(i * 280)).collect();
+        assert!(check_send_within(a, &day, t(84_000)).is_err());
+        // The destination rule stays strict: a second code within a minute is refused.
+        assert!(check_send_allowed(&[t(0)], t(30)).is_err());
     }
 }

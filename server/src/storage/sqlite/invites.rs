@@ -41,8 +41,8 @@ fn invite(raw: RawInvite) -> AppResult<StoredInvite> {
 impl InvitesTx for SqliteTx<'_> {
     fn insert_invite(&mut self, i: &NewInvite) -> AppResult<Inserted> {
         inserted(self.tx.execute_cached(
-            "INSERT INTO invites (id, unit_id, role, code_digest, created_by, created_at, expires_at, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')",
+            "INSERT INTO invites (id, unit_id, role, code_digest, created_by, created_at, expires_at, status, digest_keyed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 1)",
             params![
                 i.id,
                 i.unit_id,
@@ -108,5 +108,23 @@ impl InvitesTx for SqliteTx<'_> {
             params![invite_id, person_id, ms(now)],
         )?;
         Ok(n == 1)
+    }
+
+    fn unkeyed_invite_digests(&mut self, limit: usize) -> AppResult<Vec<(String, String)>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, code_digest FROM invites WHERE digest_keyed = 0 LIMIT ?1",
+        )?;
+        let rows = stmt
+            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn set_keyed_invite_digest(&mut self, invite_id: &str, digest: &str) -> AppResult<()> {
+        self.tx.execute_cached(
+            "UPDATE invites SET code_digest = ?2, digest_keyed = 1 WHERE id = ?1 AND digest_keyed = 0",
+            params![invite_id, digest],
+        )?;
+        Ok(())
     }
 }

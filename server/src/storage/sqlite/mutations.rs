@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use lobby_model::protocol::MutationOutcome;
 use rusqlite::{params, OptionalExtension};
 
-use super::{ms, Cached, SqliteTx};
+use super::{count, ms, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{MutationsTx, StoredMutation};
 
@@ -40,5 +40,18 @@ impl MutationsTx for SqliteTx<'_> {
             params![mutation_id, person_id, kind, serde_json::to_string(outcome)?, ms(now)],
         )?;
         Ok(())
+    }
+
+    fn count_mutations_since(
+        &mut self,
+        person_id: &str,
+        kind: &str,
+        since: DateTime<Utc>,
+    ) -> AppResult<usize> {
+        Ok(count(self.tx.query_row_cached(
+            "SELECT COUNT(*) FROM mutations WHERE person_id = ?1 AND kind = ?2 AND applied_at > ?3",
+            params![person_id, kind, ms(since)],
+            |r| r.get(0),
+        )?))
     }
 }

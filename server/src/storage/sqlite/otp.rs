@@ -1,4 +1,4 @@
-//! One-time code requests on SQLite (`otp_requests` table).
+//! One-time code requests and counted sends on SQLite (`otp_requests`, `otp_sends`).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
@@ -7,55 +7,32 @@ use super::{from_ms, ms, Cached, SqliteTx};
 use crate::error::AppResult;
 use crate::storage::{NewOtpRow, OtpTx, StoredOtp};
 
-impl SqliteTx<'_> {
-    fn otp_sends(
-        &self,
-        sql: &str,
-        value: &str,
-        since: DateTime<Utc>,
-    ) -> AppResult<Vec<DateTime<Utc>>> {
-        let mut stmt = self.tx.prepare_cached(sql)?;
+impl OtpTx for SqliteTx<'_> {
+    fn otp_sends(&mut self, key: &str, since: DateTime<Utc>) -> AppResult<Vec<DateTime<Utc>>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT created_at FROM otp_sends WHERE key = ?1 AND created_at > ?2",
+        )?;
         let times = stmt
-            .query_map(params![value, ms(since)], |row| row.get::<_, i64>(0))?
+            .query_map(params![key, ms(since)], |row| row.get::<_, i64>(0))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(times.into_iter().map(from_ms).collect())
     }
-}
 
-impl OtpTx for SqliteTx<'_> {
-    fn otp_sends_to(
-        &mut self,
-        destination: &str,
-        since: DateTime<Utc>,
-    ) -> AppResult<Vec<DateTime<Utc>>> {
-        self.otp_sends(
-            "SELECT created_at FROM otp_requests WHERE destination = ?1 AND created_at > ?2",
-            destination,
-            since,
-        )
-    }
-
-    fn otp_sends_from(
-        &mut self,
-        client_addr: &str,
-        since: DateTime<Utc>,
-    ) -> AppResult<Vec<DateTime<Utc>>> {
-        self.otp_sends(
-            "SELECT created_at FROM otp_requests WHERE client_addr = ?1 AND created_at > ?2",
-            client_addr,
-            since,
-        )
+    fn record_otp_send(&mut self, key: &str, at: DateTime<Utc>) -> AppResult<()> {
+        self.tx.execute_cached(
+            "INSERT INTO otp_sends (key, created_at) VALUES (?1, ?2)",
+            params![key, ms(at)],
+        )?;
+        Ok(())
     }
 
     fn insert_otp_request(&mut self, r: &NewOtpRow) -> AppResult<()> {
         self.tx.execute_cached(
-            "INSERT INTO otp_requests (id, purpose, destination, client_addr, code_digest, created_at, person_id, pending)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO otp_requests (id, purpose, code_digest, created_at, person_id, pending)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 r.id,
                 r.purpose,
-                r.destination,
-                r.client_addr,
                 r.code_digest,
                 ms(r.created_at),
                 r.person_id,
@@ -69,7 +46,7 @@ impl OtpTx for SqliteTx<'_> {
         Ok(self
             .tx
             .query_row_cached(
-                "SELECT purpose, code_digest, created_at, wrong_attempts, consumed_at IS NOT NULL, person_id, pending
+                "SELECT purpose, code_digest, created_at, wrong_attempts, person_id, pending
                  FROM otp_requests WHERE id = ?1",
                 [request_id],
                 |r| {
@@ -78,9 +55,8 @@ impl OtpTx for SqliteTx<'_> {
                         code_digest: r.get(1)?,
                         created_at: from_ms(r.get(2)?),
                         wrong_attempts: r.get(3)?,
-                        consumed: r.get(4)?,
-                        person_id: r.get(5)?,
-                        pending: r.get(6)?,
+                        person_id: r.get(4)?,
+                        pending: r.get(5)?,
                     })
                 },
             )
@@ -95,11 +71,26 @@ impl OtpTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn mark_otp_consumed(&mut self, request_id: &str, now: DateTime<Utc>) -> AppResult<bool> {
-        let n = self.tx.execute_cached(
-            "UPDATE otp_requests SET consumed_at = ?2 WHERE id = ?1 AND consumed_at IS NULL",
-            params![request_id, ms(now)],
-        )?;
+    fn delete_otp_request(&mut self, request_id: &str) -> AppResult<bool> {
+        let n = self
+            .tx
+            .execute_cached("DELETE FROM otp_requests WHERE id = ?1", [request_id])?;
         Ok(n == 1)
+    }
+
+    fn purge_otp(
+        &mut self,
+        made_before: DateTime<Utc>,
+        sent_before: DateTime<Utc>,
+    ) -> AppResult<usize> {
+        let n = self.tx.execute_cached(
+            "DELETE FROM otp_requests WHERE created_at <= ?1",
+            [ms(made_before)],
+        )?;
+        self.tx.execute_cached(
+            "DELETE FROM otp_sends WHERE created_at <= ?1",
+            [ms(sent_before)],
+        )?;
+        Ok(n)
     }
 }

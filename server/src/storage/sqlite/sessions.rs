@@ -9,7 +9,7 @@ use crate::storage::{NewSessionRow, SessionsTx, StoredSession};
 
 const SESSION_COLUMNS: &str =
     "SELECT id, family_id, person_id, access_expires_at, refresh_expires_at,
-        rotated_at IS NOT NULL, revoked_at IS NOT NULL FROM sessions";
+        rotated_at, revoked_at IS NOT NULL, replaced_by FROM sessions";
 
 fn session_row(r: &Row) -> rusqlite::Result<StoredSession> {
     Ok(StoredSession {
@@ -18,8 +18,9 @@ fn session_row(r: &Row) -> rusqlite::Result<StoredSession> {
         person_id: r.get(2)?,
         access_expires_at: from_ms(r.get(3)?),
         refresh_expires_at: from_ms(r.get(4)?),
-        rotated: r.get(5)?,
+        rotated_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
         revoked: r.get(6)?,
+        replaced_by: r.get(7)?,
     })
 }
 
@@ -65,10 +66,26 @@ impl SessionsTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn mark_session_rotated(&mut self, session_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    fn session(&mut self, session_id: &str) -> AppResult<Option<StoredSession>> {
+        Ok(self
+            .tx
+            .query_row_cached(
+                &format!("{SESSION_COLUMNS} WHERE id = ?1"),
+                [session_id],
+                session_row,
+            )
+            .optional()?)
+    }
+
+    fn mark_session_rotated(
+        &mut self,
+        session_id: &str,
+        replaced_by: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
         self.tx.execute_cached(
-            "UPDATE sessions SET rotated_at = ?2 WHERE id = ?1",
-            params![session_id, ms(now)],
+            "UPDATE sessions SET rotated_at = COALESCE(rotated_at, ?2), replaced_by = ?3 WHERE id = ?1",
+            params![session_id, ms(now), replaced_by],
         )?;
         Ok(())
     }
