@@ -64,3 +64,17 @@ pub fn email_taken(tx: &mut dyn Tx, email: &str, except_person_id: &str) -> AppR
         .iter()
         .any(|p| p.id != except_person_id))
 }
+
+/// Before `person_id` is activated: clears the e-mail it has from the registry if another
+/// activated account already uses it, so two accounts never share a login e-mail (a
+/// unique index guards the same invariant underneath).
+pub fn release_taken_email(tx: &mut dyn Tx, person_id: &str) -> AppResult<()> {
+    let Some(email) = tx.person(person_id)?.and_then(|p| p.email) else {
+        return Ok(());
+    };
+    if email_taken(tx, &email, person_id)? {
+        tracing::info!(%person_id, "registry e-mail already used by another account; left unset");
+        tx.set_person_email(person_id, None)?;
+    }
+    Ok(())
+}

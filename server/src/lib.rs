@@ -40,6 +40,7 @@ pub mod admin_client;
 pub mod change_log;
 pub mod cli;
 pub mod config;
+pub mod email_change;
 pub mod error;
 pub mod http;
 pub mod ids;

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{admin, auth, invites, onboarding, sync};
+use crate::http::{admin, auth, invites, onboarding, profile, sync};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,8 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         auth::password_login,
         auth::refresh,
         auth::logout,
+        profile::request_email_change,
+        profile::verify_email_change,
         sync::pull,
         sync::push,
         admin::create_project,

@@ -15,8 +15,6 @@ use lobby_model::domain::otp::{generate_otp_code, OTP_RESEND_AFTER_SECS, OTP_TTL
 use lobby_model::protocol::OtpSent;
 
 use crate::error::AppResult;
-use crate::invites::PendingInvite;
-use crate::onboarding::PendingOnboarding;
 use crate::otp_requests::{create_otp_request, NewOtpRequest};
 use crate::otp_sender::{OtpMessage, OtpPurpose};
 use crate::server_key::{Keyed, ServerKey};
@@ -41,8 +39,9 @@ pub struct Issue {
     pub destination: Destination,
     pub client: IpAddr,
     pub person_id: Option<String>,
-    pub pending: Option<PendingOnboarding>,
-    pub invite: Option<PendingInvite>,
+    /// What the code confirms, as JSON (`otp_requests::pending_json`; read back with
+    /// `otp_requests::pending_of`).
+    pub pending: Option<String>,
     /// False for a login to an unknown destination.
     pub deliver: bool,
 }
@@ -62,7 +61,6 @@ pub async fn issue(state: &AppState, issue: Issue) -> AppResult<OtpSent> {
         created_at: now,
         person_id: issue.person_id,
         pending: issue.pending,
-        invite: issue.invite,
     };
     state.db(move |s| create_otp_request(s, &request)).await?;
     if issue.deliver {

@@ -20,8 +20,6 @@ use lobby_model::domain::otp::{
 use lobby_model::ErrorCode;
 
 use crate::error::{AppError, AppResult};
-use crate::invites::PendingInvite;
-use crate::onboarding::PendingOnboarding;
 use crate::otp_sender::OtpPurpose;
 use crate::storage::{NewOtpRow, Storage, StoredOtp, Tx};
 
@@ -39,9 +37,14 @@ pub struct NewOtpRequest {
     /// The account a login code is for; `None` for an unknown destination (the code is
     /// then never delivered and can never be verified).
     pub person_id: Option<String>,
-    pub pending: Option<PendingOnboarding>,
-    /// For `invite_accept` codes: the acceptance waiting for the code.
-    pub invite: Option<PendingInvite>,
+    /// What the code confirms, as JSON ([`pending_json`]): an onboarding registration, an
+    /// invitation acceptance, an e-mail change.
+    pub pending: Option<String>,
+}
+
+/// What a code confirms, as stored with it.
+pub fn pending_json<T: serde::Serialize>(pending: &T) -> AppResult<Option<String>> {
+    Ok(Some(serde_json::to_string(pending)?))
 }
 
 /// Deletes expired requests and sends no limit counts any more; how many requests went.
@@ -54,11 +57,6 @@ pub fn purge(tx: &mut dyn Tx, now: DateTime<Utc>) -> AppResult<usize> {
 
 /// Stores a code after applying the send limits (`rate_limited` with a retry time).
 pub fn create_otp_request(db: &dyn Storage, r: &NewOtpRequest) -> AppResult<()> {
-    let pending = match (&r.pending, &r.invite) {
-        (Some(p), _) => Some(serde_json::to_string(p)?),
-        (None, Some(i)) => Some(serde_json::to_string(i)?),
-        (None, None) => None,
-    };
     let now = r.created_at;
     let since = now - Duration::days(1);
     db.write(|tx| {
@@ -84,7 +82,7 @@ pub fn create_otp_request(db: &dyn Storage, r: &NewOtpRequest) -> AppResult<()> 
             code_digest: r.code_digest.clone(),
             created_at: now,
             person_id: r.person_id.clone(),
-            pending: pending.clone(),
+            pending: r.pending.clone(),
         })
     })
 }

@@ -24,6 +24,8 @@ pub enum OtpPurpose {
     Login,
     /// Accepting an invitation code (verified through the login endpoint).
     InviteAccept,
+    /// Proving a new login e-mail before it replaces the old one.
+    EmailChange,
 }
 
 impl OtpPurpose {
@@ -32,6 +34,7 @@ impl OtpPurpose {
             OtpPurpose::Onboarding => "onboarding",
             OtpPurpose::Login => "login",
             OtpPurpose::InviteAccept => "invite_accept",
+            OtpPurpose::EmailChange => "email_change",
         }
     }
 }
@@ -53,15 +56,41 @@ impl std::fmt::Debug for OtpMessage {
     }
 }
 
+/// A notice without a code: telling a contact that something changed about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// Sent to the old login e-mail when a verified new one replaced it, so a takeover
+    /// cannot happen unseen.
+    EmailChanged,
+}
+
+/// One notice to deliver. `to` is a normalised destination.
+pub struct Notice {
+    pub to: String,
+    pub kind: NoticeKind,
+}
+
+impl std::fmt::Debug for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notice")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
 pub trait OtpSender: Send + Sync {
     /// Hands a code over. Returns at once and never fails the request.
     fn deliver(&self, message: OtpMessage);
+    /// Hands a notice over, like a code. Returns at once and never fails the request.
+    fn notify(&self, notice: Notice);
 }
 
-/// Development only: keeps the last code per destination for `otp peek`.
+/// Development only: keeps the last code per destination for `otp peek`, and the notices.
 #[derive(Default)]
 pub struct DevOtpSender {
     codes: Mutex<HashMap<String, String>>,
+    notices: Mutex<Vec<(String, NoticeKind)>>,
 }
 
 impl DevOtpSender {
@@ -77,6 +106,17 @@ impl DevOtpSender {
             .get(to)
             .cloned()
     }
+
+    /// The notices sent to `to` (normalised), oldest first.
+    pub fn notices_to(&self, to: &str) -> Vec<NoticeKind> {
+        self.notices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|(t, _)| t == to)
+            .map(|(_, k)| *k)
+            .collect()
+    }
 }
 
 impl OtpSender for DevOtpSender {
@@ -86,6 +126,14 @@ impl OtpSender for DevOtpSender {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(m.to, m.code);
+    }
+
+    fn notify(&self, n: Notice) {
+        tracing::info!(kind = ?n.kind, "dev OTP sender recorded a notice");
+        self.notices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((n.to, n.kind));
     }
 }
 
@@ -100,6 +148,13 @@ struct WebhookBody<'a> {
     to: &'a str,
     code: &'a str,
     purpose: OtpPurpose,
+}
+
+/// A notice as the gateway receives it: no code, `notice` instead of `purpose`.
+#[derive(Serialize)]
+struct WebhookNotice<'a> {
+    to: &'a str,
+    notice: NoticeKind,
 }
 
 impl WebhookOtpSender {
@@ -135,6 +190,28 @@ impl OtpSender for WebhookOtpSender {
             }
         });
     }
+
+    fn notify(&self, n: Notice) {
+        let client = self.client.clone();
+        let url = self.url.clone();
+        tokio::spawn(async move {
+            let body = WebhookNotice {
+                to: &n.to,
+                notice: n.kind,
+            };
+            match client.post(&url).json(&body).send().await {
+                Ok(r) if r.status().is_success() => {
+                    tracing::info!(kind = ?n.kind, "notice handed to the webhook");
+                }
+                Ok(r) => {
+                    tracing::warn!(kind = ?n.kind, status = r.status().as_u16(), "webhook refused the notice");
+                }
+                Err(e) => {
+                    tracing::warn!(kind = ?n.kind, error = %e.without_url(), "webhook unreachable for a notice");
+                }
+            }
+        });
+    }
 }
 
 /// No sender configured: codes are not delivered anywhere.
@@ -143,6 +220,10 @@ pub struct UndeliveredOtpSender;
 impl OtpSender for UndeliveredOtpSender {
     fn deliver(&self, m: OtpMessage) {
         tracing::warn!(request_id = %m.request_id, "no OTP sender configured (use --otp-webhook); code not delivered");
+    }
+
+    fn notify(&self, n: Notice) {
+        tracing::warn!(kind = ?n.kind, "no OTP sender configured (use --otp-webhook); notice not delivered");
     }
 }
 
@@ -157,6 +238,15 @@ impl OtpSender for FanOutOtpSender {
                 to: m.to.clone(),
                 code: m.code.clone(),
                 purpose: m.purpose,
+            });
+        }
+    }
+
+    fn notify(&self, n: Notice) {
+        for s in &self.0 {
+            s.notify(Notice {
+                to: n.to.clone(),
+                kind: n.kind,
             });
         }
     }

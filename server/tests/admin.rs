@@ -2,44 +2,10 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-
-use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
 use common::*;
 use lobby_model::ErrorCode;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
-
-type Inbox = Arc<Mutex<Vec<Value>>>;
-
-/// A stand-in SMS gateway that records what the webhook sender posts.
-async fn gateway() -> (String, Inbox) {
-    let inbox: Inbox = Arc::default();
-    async fn receive(State(inbox): State<Inbox>, Json(v): Json<Value>) -> Json<Value> {
-        inbox.lock().unwrap().push(v);
-        Json(json!({}))
-    }
-    let app = Router::new()
-        .route("/otp", post(receive))
-        .with_state(inbox.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/otp"), inbox)
-}
-
-async fn wait_for(inbox: &Inbox, n: usize) -> Vec<Value> {
-    for _ in 0..100 {
-        if inbox.lock().unwrap().len() >= n {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    inbox.lock().unwrap().clone()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn otp_peek_is_forbidden_without_dev_mode_even_for_staff() {

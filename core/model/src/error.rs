@@ -60,6 +60,9 @@ pub enum ErrorCode {
     InviteExpired,
     /// The core was closed (`Lobby::close`); open a new one.
     Closed,
+    /// A contact that can sign someone in (the e-mail) changes only through a code sent
+    /// to the new contact (`profile().request_email_change`), never by a plain edit.
+    VerificationRequired,
 }
 
 impl ErrorCode {
@@ -96,6 +99,7 @@ impl ErrorCode {
         ErrorCode::InviteUsed,
         ErrorCode::InviteExpired,
         ErrorCode::Closed,
+        ErrorCode::VerificationRequired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +136,7 @@ impl ErrorCode {
             ErrorCode::InviteUsed => "invite_used",
             ErrorCode::InviteExpired => "invite_expired",
             ErrorCode::Closed => "closed",
+            ErrorCode::VerificationRequired => "verification_required",
         }
     }
 

@@ -59,7 +59,6 @@ pub async fn otp_login(
             client,
             person_id: account.map(|a| a.person_id),
             pending: None,
-            invite: None,
             deliver,
         },
     )

@@ -22,6 +22,7 @@ use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES};
 use crate::error::{AppError, AppResult};
 use crate::invites::{code_digest, guess_keys, invite_for_acceptance, PendingInvite};
 use crate::otp::{issue, Issue};
+use crate::otp_requests::pending_json;
 use crate::otp_sender::OtpPurpose;
 use crate::state::AppState;
 
@@ -77,12 +78,11 @@ pub async fn accept(
             destination: Destination::Phone(phone.clone()),
             client,
             person_id: None,
-            pending: None,
-            invite: Some(PendingInvite {
+            pending: pending_json(&PendingInvite {
                 invite_id: invite.id,
                 phone,
                 display_name,
-            }),
+            })?,
             deliver: true,
         },
     )

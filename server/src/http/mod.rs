@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod invites;
 pub mod onboarding;
+pub mod profile;
 pub mod sync;
 
 use std::time::Instant;
@@ -34,6 +35,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/password", post(auth::password_login))
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/logout", post(auth::logout))
+        .route("/v1/me/email", post(profile::request_email_change))
+        .route("/v1/me/email/verify", post(profile::verify_email_change))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/admin/projects", post(admin::create_project))

@@ -25,6 +25,7 @@ use crate::onboarding::{
     OnboardingTarget, PendingMode, PendingOnboarding,
 };
 use crate::otp::{code_digest, issue, Issue};
+use crate::otp_requests::pending_json;
 use crate::otp_sender::OtpPurpose;
 use crate::passwords::hash_password;
 use crate::sessions::NewSession;
@@ -149,12 +150,11 @@ pub async fn start(
             destination,
             client,
             person_id,
-            pending: Some(PendingOnboarding {
+            pending: pending_json(&PendingOnboarding {
                 token_digest,
                 unit_id,
                 mode,
-            }),
-            invite: None,
+            })?,
             deliver: true,
         },
     )

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::default_member_name;
 use super::guessing::invalid_code;
 use super::members::cap_counts;
+use crate::accounts::release_taken_email;
 use crate::change_log::records;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -92,6 +93,7 @@ fn person_for_phone(
     match tx.person_by_phone(&pending.phone)? {
         Some(p) if p.is_activated() => Ok(p.id),
         Some(p) => {
+            release_taken_email(tx, &p.id)?;
             tx.update_person(
                 &p.id,
                 &PersonChange {

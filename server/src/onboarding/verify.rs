@@ -9,7 +9,7 @@ use lobby_model::protocol::{MembershipRecord, Role};
 use serde::{Deserialize, Serialize};
 
 use super::token::{check_token_state, unknown_token};
-use crate::accounts::{email_taken, require_activated};
+use crate::accounts::{release_taken_email, require_activated};
 use crate::change_log::records;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -182,8 +182,11 @@ fn account_for_phone(
 }
 
 /// Makes `pid` an activated account with the verified phone and the chosen password.
-/// A first activation also takes the chosen display name and e-mail; an e-mail that
-/// another account already uses is left unset (login by e-mail must stay unambiguous).
+/// A first activation also takes the chosen display name. The login e-mail is only the
+/// registry's (vetted by the juristic office), and only if no other activated account
+/// uses it (login by e-mail must stay unambiguous); an address typed at onboarding was
+/// not proven — the code went to the phone — so it is not applied: the person changes
+/// it from their profile with a code sent to it (`crate::email_change`).
 fn activate(
     tx: &mut dyn Tx,
     pid: &str,
@@ -193,7 +196,8 @@ fn activate(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let was_active = tx.person(pid)?.is_some_and(|p| p.is_activated());
+    let person = tx.person(pid)?;
+    let was_active = person.as_ref().is_some_and(|p| p.is_activated());
     let mut change = PersonChange {
         phone: Some(phone.to_string()),
         password_hash: Some(password_hash.to_string()),
@@ -202,14 +206,12 @@ fn activate(
     if was_active {
         return tx.update_person(pid, &change);
     }
+    let registry_email = person.and_then(|p| p.email);
+    if email.is_some() && email != registry_email.as_deref() {
+        tracing::info!(person_id = %pid, "e-mail typed at onboarding not applied; it needs its own code");
+    }
+    release_taken_email(tx, pid)?;
     change.activated_at = Some(now);
     change.display_name = display_name.map(str::to_string);
-    if let Some(email) = email {
-        if email_taken(tx, email, pid)? {
-            tracing::info!(person_id = %pid, "e-mail already used by another account; left unset");
-        } else {
-            change.email = Some(email.to_string());
-        }
-    }
     tx.update_person(pid, &change)
 }

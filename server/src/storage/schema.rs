@@ -49,6 +49,8 @@
 //! - `sessions.replaced_by` — the session a rotation made in this one's place.
 //! - `invites.digest_keyed` — 1 once `code_digest` is keyed
 //!   (`server_key::Keyed::InviteCode` over the plain digest).
+//! - `people_login_email` — a unique index: an e-mail belongs to at most one activated
+//!   account.
 
 use rusqlite::Connection;
 
@@ -236,6 +238,26 @@ CREATE INDEX otp_sends_created ON otp_sends(created_at);
 ALTER TABLE sessions ADD COLUMN replaced_by TEXT;
 ALTER TABLE invites ADD COLUMN digest_keyed INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX mutations_person_kind ON mutations(person_id, kind, applied_at);
+-- A login e-mail belongs to one activated account. Where two share one (an unverified
+-- profile edit made that possible), a registry owner keeps it over anyone else, then the
+-- earliest activated; the others lose it.
+UPDATE people SET email = NULL
+WHERE activated_at IS NOT NULL AND email IS NOT NULL AND EXISTS (
+    SELECT 1 FROM people q
+    WHERE q.email = people.email AND q.activated_at IS NOT NULL AND q.id <> people.id
+      AND (
+        EXISTS (SELECT 1 FROM units u WHERE u.owner_person_id = q.id)
+            > EXISTS (SELECT 1 FROM units u WHERE u.owner_person_id = people.id)
+        OR (
+            EXISTS (SELECT 1 FROM units u WHERE u.owner_person_id = q.id)
+                = EXISTS (SELECT 1 FROM units u WHERE u.owner_person_id = people.id)
+            AND (q.activated_at < people.activated_at
+                 OR (q.activated_at = people.activated_at AND q.id < people.id))
+        )
+      )
+);
+CREATE UNIQUE INDEX people_login_email ON people(email)
+    WHERE activated_at IS NOT NULL AND email IS NOT NULL;
 "#,
 ];
 
@@ -273,6 +295,37 @@ mod tests {
             .query_row("SELECT value FROM meta WHERE key='epoch'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(epoch, "1");
+    }
+
+    #[test]
+    fn two_accounts_sharing_an_email_keep_it_for_the_registry_owner_only() {
+        let mut c = Connection::open_in_memory().unwrap();
+        lobby_migrations::apply_migrations(&mut c, &MIGRATIONS[..3]).unwrap();
+        c.execute_batch(
+            "INSERT INTO projects (id, name, kind, created_at) VALUES ('p', 'ก', 'condominium', 0);
+             INSERT INTO people (id, phone, email, legal_name, display_name, activated_at, created_at) VALUES
+               ('tenant', '+66811111111', 'owner@example.com', 't', 't', 1, 0),
+               ('owner', '+66822222222', 'owner@example.com', 'o', 'o', 2, 0),
+               ('other', '+66833333333', 'other@example.com', 'x', 'x', 3, 0),
+               ('unactivated', '+66844444444', 'other@example.com', 'u', 'u', NULL, 0);
+             INSERT INTO units (id, project_id, number, ratio_micros, arrears_months, owner_person_id, created_at)
+               VALUES ('u', 'p', '1', 1000000, 0, 'owner', 0);",
+        )
+        .unwrap();
+        migrate(&mut c).unwrap();
+        let email = |id: &str| -> Option<String> {
+            c.query_row("SELECT email FROM people WHERE id = ?1", [id], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(email("owner").as_deref(), Some("owner@example.com"));
+        assert_eq!(email("tenant"), None, "the earlier squatter loses it");
+        assert_eq!(email("other").as_deref(), Some("other@example.com"));
+        assert_eq!(email("unactivated").as_deref(), Some("other@example.com"));
+        let dup = c.execute(
+            "UPDATE people SET email = 'owner@example.com' WHERE id = 'other'",
+            [],
+        );
+        assert!(dup.is_err(), "the unique index refuses a second holder");
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub trait PeopleTx {
     fn insert_person(&mut self, person: &NewPerson) -> AppResult<()>;
     /// Sets the fields that are `Some`.
     fn update_person(&mut self, person_id: &str, change: &PersonChange) -> AppResult<()>;
+    /// Sets or clears the person's e-mail.
+    fn set_person_email(&mut self, person_id: &str, email: Option<&str>) -> AppResult<()>;
 }
 
 /// Memberships of people in units.

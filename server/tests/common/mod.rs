@@ -2,7 +2,13 @@
 //! spoken to over HTTP, plus read access to its database for checks.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
 
 use lobby_model::protocol::admin::OwnersImported;
 use lobby_model::protocol::ProjectKind;
@@ -197,4 +203,32 @@ impl TestServer {
 
 pub fn code_of(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("")
+}
+
+pub type Inbox = Arc<Mutex<Vec<Value>>>;
+
+/// A stand-in SMS gateway that records what the webhook sender posts.
+pub async fn gateway() -> (String, Inbox) {
+    let inbox: Inbox = Arc::default();
+    async fn receive(State(inbox): State<Inbox>, Json(v): Json<Value>) -> Json<Value> {
+        inbox.lock().unwrap().push(v);
+        Json(json!({}))
+    }
+    let app = Router::new()
+        .route("/otp", post(receive))
+        .with_state(inbox.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/otp"), inbox)
+}
+
+pub async fn wait_for(inbox: &Inbox, n: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        if inbox.lock().unwrap().len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    inbox.lock().unwrap().clone()
 }

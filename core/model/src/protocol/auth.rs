@@ -14,6 +14,14 @@ pub struct OtpSent {
     pub resend_after: DateTime<Utc>,
 }
 
+/// `POST /v1/me/email`: the signed-in person asks to make `email` their login e-mail; a
+/// code goes to that address (answered [`OtpSent`]), and `POST /v1/me/email/verify` with
+/// an [`OtpVerifyRequest`] makes the change.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EmailChangeRequest {
+    pub email: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OtpVerifyRequest {
     pub request_id: String,

@@ -16,6 +16,8 @@
 //! | `POST /v1/auth/password` | [`PasswordLoginRequest`] | [`SessionGrant`] |
 //! | `POST /v1/auth/refresh` | [`RefreshRequest`] | [`SessionGrant`] |
 //! | `POST /v1/auth/logout` (bearer) | [`LogoutRequest`] | `{}` |
+//! | `POST /v1/me/email` (bearer) | [`EmailChangeRequest`] | [`OtpSent`] (to the new address) |
+//! | `POST /v1/me/email/verify` (bearer) | [`OtpVerifyRequest`] | `{}` |
 //! | `POST /v1/sync/pull` (bearer) | [`PullRequest`] | [`PullResponse`] |
 //! | `POST /v1/sync/push` (bearer) | [`PushRequest`] | [`PushResponse`] |
 //! | `GET /openapi.json` | | the OpenAPI document |

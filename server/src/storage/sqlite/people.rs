@@ -88,4 +88,12 @@ impl PeopleTx for SqliteTx<'_> {
         )?;
         Ok(())
     }
+
+    fn set_person_email(&mut self, person_id: &str, email: Option<&str>) -> AppResult<()> {
+        self.tx.execute_cached(
+            "UPDATE people SET email = ?2 WHERE id = ?1",
+            params![person_id, email],
+        )?;
+        Ok(())
+    }
 }
