@@ -1,10 +1,11 @@
-//! [`ProfileClient`] (`lobby.profile()`): the person's own profile. Contact fields are
-//! edited here (queued, shown at once, confirmed or refused by the server on sync);
-//! fields that prove ownership change only through the office.
+//! [`ProfileClient`] (`lobby.profile()`): the person's own profile. The display name is
+//! edited here (queued, shown at once, confirmed or refused by the server on sync); the
+//! login e-mail changes by a code sent to the new address (online); fields that prove
+//! ownership change only through the office.
 
 use std::sync::Arc;
 
-use lobby_core::{Lobby, Profile};
+use lobby_core::{Lobby, OtpChallenge, Profile};
 
 use crate::errors::LobbyError;
 
@@ -14,20 +15,26 @@ pub struct ProfileClient {
     pub(crate) inner: Arc<Lobby>,
 }
 
-#[uniffi::export]
+#[uniffi::export(async_runtime = "tokio")]
 impl ProfileClient {
     /// The profile with queued edits laid over it; `None` before the first sync.
     pub fn get(&self) -> Result<Option<Profile>, LobbyError> {
         Ok(self.inner.profile().get()?)
     }
 
-    /// Queues an edit of the display name and/or e-mail (`None` leaves a field as is).
-    pub fn update(
-        &self,
-        display_name: Option<String>,
-        email: Option<String>,
-    ) -> Result<(), LobbyError> {
-        let profile = self.inner.profile();
-        Ok(profile.update(display_name.as_deref(), email.as_deref())?)
+    /// Queues a change of the display name (works offline).
+    pub fn set_display_name(&self, display_name: String) -> Result<(), LobbyError> {
+        Ok(self.inner.profile().set_display_name(&display_name)?)
+    }
+
+    /// Sends a code to the new login e-mail; then `confirm_email_change`.
+    pub async fn request_email_change(&self, email: String) -> Result<OtpChallenge, LobbyError> {
+        Ok(self.inner.profile().request_email_change(&email).await?)
+    }
+
+    /// Checks the code sent to the new address: it becomes the login e-mail, the old one
+    /// is told, the profile syncs in.
+    pub async fn confirm_email_change(&self, code: String) -> Result<Option<Profile>, LobbyError> {
+        Ok(self.inner.profile().confirm_email_change(&code).await?)
     }
 }

@@ -127,12 +127,18 @@ pub enum Login {
 
 #[derive(Subcommand, Debug)]
 pub enum ProfileAction {
-    /// Change your display name and/or e-mail (queued when offline).
+    /// Change your display name (queued when offline), or ask for your login e-mail to
+    /// change (a code goes to the new address; then `profile verify-email`).
     Set {
         #[arg(long)]
         name: Option<String>,
         #[arg(long)]
         email: Option<String>,
+    },
+    /// Enter the code sent to the new e-mail address; it becomes your login e-mail.
+    VerifyEmail {
+        #[arg(long)]
+        code: String,
     },
 }
 

@@ -257,7 +257,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     );
 
     // 10. An edit goes through the outbox.
-    lobby.profile().update(Some("คุณสมชาย"), None)?;
+    lobby.profile().set_display_name("คุณสมชาย")?;
     let pending_before = lobby.status().pending;
     let report = lobby.sync().await?;
     tour.step(
@@ -372,14 +372,12 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         .map_err(internal)?;
     server.shutdown().await.map_err(internal)?;
     let units_offline = lobby.units().list()?;
-    lobby
-        .profile()
-        .update(None, Some("somchai.new@example.com"))?;
+    lobby.profile().set_display_name("สมชาย (ออฟไลน์)")?;
     let offline = lobby.sync().await?;
     tour.step(
         "No network: the replica answers, changes wait",
         format!(
-            "server stopped; {} unit(s) still listed from the phone; an e-mail edit is queued; sync says {} with {} pending",
+            "server stopped; {} unit(s) still listed from the phone; a name edit is queued; sync says {} with {} pending",
             units_offline.len(),
             offline.state.name(),
             offline.pending
@@ -404,13 +402,40 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     tour.step(
         "Network back: the queue drains",
         format!(
-            "sync {}: pushed {}, pending {}; profile e-mail now {}",
+            "sync {}: pushed {}, pending {}; profile name now {}",
             back.state.name(),
             back.pushed,
             back.pending,
-            profile.email.as_deref().unwrap_or("-")
+            profile.display_name
         ),
         json!({"state": back.state.name(), "pushed": back.pushed, "pending": back.pending}),
+    );
+
+    // The login e-mail changes only by a code sent to the new address (issue 7).
+    let admin = AdminClient::new(
+        &server.url,
+        server.staff_token.as_deref().unwrap_or(&staff_token),
+    );
+    let old_email = profile.email.clone();
+    let challenge = lobby
+        .profile()
+        .request_email_change("somchai.new@example.com")
+        .await?;
+    let email_code = admin.peek_otp("somchai.new@example.com").await?.code;
+    let changed = lobby
+        .profile()
+        .confirm_email_change(&email_code)
+        .await?
+        .ok_or_else(|| fail("no profile after the e-mail change"))?;
+    tour.step(
+        "Change the login e-mail: a code goes to the new address",
+        format!(
+            "code sent to {}; entered; login e-mail now {} (was {}; the old address is told)",
+            challenge.sent_to,
+            changed.email.as_deref().unwrap_or("-"),
+            old_email.as_deref().unwrap_or("none")
+        ),
+        json!({"email": changed.email, "had_email": old_email.is_some()}),
     );
 
     // 13. Sign out, sign in with the password.

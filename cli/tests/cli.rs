@@ -132,6 +132,27 @@ async fn owner_onboards_through_the_cli_and_keeps_the_units_offline() {
         unit_id.as_str()
     );
 
+    // The login e-mail: a code to the new address, then verify-email.
+    let r = run(
+        &home,
+        &["profile", "set", "--email", "somchai.new@example.com"],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["email"], "somchai@example.com", "not yet changed");
+    assert!(r.json["email_code_sent_to"].is_string(), "{}", r.stdout);
+    let code = admin
+        .peek_otp("somchai.new@example.com")
+        .await
+        .unwrap()
+        .code;
+    let r = run(&home, &["profile", "verify-email", "--code", &code]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["email"], "somchai.new@example.com", "{}", r.stdout);
+    let r = run(&home, &["profile", "verify-email", "--code", &code]).await;
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json["error"]["code"], "no_pending_otp", "{}", r.stdout);
+
     // The server goes away.
     server.shutdown().await.unwrap();
     let r = run(&home, &["units"]).await;

@@ -287,7 +287,7 @@ async fn residents_and_tenants_cannot_invite_or_remove_members() {
     resident
         .lobby
         .profile()
-        .update(Some("ผู้พักอาศัย"), None)
+        .set_display_name("ผู้พักอาศัย")
         .unwrap();
     assert_eq!(resident.lobby.sync().await.unwrap().rejected, 0);
 }

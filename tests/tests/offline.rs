@@ -15,7 +15,7 @@ async fn with_the_server_gone_units_and_status_answer_and_sync_says_offline_then
     phone
         .lobby
         .profile()
-        .update(Some("สมชาย (ออฟไลน์)"), None)
+        .set_display_name("สมชาย (ออฟไลน์)")
         .unwrap();
     let report = phone.lobby.sync().await.unwrap();
     assert_eq!(report.state, SyncState::Offline);
@@ -94,7 +94,7 @@ async fn background_sync_retries_queued_changes_on_a_timer_without_a_new_write()
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
     server.stop().await;
-    phone.lobby.profile().update(Some("รอส่ง"), None).unwrap();
+    phone.lobby.profile().set_display_name("รอส่ง").unwrap();
     phone.lobby.sync().await.unwrap();
     assert_eq!(phone.lobby.status().pending, 1);
     server.restart().await;

@@ -14,7 +14,7 @@ async fn a_lost_refresh_answer_does_not_sign_the_phone_out_or_lose_a_queued_chan
     phone
         .lobby
         .profile()
-        .update(Some("คุณสมชาย ลิฟต์"), None)
+        .set_display_name("คุณสมชาย ลิฟต์")
         .expect("queued");
 
     // The phone refreshes; the server rotates; the answer is lost (the lift doors close).

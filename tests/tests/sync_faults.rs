@@ -98,7 +98,7 @@ async fn replica_converges_and_each_mutation_applies_exactly_once_through_cut_an
             phone
                 .lobby
                 .profile()
-                .update(Some(&format!("ชื่อที่ {n}")), None)
+                .set_display_name(&format!("ชื่อที่ {n}"))
                 .unwrap();
         }
         syncs += sync_until_settled(&phone).await;
@@ -180,7 +180,7 @@ async fn a_new_schema_epoch_resets_the_replica_and_keeps_the_outbox() {
     let phone = Phone::new(&server.url);
     phone.onboard(&server, &units[0], OWNER_PHONE).await;
     server.stop().await;
-    phone.lobby.profile().update(Some("ก่อนรีเซ็ต"), None).unwrap();
+    phone.lobby.profile().set_display_name("ก่อนรีเซ็ต").unwrap();
     phone.lobby.sync().await.unwrap();
     server.restart().await;
     server.admin.bump_epoch().await.unwrap();

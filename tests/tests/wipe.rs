@@ -160,7 +160,7 @@ async fn a_wiped_phone_holds_no_personal_value_in_any_file_table_or_secret() {
         .unwrap()
         .code
         .unwrap();
-    lobby.profile().update(Some(NEW_NAME), None).unwrap();
+    lobby.profile().set_display_name(NEW_NAME).unwrap();
     let tenant_member = lobby.invites().members(Some(&unit)).unwrap().remove(0);
     lobby
         .invites()

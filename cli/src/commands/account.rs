@@ -72,34 +72,65 @@ pub fn status(lobby: &Lobby) -> Result<Reply> {
 }
 
 pub async fn profile(lobby: &Lobby, action: Option<ProfileAction>) -> Result<Reply> {
-    if let Some(ProfileAction::Set { name, email }) = action {
-        lobby.profile().update(name.as_deref(), email.as_deref())?;
-        let r = lobby.sync().await?;
-        let rejected = lobby
-            .outbox()?
-            .into_iter()
-            .rev()
-            .find(|e| e.reject_code.is_some());
-        if r.rejected > 0 {
-            if let Some(e) = rejected {
-                return Err(LobbyError::new(
-                    ErrorCode::parse(e.reject_code.as_deref().unwrap_or("server_error")),
-                    e.reject_message.unwrap_or_default(),
-                ));
-            }
+    match action {
+        None => show_profile(lobby),
+        Some(ProfileAction::VerifyEmail { code }) => {
+            lobby.profile().confirm_email_change(&code).await?;
+            let mut reply = show_profile(lobby)?;
+            reply.json["status"] = json!("applied");
+            reply.human = format!(
+                "Your login e-mail is changed; the old address was told.\n{}",
+                reply.human
+            );
+            Ok(reply)
         }
-        let status = if r.pending > 0 { "pending" } else { "applied" };
-        let human = if status == "pending" {
-            "Saved on this device; it will be sent when the server can be reached.".to_string()
-        } else {
-            "Saved.".to_string()
-        };
-        let mut reply = show_profile(lobby)?;
-        reply.json["status"] = json!(status);
-        reply.human = format!("{human}\n{}", reply.human);
-        return Ok(reply);
+        Some(ProfileAction::Set { name, email }) => {
+            if name.is_none() && email.is_none() {
+                return Err(LobbyError::invalid("give --name, --email or both"));
+            }
+            let mut reply = match name {
+                Some(name) => set_name(lobby, &name).await?,
+                None => show_profile(lobby)?,
+            };
+            if let Some(email) = email {
+                let sent = lobby.profile().request_email_change(&email).await?;
+                reply.json["email_code_sent_to"] = json!(sent.sent_to);
+                reply.human = format!(
+                    "{}\nA code was sent to {}; enter it with `lobby profile verify-email --code CODE` to make it your login e-mail.",
+                    reply.human, sent.sent_to
+                );
+            }
+            Ok(reply)
+        }
     }
-    show_profile(lobby)
+}
+
+async fn set_name(lobby: &Lobby, name: &str) -> Result<Reply> {
+    lobby.profile().set_display_name(name)?;
+    let r = lobby.sync().await?;
+    let rejected = lobby
+        .outbox()?
+        .into_iter()
+        .rev()
+        .find(|e| e.reject_code.is_some());
+    if r.rejected > 0 {
+        if let Some(e) = rejected {
+            return Err(LobbyError::new(
+                ErrorCode::parse(e.reject_code.as_deref().unwrap_or("server_error")),
+                e.reject_message.unwrap_or_default(),
+            ));
+        }
+    }
+    let status = if r.pending > 0 { "pending" } else { "applied" };
+    let human = if status == "pending" {
+        "Saved on this device; it will be sent when the server can be reached.".to_string()
+    } else {
+        "Saved.".to_string()
+    };
+    let mut reply = show_profile(lobby)?;
+    reply.json["status"] = json!(status);
+    reply.human = format!("{human}\n{}", reply.human);
+    Ok(reply)
 }
 
 fn show_profile(lobby: &Lobby) -> Result<Reply> {

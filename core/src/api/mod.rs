@@ -172,6 +172,21 @@ impl ApiClient {
         .await
     }
 
+    pub async fn email_change(&self, bearer: &str, email: &str) -> Result<OtpSent> {
+        self.post(
+            "/v1/me/email",
+            &EmailChangeRequest {
+                email: email.into(),
+            },
+            Some(bearer),
+        )
+        .await
+    }
+
+    pub async fn email_change_verify(&self, bearer: &str, req: &OtpVerifyRequest) -> Result<Empty> {
+        self.post("/v1/me/email/verify", req, Some(bearer)).await
+    }
+
     pub async fn pull(&self, bearer: &str, req: &PullRequest) -> Result<PullResponse> {
         self.post("/v1/sync/pull", req, Some(bearer)).await
     }

@@ -65,17 +65,20 @@ pub struct OtpChallenge {
     pub resend_after: DateTime<Utc>,
 }
 
+/// What the one code waiting on this phone is for.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-enum OtpPurpose {
+pub(crate) enum OtpPurpose {
     Onboarding,
     Login,
+    /// A new login e-mail (`profile().request_email_change`).
+    EmailChange,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct PendingOtp {
+pub(crate) struct PendingOtp {
     purpose: OtpPurpose,
-    request_id: String,
+    pub(crate) request_id: String,
 }
 
 impl AuthClient<'_> {
@@ -296,7 +299,7 @@ impl Inner {
         self.remember_otp(OtpPurpose::Login, sent)
     }
 
-    fn remember_otp(&self, purpose: OtpPurpose, sent: &OtpSent) -> Result<OtpChallenge> {
+    pub(crate) fn remember_otp(&self, purpose: OtpPurpose, sent: &OtpSent) -> Result<OtpChallenge> {
         let pending = PendingOtp {
             purpose,
             request_id: sent.request_id.clone(),
@@ -311,7 +314,7 @@ impl Inner {
         })
     }
 
-    fn pending_otp(&self, purpose: OtpPurpose) -> Result<PendingOtp> {
+    pub(crate) fn pending_otp(&self, purpose: OtpPurpose) -> Result<PendingOtp> {
         let raw = self.with_store(|s| s.setting(setting_keys::PENDING_OTP))?;
         let pending: Option<PendingOtp> = raw.and_then(|r| serde_json::from_str(&r).ok());
         match pending {

@@ -1,14 +1,22 @@
-//! [`ProfileClient`]: read and edit the person's own profile (works offline).
+//! [`ProfileClient`]: read and edit the person's own profile.
+//!
+//! The display name is edited offline (queued, shown at once). The login e-mail is not a
+//! plain edit: it signs its holder in, so a new address is used only after the code sent
+//! to it is entered (`request_email_change`, then `confirm_email_change`; online, like
+//! sign-in), and the server tells the old address.
 
 use chrono::Utc;
 use rusqlite::OptionalExtension;
 
+use crate::auth::{OtpChallenge, OtpPurpose};
 use crate::client::Lobby;
 use crate::domain::contact::normalize_email;
 use crate::domain::profile::check_display_name;
-use crate::error::{LobbyError, Result};
-use crate::protocol::Mutation;
+use crate::error::Result;
+use crate::protocol::{Mutation, OtpVerifyRequest};
+use crate::store::setting_keys;
 use crate::store::Store;
+use crate::sync::SyncTrigger;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -40,20 +48,63 @@ impl ProfileClient<'_> {
         self.lobby.inner.with_store(|s| s.profile())
     }
 
-    /// Edits the person's own contact fields. Queued (works offline) and shown at once;
-    /// the server confirms or refuses on the next sync.
-    pub fn update(&self, display_name: Option<&str>, email: Option<&str>) -> Result<()> {
+    /// Changes the display name. Queued (works offline) and shown at once; the server
+    /// confirms or refuses on the next sync.
+    pub fn set_display_name(&self, display_name: &str) -> Result<()> {
         let inner = &self.lobby.inner;
         let person = inner.require_person()?;
-        if display_name.is_none() && email.is_none() {
-            return Err(LobbyError::invalid("nothing to change"));
-        }
         let mutation = Mutation::ProfileUpdate {
-            display_name: display_name.map(check_display_name).transpose()?,
-            email: email.map(normalize_email).transpose()?,
+            display_name: Some(check_display_name(display_name)?),
+            email: None,
         };
         inner.with_store_mut(|s| s.enqueue(&person, mutation, Utc::now()))?;
         inner.after_local_write()
+    }
+
+    /// Sends a code to `email`, the login e-mail this person wants; it replaces the
+    /// current one when [`ProfileClient::confirm_email_change`] gets the code. Online.
+    pub async fn request_email_change(&self, email: &str) -> Result<OtpChallenge> {
+        let email = normalize_email(email)?;
+        let inner = self.lobby.inner.clone();
+        inner.require_person()?;
+        self.lobby
+            .spawn(async move {
+                let sent = inner
+                    .authed(|api, token| {
+                        let e = email.clone();
+                        async move { api.email_change(&token, &e).await }
+                    })
+                    .await?;
+                inner.remember_otp(OtpPurpose::EmailChange, &sent)
+            })
+            .await
+    }
+
+    /// Checks the code sent to the new address; the address becomes the login e-mail,
+    /// the old one is told, and the profile syncs in. Returns the profile.
+    pub async fn confirm_email_change(&self, code: &str) -> Result<Option<Profile>> {
+        let inner = self.lobby.inner.clone();
+        let code = code.trim().to_string();
+        self.lobby
+            .spawn(async move {
+                let pending = inner.pending_otp(OtpPurpose::EmailChange)?;
+                let req = OtpVerifyRequest {
+                    request_id: pending.request_id,
+                    code,
+                };
+                inner
+                    .authed(|api, token| {
+                        let r = req.clone();
+                        async move { api.email_change_verify(&token, &r).await }
+                    })
+                    .await?;
+                inner.with_store(|s| s.clear_setting(setting_keys::PENDING_OTP))?;
+                if let Err(e) = inner.sync.run(&inner, SyncTrigger::Explicit).await {
+                    tracing::warn!(code = %e.code, "sync after an e-mail change failed; it will be retried");
+                }
+                inner.with_store(|s| s.profile())
+            })
+            .await
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The person's own profile: `lobby.profile`. Read from the replica with queued edits laid
-/// over it; edits are queued (shown at once, confirmed or refused on sync).
+/// over it. The display name is queued (shown at once, confirmed or refused on sync); the
+/// login e-mail changes only by a code sent to the new address (online).
 public final class LobbyProfile: Sendable {
     /// The generated API underneath.
     public let ffi: ProfileClient
@@ -13,8 +14,18 @@ public final class LobbyProfile: Sendable {
     /// nil before the first sync.
     public func get() throws -> Profile? { try ffi.get() }
 
-    /// A nil field is left as it is.
-    public func update(displayName: String? = nil, email: String? = nil) throws {
-        try ffi.update(displayName: displayName, email: email)
+    /// Queued; works offline.
+    public func setDisplayName(_ displayName: String) throws {
+        try ffi.setDisplayName(displayName: displayName)
+    }
+
+    /// Sends a code to the new address; then `confirmEmailChange(code:)`.
+    public func requestEmailChange(_ email: String) async throws -> OtpChallenge {
+        try await ffi.requestEmailChange(email: email)
+    }
+
+    /// The address becomes the login e-mail (the old one is told); the synced profile.
+    public func confirmEmailChange(code: String) async throws -> Profile? {
+        try await ffi.confirmEmailChange(code: code)
     }
 }

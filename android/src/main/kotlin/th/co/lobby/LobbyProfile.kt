@@ -1,11 +1,13 @@
 package th.co.lobby
 
+import th.co.lobby.core.OtpChallenge
 import th.co.lobby.core.Profile
 import th.co.lobby.ffi.ProfileClient
 
 /**
  * The person's own profile: `lobby.profile`. Read from the replica with queued edits laid
- * over it; edits are queued (shown at once, confirmed or refused on sync).
+ * over it. The display name is queued (shown at once, confirmed or refused on sync); the
+ * login e-mail changes only by a code sent to the new address (online).
  */
 class LobbyProfile internal constructor(
     /** The generated API underneath. */
@@ -14,7 +16,12 @@ class LobbyProfile internal constructor(
     /** `null` before the first sync. */
     suspend fun get(): Profile? = io { ffi.get() }
 
-    /** A `null` field is left as it is. */
-    suspend fun update(displayName: String? = null, email: String? = null) =
-        io { ffi.update(displayName, email) }
+    /** Queued; works offline. */
+    suspend fun setDisplayName(displayName: String) = io { ffi.setDisplayName(displayName) }
+
+    /** Sends a code to the new address; then [confirmEmailChange]. */
+    suspend fun requestEmailChange(email: String): OtpChallenge = ffi.requestEmailChange(email)
+
+    /** The address becomes the login e-mail (the old one is told); the synced profile. */
+    suspend fun confirmEmailChange(code: String): Profile? = ffi.confirmEmailChange(code)
 }

@@ -3,19 +3,36 @@ package th.co.lobby
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Test
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.support.PhoneTestCase
+import th.co.lobby.support.assertFailsWithCode
 
 class ProfileTest : PhoneTestCase() {
 
     @Test
     fun a_display_name_edit_shows_at_once_and_is_confirmed_by_the_next_sync() = runBlocking {
         onboard(unit("12/345"))
-        phone.profile.update(displayName = "ชาย")
+        phone.profile.setDisplayName("ชาย")
         assertEquals(1u, phone.profile.get()?.pendingEdits)
         assertEquals("ชาย", phone.profile.get()?.displayName)
         phone.sync()
         val confirmed = phone.profile.get()
         assertEquals(0u, confirmed?.pendingEdits)
         assertEquals("ชาย", confirmed?.displayName)
+    }
+
+    @Test
+    fun the_login_email_changes_only_with_the_code_sent_to_the_new_address() = runBlocking {
+        onboard(unit("12/345"))
+        val sent = phone.profile.requestEmailChange("Somchai.New@Example.com")
+        assertEquals(true, sent.sentTo.contains("@"))
+        assertFailsWithCode(ErrorCode.OTP_INVALID) {
+            val real = server.peekOtp("somchai.new@example.com")
+            phone.profile.confirmEmailChange(if (real == "000000") "111111" else "000000")
+        }
+        assertEquals("somchai@example.com", phone.profile.get()?.email)
+        val changed = phone.profile.confirmEmailChange(server.peekOtp("somchai.new@example.com"))
+        assertEquals("somchai.new@example.com", changed?.email)
+        assertEquals("somchai.new@example.com", phone.profile.get()?.email)
     }
 }

@@ -73,7 +73,7 @@ class SyncTest : PhoneTestCase() {
     fun a_profile_edit_made_offline_waits_in_the_outbox() = runBlocking {
         onboard(unit("12/345"))
         server.close()
-        phone.profile.update(displayName = "ชาย")
+        phone.profile.setDisplayName("ชาย")
         assertEquals(listOf("profile_update"), phone.outbox().map { it.kind })
         assertEquals(SyncState.Offline, phone.sync().state)
         assertEquals(1u, phone.syncStatusNow.pending)
