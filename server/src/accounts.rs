@@ -49,6 +49,16 @@ pub fn person_destination(db: &dyn Storage, person_id: &str) -> AppResult<Option
     })
 }
 
+/// The normalised phone and e-mail a person signs in with.
+pub fn login_destinations(db: &dyn Storage, person_id: &str) -> AppResult<Vec<String>> {
+    db.read(|tx| {
+        Ok(match tx.person(person_id)? {
+            Some(p) => p.phone.into_iter().chain(p.email).collect(),
+            None => Vec::new(),
+        })
+    })
+}
+
 /// `unauthorized` unless the person has an activated account.
 pub fn require_activated(tx: &mut dyn Tx, person_id: &str) -> AppResult<()> {
     match tx.person(person_id)? {

@@ -60,6 +60,6 @@ pub const DEFAULT_PULL_LIMIT: u32 = 5_000;
 pub const MAX_PULL_LIMIT: u32 = 10_000;
 /// Most scopes a client may name in one pull.
 pub const MAX_PULL_SCOPES: usize = 10_000;
-/// Password login: failed attempts allowed per account and per client address, per window.
-pub const PASSWORD_MAX_FAILURES: usize = 10;
+/// Password login: the window failed attempts are counted over (the limits themselves
+/// are in `password_attempts`).
 pub const PASSWORD_WINDOW_SECS: u64 = 15 * 60;

@@ -1,5 +1,4 @@
-//! In-memory sliding-window counters for password login failures (per account and per
-//! client address). OTP sends are limited in storage instead, by the domain rule
+//! In-memory sliding-window counters for password login failures (`password_attempts`). OTP sends are limited in storage instead, by the domain rule
 //! `check_send_allowed`, because those limits span a day and must survive a restart.
 //!
 //! Keys are digests, never raw phone numbers or e-mails.
@@ -54,6 +53,12 @@ impl RateLimiter {
         let q = hits.entry(key.to_string()).or_default();
         self.expire(q, now);
         q.push_back(now);
+    }
+
+    /// Drops every key `which` selects (their hits no longer count).
+    pub fn forget(&self, which: impl Fn(&str) -> bool) {
+        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        hits.retain(|k, _| !which(k));
     }
 
     fn expire(&self, q: &mut VecDeque<Instant>, now: Instant) {

@@ -3,12 +3,11 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::config::{Limits, PASSWORD_MAX_FAILURES, PASSWORD_WINDOW_SECS};
+use crate::config::Limits;
 use crate::error::{AppError, AppResult};
 use crate::otp_sender::{DevOtpSender, OtpSender};
-use crate::rate_limit::RateLimiter;
+use crate::password_attempts::PasswordAttempts;
 use crate::server_key::ServerKey;
 use crate::storage::Storage;
 
@@ -22,8 +21,8 @@ pub struct AppState {
     /// Only in development mode: the recording sender behind `otp peek`.
     pub dev_sender: Option<Arc<DevOtpSender>>,
     pub dev: bool,
-    /// Failed password logins per account and per client address.
-    pub password_failures: Arc<RateLimiter>,
+    /// Failed password logins (per account and address, per account, per address).
+    pub password_attempts: Arc<PasswordAttempts>,
 }
 
 impl AppState {
@@ -42,10 +41,7 @@ impl AppState {
             sender,
             dev_sender,
             dev,
-            password_failures: Arc::new(RateLimiter::new(
-                PASSWORD_MAX_FAILURES,
-                Duration::from_secs(PASSWORD_WINDOW_SECS),
-            )),
+            password_attempts: Arc::new(PasswordAttempts::default()),
         }
     }
 

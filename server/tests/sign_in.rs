@@ -451,3 +451,66 @@ async fn a_copy_of_the_database_recovers_no_code_and_names_no_destination() {
     assert_eq!(dump(&t, "otp_requests").len(), 1, "only the newest is left");
     t.shutdown().await;
 }
+
+/// A password attempt from a given loopback address (127.0.0.0/8 all reach the server).
+async fn password_from(t: &TestServer, from: &str, password: &str) -> (StatusCode, Value) {
+    let client = reqwest::Client::builder()
+        .local_address(from.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("{}/v1/auth/password", t.url))
+        .json(&json!({"to": PHONE, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_stranger_typing_wrong_passwords_locks_only_their_own_address() {
+    // Issue 7: wrong passwords locked the account for everyone, so anyone could lock an
+    // owner out. Now the tight limit counts per account and address together.
+    let (t, grant) = with_account().await;
+    for _ in 0..lobby_server::password_attempts::PER_ACCOUNT_AND_ADDRESS {
+        let (_, v) = password_from(&t, "127.0.0.66", "Wrong0ne!").await;
+        assert_eq!(code_of(&v), "invalid_credentials");
+    }
+    let (status, _) = password_from(&t, "127.0.0.66", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesser is locked"
+    );
+    let (status, v) = password_from(&t, "127.0.0.1", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "the owner is not: {v}");
+    assert_eq!(v["person_id"], grant["person_id"]);
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn guessing_from_many_addresses_locks_the_account_until_a_verified_code() {
+    let (t, _) = with_account().await;
+    let per_account = lobby_server::password_attempts::PER_ACCOUNT;
+    let per_pair = lobby_server::password_attempts::PER_ACCOUNT_AND_ADDRESS;
+    for i in 0..per_account {
+        let from = format!("127.0.1.{}", 10 + i / per_pair);
+        let (_, v) = password_from(&t, &from, "Wrong0ne!").await;
+        assert_eq!(code_of(&v), "invalid_credentials", "{from}");
+    }
+    let (status, _) = password_from(&t, "127.0.0.1", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // The owner signs in with a code to their phone: that proves them, and unlocks.
+    let sent = t.post_ok("/v1/auth/otp", json!({"to": PHONE}), None).await;
+    let code = t.admin.peek_otp(PHONE).await.unwrap().code;
+    t.post_ok(
+        "/v1/auth/otp/verify",
+        json!({"request_id": sent["request_id"], "code": code}),
+        None,
+    )
+    .await;
+    let (status, v) = password_from(&t, "127.0.0.1", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    t.shutdown().await;
+}

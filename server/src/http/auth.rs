@@ -15,7 +15,7 @@ use lobby_model::protocol::{
 use lobby_model::ErrorCode;
 
 use super::extract::{check_len, ApiJson, Authed, ClientIp};
-use crate::accounts::login_account;
+use crate::accounts::{login_account, login_destinations};
 use crate::config::{MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
 use crate::error::{AppError, AppResult};
 use crate::otp::{code_digest, issue, Issue};
@@ -87,6 +87,11 @@ pub async fn otp_verify(
     let person_id = state
         .db(move |st| complete_otp_login(st, &req.request_id, &digest, &s, now))
         .await?;
+    // The code proved the phone or mailbox: wrong passwords typed by others no longer
+    // lock this account.
+    let pid = person_id.clone();
+    let destinations = state.db(move |st| login_destinations(st, &pid)).await?;
+    state.password_attempts.unlock(&destinations);
     tracing::info!(%person_id, "signed in by OTP");
     Ok(Json(session.grant(person_id)))
 }
@@ -99,7 +104,8 @@ fn invalid_credentials() -> AppError {
 }
 
 /// Password login. Unknown account and wrong password give the same answer in the same
-/// time; failures are limited per account and per client address.
+/// time; failures are limited per account and address together, per account (lifted by
+/// a verified OTP) and per address (`password_attempts`).
 #[utoipa::path(post, path = "/v1/auth/password", tag = "auth",
     request_body = PasswordLoginRequest,
     responses(
@@ -117,19 +123,11 @@ pub async fn password_login(
     }
     let destination = Destination::parse(&req.to).map_err(|_| invalid_credentials())?;
     let now = std::time::Instant::now();
-    let mut keys = vec![format!("account:{}", secret_digest(destination.as_str()))];
-    if state.limit_client(client) {
-        keys.push(format!("client:{client}"));
-    }
-    for key in &keys {
-        if let Err(secs) = state.password_failures.check(key, now) {
-            return Err(AppError::rate_limited(
-                "too many failed sign-ins; try again later",
-                secs,
-            ));
-        }
-    }
-    let account = state.db(move |s| login_account(s, &destination)).await?;
+    let limit_client = state.limit_client(client);
+    let attempts = state.password_attempts.clone();
+    attempts.check(&destination, client, limit_client, now)?;
+    let d = destination.clone();
+    let account = state.db(move |s| login_account(s, &d)).await?;
     let (person_id, hash) = match account {
         Some(a) => (Some(a.person_id), a.password_hash),
         None => (None, None),
@@ -141,9 +139,7 @@ pub async fn password_login(
     let person_id = match (ok, person_id) {
         (true, Some(pid)) => pid,
         _ => {
-            for key in &keys {
-                state.password_failures.record(key, now);
-            }
+            attempts.record_failure(&destination, client, limit_client, now);
             return Err(invalid_credentials());
         }
     };
