@@ -87,6 +87,26 @@ async fn bumping_the_epoch_needs_an_unlimited_staff_credential() {
 }
 
 #[tokio::test]
+async fn a_project_limited_staff_credential_cannot_peek_codes_even_on_a_dev_server() {
+    // Issue 7: a staff token limited to one project could read the OTP of any phone.
+    let t = dev_server().await;
+    let project = t.project().await;
+    t.post_ok("/v1/auth/otp", json!({"to": "0812345678"}), None)
+        .await;
+    let limited = lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&project)));
+    assert_eq!(
+        limited.peek_otp("0812345678").await.unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+    // The unlimited dev credential gets past the check (no code went to an unknown phone).
+    assert_eq!(
+        t.admin.peek_otp("0812345678").await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_wrong_or_revoked_staff_token_is_unauthorized() {
     let t = dev_server().await;
     let bad = lobby_server::AdminClient::new(&t.url, "not-a-token");

@@ -163,13 +163,15 @@ pub struct PeekQuery {
     pub to: String,
 }
 
-/// Development mode only: the last code sent to a destination. Any other server answers
+/// Development mode only: the last code sent to a destination, for an unlimited staff
+/// credential (a destination belongs to no one project, so a project-limited credential
+/// could read codes meant for people of other projects). Any other server answers
 /// `forbidden`, whoever asks.
 #[utoipa::path(get, path = "/v1/admin/otp/peek", tag = "admin",
     params(PeekQuery),
     responses(
         (status = 200, body = OtpPeek),
-        (status = 403, description = "forbidden (not a development server)", body = ApiError),
+        (status = 403, description = "forbidden (not a development server, or a project-limited staff credential)", body = ApiError),
         (status = 404, description = "not_found (no code sent there)", body = ApiError),
     ),
     security(("bearer" = [])))]
@@ -183,7 +185,9 @@ pub async fn peek_otp(
             "OTP peek exists only on a development server (--dev)",
         ));
     };
-    let staff = staff_from_headers(&state, &headers).await?;
+    let staff = Staff(staff_from_headers(&state, &headers).await?);
+    staff.require_unlimited()?;
+    let staff = staff.0;
     let Query(q) = query?;
     check_len("to", &q.to, MAX_LOGIN_ID_BYTES)?;
     let dest = Destination::parse(&q.to)?;
