@@ -24,6 +24,33 @@ pub fn is_transient(code: ErrorCode) -> bool {
     )
 }
 
+/// `https://` anywhere, `http://` only to a loopback host.
+fn check_server_url(base: &str) -> Result<()> {
+    let bad = || {
+        LobbyError::invalid(
+            "the server address must be https://… (http:// only for a server on this device)",
+        )
+    };
+    let url = reqwest::Url::parse(base).map_err(|_| bad())?;
+    let host = url.host_str().unwrap_or("");
+    match url.scheme() {
+        "https" if !host.is_empty() => Ok(()),
+        "http" => {
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = bare.eq_ignore_ascii_case("localhost")
+                || bare
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(())
+            } else {
+                Err(bad())
+            }
+        }
+        _ => Err(bad()),
+    }
+}
+
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
@@ -31,14 +58,15 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
+    /// A client of the server at `base_url`: `https://`, or `http://` to this device
+    /// itself only (loopback: a development server). Tokens, codes and personal data
+    /// never travel in clear text over a network (MASVS-NETWORK-1).
     pub fn new(base_url: &str) -> Result<ApiClient> {
-        let base = base_url.trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(LobbyError::invalid(
-                "the server address must start with http:// or https://",
-            ));
-        }
+        let base = base_url.trim().trim_end_matches('/').to_string();
+        check_server_url(&base)?;
         let http = reqwest::Client::builder()
+            // The API never redirects; following one could leave TLS or the server.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("lobby-core/", env!("CARGO_PKG_VERSION")))
@@ -213,8 +241,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn server_url_must_be_http_or_https() {
+    fn server_url_must_be_https_or_loopback_http() {
         assert!(ApiClient::new("ftp://x").is_err());
+        assert!(ApiClient::new("not a url").is_err());
+        for clear_text in [
+            "http://lobby.example.com",
+            "http://192.168.1.20:8080",
+            "http://10.0.2.2:8080",
+        ] {
+            let e = ApiClient::new(clear_text).err().map(|e| e.code);
+            assert_eq!(e, Some(ErrorCode::InvalidInput), "{clear_text}");
+        }
+        for ok in [
+            "https://lobby.example.com/",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(ApiClient::new(ok).is_ok(), "{ok}");
+        }
         assert_eq!(
             ApiClient::new("http://127.0.0.1:1/").unwrap().base_url(),
             "http://127.0.0.1:1"
