@@ -141,6 +141,35 @@ async fn reissue_for_an_unknown_unit_is_not_found() {
 }
 
 #[tokio::test]
+async fn project_and_owner_names_with_direction_overrides_or_nothing_visible_are_refused() {
+    use lobby_model::protocol::ProjectKind;
+    let t = dev_server().await;
+    for name in [
+        "\u{202E}eciffO citsiruJ",
+        "\u{200B}\u{FEFF}",
+        "อาคาร\u{2066}ชุด",
+    ] {
+        let e = t
+            .admin
+            .create_project(name, ProjectKind::Condominium)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{name:?}");
+    }
+    let project = t.project().await;
+    for name in ["\u{202E}eciffO citsiruJ", "\u{200B}\u{200D}"] {
+        let csv = format!("unit,owner_name,ownership_ratio,phone,email\n1,{name},1,,\n");
+        let e = t
+            .admin
+            .import_owners(&project, csv.into_bytes())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::RegistryInvalid, "{name:?}");
+    }
+    t.shutdown().await;
+}
+
+#[tokio::test]
 async fn an_unknown_path_answers_not_found_in_the_api_error_shape() {
     let t = dev_server().await;
     let (status, v) = t.request("GET", "/v1/nothing-here", None, None).await;

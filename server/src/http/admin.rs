@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{Duration, Utc};
 use lobby_model::domain::contact::Destination;
+use lobby_model::domain::name::check_name;
 use lobby_model::domain::onboarding::OnboardingPayload;
 use lobby_model::domain::registry::{parse_owner_registry, registry_error, MAX_NAME_CHARS};
 use lobby_model::domain::secret_token::secret_digest;
@@ -56,15 +57,7 @@ pub async fn create_project(
 ) -> AppResult<Json<ProjectCreated>> {
     staff.require_unlimited()?;
     check_len("name", &req.name, MAX_FIELD_BYTES)?;
-    let name = req.name.trim().to_string();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(AppError::invalid(format!(
-            "a project name has 1 to {MAX_NAME_CHARS} characters and no control characters"
-        )));
-    }
+    let name = check_name(&req.name, "the project name", MAX_NAME_CHARS)?;
     let project = ProjectRecord {
         id: uuid::Uuid::now_v7().to_string(),
         name,
