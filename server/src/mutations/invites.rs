@@ -37,6 +37,7 @@ pub fn create(
     check_invitable_role(new.role)?;
     let code = normalize_invite_code(new.code)
         .map_err(|_| AppError::invalid("the invitation code is not 10 Crockford characters"))?;
+    lobby_model::domain::invites::check_invite_code_strength(&code)?;
     let (members, pending) = cap_counts(tx, new.unit_id, now)?;
     check_invite_cap(members, pending)?;
     let stored = tx.insert_invite(&NewInvite {
@@ -185,6 +186,27 @@ mod tests {
         }
         let out = push_one(w.db(), &w.owner_id, &invite(&w.unit_id, Role::Owner), now).unwrap();
         assert_eq!(code(&out), Some("invalid_input"));
+    }
+
+    #[test]
+    fn a_trivially_weak_chosen_code_is_refused_and_nothing_is_stored() {
+        let w = world();
+        let now = Utc::now();
+        for weak in ["0000000000", "00000-00000", "0123456789", "ABABABABAB"] {
+            let mut env = invite(&w.unit_id, Role::Tenant);
+            if let Mutation::InviteCreate { code, .. } = &mut env.mutation {
+                *code = weak.to_string();
+            }
+            let out = push_one(w.db(), &w.owner_id, &env, now).unwrap();
+            assert_eq!(code(&out), Some("invalid_input"), "{weak}");
+        }
+        let pending = w
+            .db()
+            .read(|tx| tx.count_pending_invites(&w.unit_id, now))
+            .unwrap();
+        assert_eq!(pending, 0);
+        let out = push_one(w.db(), &w.owner_id, &invite(&w.unit_id, Role::Tenant), now);
+        assert_eq!(out.unwrap(), MutationOutcome::Applied);
     }
 
     #[test]
