@@ -13,6 +13,8 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
+use lobby_model::domain::name::check_name;
+use lobby_model::domain::profile::MAX_DISPLAY_NAME_CHARS;
 use lobby_model::domain::secret_token::{random_secret, secret_digest};
 use lobby_model::protocol::ProjectKind;
 use lobby_model::{ErrorCode, LobbyError};
@@ -346,10 +348,7 @@ fn staff(command: StaffCommand) -> Result<Output, LobbyError> {
     let now = Utc::now();
     match command {
         StaffCommand::Add { db, name, project } => {
-            let name = name.trim().to_string();
-            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-                return Err(LobbyError::invalid("a staff name has 1 to 100 characters"));
-            }
+            let name = check_name(&name, "a staff name", MAX_DISPLAY_NAME_CHARS)?;
             let storage = open(&db)?;
             let token = random_secret(32);
             let staff = NewStaff {

@@ -134,6 +134,70 @@ async fn reissue_for_an_unknown_unit_is_not_found() {
 }
 
 #[tokio::test]
+async fn project_and_owner_names_with_direction_overrides_or_nothing_visible_are_refused() {
+    use lobby_model::protocol::ProjectKind;
+    let t = dev_server().await;
+    for name in [
+        "\u{202E}eciffO citsiruJ",
+        "\u{200B}\u{FEFF}",
+        "อาคาร\u{2066}ชุด",
+    ] {
+        let e = t
+            .admin
+            .create_project(name, ProjectKind::Condominium)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{name:?}");
+    }
+    let project = t.project().await;
+    for name in ["\u{202E}eciffO citsiruJ", "\u{200B}\u{200D}"] {
+        let csv = format!("unit,owner_name,ownership_ratio,phone,email\n1,{name},1,,\n");
+        let e = t
+            .admin
+            .import_owners(&project, csv.into_bytes())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::RegistryInvalid, "{name:?}");
+    }
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn reissue_answers_another_projects_unit_exactly_as_an_unknown_unit() {
+    let t = dev_server().await;
+    let (_, theirs) = t.project_with_owners(REGISTRY).await;
+    let mine = t.project().await;
+    let limited = add_staff(&t.db_path, Some(&mine));
+    let reissue = |unit: String| {
+        let t = &t;
+        let limited = limited.clone();
+        async move {
+            t.post(
+                &format!("/v1/admin/units/{unit}/onboarding/reissue"),
+                json!({}),
+                Some(&limited),
+            )
+            .await
+        }
+    };
+    let unknown = reissue(uuid::Uuid::now_v7().to_string()).await;
+    let other_project = reissue(theirs.units[0].unit_id.clone()).await;
+    assert_eq!(unknown.0, StatusCode::NOT_FOUND);
+    assert_eq!(code_of(&unknown.1), "not_found");
+    assert_eq!(other_project, unknown, "the answers tell the units apart");
+    // The unit's token was not replaced: the owner's QR still works.
+    let (status, _) = t
+        .post(
+            "/v1/onboarding/preview",
+            json!({"payload": theirs.units[0].onboarding_payload}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    t.shutdown().await;
+}
+
+#[tokio::test]
 async fn an_unknown_path_answers_not_found_in_the_api_error_shape() {
     let t = dev_server().await;
     let (status, v) = t.request("GET", "/v1/nothing-here", None, None).await;

@@ -100,6 +100,21 @@ impl Drop for RuntimeHolder {
     }
 }
 
+/// Creates the data directory (and missing parents) readable by this app's user only
+/// (0700 on unix, whatever the umask); an existing directory is left as it is (the
+/// platform's app directory already is private). The files in it are 0600
+/// (`Store::open`).
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
 #[derive(Clone)]
 pub struct Lobby {
     pub(crate) inner: Arc<Inner>,
@@ -109,7 +124,7 @@ pub struct Lobby {
 impl Lobby {
     /// Opens the device: its database in `config.data_dir`, its secrets in `secrets`.
     pub fn open(config: LobbyConfig, secrets: Arc<dyn SecretStore>) -> Result<Lobby> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        create_private_dir(&config.data_dir).map_err(|e| {
             LobbyError::new(
                 ErrorCode::Storage,
                 format!("cannot create the data directory: {e}"),

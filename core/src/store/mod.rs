@@ -46,6 +46,46 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| "lobby.db".into())
 }
 
+/// Makes the database file readable and writable by this app's user only (0600) before
+/// SQLite opens it: created with that mode if missing (whatever the process umask), and
+/// narrowed if an older version left it, or its `-wal`/`-shm`/`-journal` files, wider.
+/// SQLite's unix VFS creates `-wal` and `-shm` with the main file's mode, so they are 0600
+/// too. The file is encrypted; this keeps even its ciphertext, and its size and timing,
+/// from other users of a shared machine (a desktop running the CLI, a rooted phone's
+/// other apps' users).
+#[cfg(unix)]
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::metadata(&file) {
+            Ok(m) if m.permissions().mode() & 0o777 != 0o600 => {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn owner_only(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// WAL pages (4 KiB) before SQLite checkpoints on its own: a safety net, ~64 MiB.
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
 
@@ -89,6 +129,12 @@ impl Store {
     /// Opens (creating if needed) and migrates the encrypted database at `path`. A file
     /// the key cannot read fails with `storage`.
     pub fn open(path: &Path, key: &DatabaseKey) -> Result<Store> {
+        owner_only(path).map_err(|e| {
+            LobbyError::new(
+                ErrorCode::Storage,
+                format!("cannot make the local database private: {e}"),
+            )
+        })?;
         let conn = Connection::open(path)?;
         // A raw key (x'…') skips SQLCipher's key derivation: the key is already random.
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.as_hex()))?;
@@ -261,6 +307,43 @@ mod tests {
             })
             .count();
         assert!(moved >= 1);
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_wal_and_shm_files_are_private_to_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lobby.db");
+        let key = DatabaseKey::generate();
+        let side = |suffix: &str| dir.path().join(format!("lobby.db{suffix}"));
+        {
+            let s = Store::open(&path, &key).unwrap();
+            assert_eq!(mode(&path), 0o600, "lobby.db after open");
+            // A write in WAL mode: SQLite creates the -wal and -shm files now.
+            s.set_setting("k", "v").unwrap();
+            for suffix in ["", "-wal", "-shm"] {
+                assert!(side(suffix).exists(), "lobby.db{suffix}");
+                assert_eq!(mode(&side(suffix)), 0o600, "lobby.db{suffix} after a write");
+            }
+        }
+        // A file an older version left world-readable is narrowed when opened.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let s = Store::open(&path, &key).unwrap();
+        s.set_setting("k", "w").unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            assert_eq!(
+                mode(&side(suffix)),
+                0o600,
+                "lobby.db{suffix} after reopening"
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{Duration, Utc};
 use lobby_model::domain::contact::Destination;
+use lobby_model::domain::name::check_name;
 use lobby_model::domain::onboarding::OnboardingPayload;
 use lobby_model::domain::registry::{parse_owner_registry, registry_error, MAX_NAME_CHARS};
 use lobby_model::domain::secret_token::secret_digest;
@@ -56,15 +57,7 @@ pub async fn create_project(
 ) -> AppResult<Json<ProjectCreated>> {
     staff.require_unlimited()?;
     check_len("name", &req.name, MAX_FIELD_BYTES)?;
-    let name = req.name.trim().to_string();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(AppError::invalid(format!(
-            "a project name has 1 to {MAX_NAME_CHARS} characters and no control characters"
-        )));
-    }
+    let name = check_name(&req.name, "the project name", MAX_NAME_CHARS)?;
     let project = ProjectRecord {
         id: uuid::Uuid::now_v7().to_string(),
         name,
@@ -124,13 +117,17 @@ pub async fn import_owners(
 }
 
 /// Issues a new onboarding QR for a unit, voiding the previous one.
+///
+/// A unit that does not exist and, for a credential limited to one project, a unit of
+/// another project answer the same `not_found`: such a credential cannot learn which unit
+/// ids exist.
 #[utoipa::path(post, path = "/v1/admin/units/{unit_id}/onboarding/reissue", tag = "admin",
     params(("unit_id" = String, Path, description = "the unit")),
     responses(
         (status = 200, body = OnboardingReissued),
+        (status = 400, description = "invalid_input (unit_id longer than 64 bytes)", body = ApiError),
         (status = 401, description = "unauthorized", body = ApiError),
-        (status = 403, description = "forbidden", body = ApiError),
-        (status = 404, description = "not_found", body = ApiError),
+        (status = 404, description = "not_found (no such unit among the units this credential may manage)", body = ApiError),
     ),
     security(("bearer" = [])))]
 pub async fn reissue_onboarding(
@@ -140,11 +137,11 @@ pub async fn reissue_onboarding(
 ) -> AppResult<Json<OnboardingReissued>> {
     check_len("unit_id", &unit_id, 64)?;
     let u = unit_id.clone();
-    let project_id = state
-        .db(move |s| registry::unit_project_id(s, &u))
-        .await?
-        .ok_or_else(|| AppError::not_found("no such unit"))?;
-    staff.require_project(&project_id)?;
+    let project_id = state.db(move |s| registry::unit_project_id(s, &u)).await?;
+    // Another project's unit is answered as if it did not exist.
+    if project_id.is_none_or(|p| staff.require_project(&p).is_err()) {
+        return Err(AppError::not_found("no such unit"));
+    }
     let (payload, token) = new_token();
     let u = unit_id.clone();
     state

@@ -16,8 +16,8 @@
 use chrono::Duration;
 use chrono::{DateTime, Utc};
 use lobby_model::domain::invites::{
-    check_invitable_role, check_invite_cap, check_invite_create_budget, normalize_invite_code,
-    StoredInviteState,
+    check_invitable_role, check_invite_cap, check_invite_code_strength, check_invite_create_budget,
+    normalize_invite_code, StoredInviteState,
 };
 use lobby_model::protocol::Role;
 use lobby_model::ErrorCode;
@@ -55,6 +55,7 @@ pub fn create(
     check_invitable_role(new.role)?;
     let code = normalize_invite_code(new.code)
         .map_err(|_| AppError::invalid("the invitation code is not 10 Crockford characters"))?;
+    check_invite_code_strength(&code)?;
     let keys = person_guess_keys(tx, person_id)?;
     let window_start = guess_window_start(now);
     for key in &keys {
@@ -232,6 +233,33 @@ mod tests {
         )
         .unwrap();
         assert_eq!(code(&out), Some("invalid_input"));
+    }
+
+    #[test]
+    fn a_trivially_weak_chosen_code_is_refused_and_nothing_is_stored() {
+        let w = world();
+        let now = Utc::now();
+        for weak in ["0000000000", "00000-00000", "0123456789", "ABABABABAB"] {
+            let mut env = invite(&w.unit_id, Role::Tenant);
+            if let Mutation::InviteCreate { code, .. } = &mut env.mutation {
+                *code = weak.to_string();
+            }
+            let out = push_one(w.db(), &w.ctx(), &w.owner_id, &env, now).unwrap();
+            assert_eq!(code(&out), Some("invalid_input"), "{weak}");
+        }
+        let pending = w
+            .db()
+            .read(|tx| tx.count_pending_invites(&w.unit_id, now))
+            .unwrap();
+        assert_eq!(pending, 0);
+        let out = push_one(
+            w.db(),
+            &w.ctx(),
+            &w.owner_id,
+            &invite(&w.unit_id, Role::Tenant),
+            now,
+        );
+        assert_eq!(out.unwrap(), MutationOutcome::Applied);
     }
 
     #[test]

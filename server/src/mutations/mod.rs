@@ -53,6 +53,9 @@ pub fn push_one(
     envelope: &MutationEnvelope,
     now: DateTime<Utc>,
 ) -> AppResult<MutationOutcome> {
+    if let Err(e) = check_ids(envelope) {
+        return Ok(rejected(&e));
+    }
     let id = envelope.id.to_string();
     db.write(|tx| {
         if let Some(seen) = tx.mutation(&id)? {
@@ -78,6 +81,30 @@ pub fn push_one(
         tx.record_mutation(&id, person_id, envelope.mutation.kind(), &outcome, now)?;
         Ok(outcome)
     })
+}
+
+/// Refuses an id no phone generates: the nil UUID (`00000000-…`) and the max UUID
+/// (`ffffffff-…`), as the mutation id or an invitation id. A phone makes each id as a
+/// fresh UUIDv7; a constant id would make every client that sends it share one
+/// idempotency record (the second sender is answered `conflict` for a mutation it never
+/// made) or one invitation row. Not recorded: the id is not one to remember.
+fn check_ids(envelope: &MutationEnvelope) -> Result<(), LobbyError> {
+    let invalid = |id: &uuid::Uuid| id.is_nil() || id.is_max();
+    if invalid(&envelope.id) {
+        return Err(LobbyError::invalid(
+            "the mutation id must be a generated UUID, not the nil or max UUID",
+        ));
+    }
+    match &envelope.mutation {
+        Mutation::InviteCreate { invite_id, .. } | Mutation::InviteRevoke { invite_id }
+            if invalid(invite_id) =>
+        {
+            Err(LobbyError::invalid(
+                "the invitation id must be a generated UUID, not the nil or max UUID",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn rejected(e: &LobbyError) -> MutationOutcome {
@@ -178,6 +205,50 @@ mod tests {
             MutationOutcome::Rejected { code, .. } => assert_eq!(code, "conflict"),
             MutationOutcome::Applied => panic!("another account reused the id"),
         }
+    }
+
+    #[test]
+    fn a_nil_or_max_mutation_id_or_invitation_id_is_rejected_as_invalid_input() {
+        let w = world();
+        let now = Utc::now();
+        let rejected_code =
+            |env: &MutationEnvelope| match push_one(w.db(), &w.ctx(), &w.owner_id, env, now) {
+                Ok(MutationOutcome::Rejected { code, .. }) => code,
+                other => panic!("{other:?}"),
+            };
+        for id in [Uuid::nil(), Uuid::max()] {
+            let mut env = rename("นิด");
+            env.id = id;
+            assert_eq!(rejected_code(&env), "invalid_input", "{id}");
+            let create = MutationEnvelope {
+                id: Uuid::now_v7(),
+                created_at: now,
+                mutation: Mutation::InviteCreate {
+                    invite_id: id,
+                    unit_id: w.unit_id.clone(),
+                    role: lobby_model::protocol::Role::Tenant,
+                    code: lobby_model::domain::invites::generate_invite_code(),
+                },
+            };
+            assert_eq!(rejected_code(&create), "invalid_input", "{id}");
+            let revoke = MutationEnvelope {
+                id: Uuid::now_v7(),
+                created_at: now,
+                mutation: Mutation::InviteRevoke { invite_id: id },
+            };
+            assert_eq!(rejected_code(&revoke), "invalid_input", "{id}");
+        }
+        // Nothing was applied or remembered under those ids.
+        let (logged, remembered) = w
+            .db()
+            .read(|tx| {
+                Ok((
+                    tx.changes_after(&scope::person(&w.owner_id), 0, 10)?.len(),
+                    tx.mutation(&Uuid::nil().to_string())?.is_some(),
+                ))
+            })
+            .unwrap();
+        assert_eq!((logged, remembered), (0, false));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! the phone, shown as `ABCDE-FGHJK` and as a QR (`LOBBY:INVITE:1:<code>`). It expires
 //! after 7 days, is used once, and the server keeps only its digest. The phone makes the
 //! code (so an invitation made offline can be shown at once, marked as not yet confirmed);
-//! the server decides whether it counts.
+//! the server decides whether it counts. Because the code comes from the client, the
+//! server also refuses a trivially weak one ([`check_invite_code_strength`]); the phone's
+//! generator never makes one.
 //!
 //! **The cap** ([`check_invite_cap`]): active residents and tenants plus pending codes
 //! never exceed 5 per unit. The phone checks it against its replica to explain a refusal
@@ -33,16 +35,107 @@ pub const INVITE_GUESS_WINDOW_SECS: i64 = 15 * 60;
 /// counted as a wrong guess.
 pub const INVITE_CREATES_PER_DAY: usize = 30;
 
-/// A fresh code: 50 bits from the OS CSPRNG as 10 Crockford base32 characters.
+/// A fresh code: 50 bits from the OS CSPRNG as 10 Crockford base32 characters, drawn
+/// again in the rare case (under 1 in 1.4 million) that [`check_invite_code_strength`]
+/// would refuse it, so a phone never queues a code the server refuses.
 pub fn generate_invite_code() -> String {
+    loop {
+        let code = random_invite_code();
+        if check_invite_code_strength(&code).is_ok() {
+            return code;
+        }
+    }
+}
+
+fn random_invite_code() -> String {
     let mut bytes = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let bits = u64::from_le_bytes(bytes) & ((1u64 << 50) - 1);
-    let alphabet = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     (0..INVITE_CODE_LEN)
         .rev()
-        .map(|i| alphabet[((bits >> (i * 5)) & 31) as usize] as char)
+        .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
         .collect()
+}
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A code repeating itself every this many symbols or fewer is refused.
+pub const WEAK_CODE_MAX_PERIOD: usize = 5;
+/// A code needs at least this many distinct symbols.
+pub const WEAK_CODE_MIN_DISTINCT: usize = 4;
+/// This many symbols in a row, all the same or each the next (or previous) in the
+/// alphabet, make a code weak.
+pub const WEAK_CODE_MAX_STRAIGHT: usize = 6;
+
+/// Refuses a code a person would pick rather than a random one: the phone generates
+/// codes, but the server takes the code a client sends, and a client could choose
+/// `0000000000`, which anyone guessing tries first. A normalised code (see
+/// [`normalize_invite_code`]) is weak when it
+///
+/// - has fewer than [`WEAK_CODE_MIN_DISTINCT`] (4) distinct symbols (`0000000000`,
+///   `ABABABABAB`, `0000011111`);
+/// - repeats itself with a period of at most [`WEAK_CODE_MAX_PERIOD`] (5) symbols
+///   (`ABCDEABCDE`, `1234123412`);
+/// - holds [`WEAK_CODE_MAX_STRAIGHT`] (6) symbols in a row that are all the same or
+///   step by one through the alphabet `0123456789ABCDEFGHJKMNPQRSTVWXYZ` up or down
+///   (`0123456789`, `ABCDEFGHJK`, `ZYXWVT…`, `X000000Y12`).
+///
+/// **How often a random code is refused** (10 symbols, 32^10 ≈ 1.13·10^15 codes, union
+/// bound of the three):
+/// - fewer than 4 distinct: Σ_{k=1..3} C(32,k)·S(10,k)·k! / 32^10 = 278,160,544 / 32^10
+///   ≈ 2.5·10⁻⁷ (S: Stirling numbers of the second kind);
+/// - period 4 or 5 (1–3 fall under the first): (32^4 + 32^5) / 32^10 ≈ 3.1·10⁻⁸;
+/// - a straight of 6: 5 windows × (32 + 2·27) / 32^6 ≈ 4.0·10⁻⁷;
+///
+/// together at most 6.8·10⁻⁷, under 1 in 1.4 million, removing about 0.00007 % of the
+/// 50-bit space: the entropy lost is nil. [`generate_invite_code`] draws again when it
+/// happens, so only a chosen code meets this refusal. `invalid_input` (the code has the
+/// right form; it is refused as a choice, not as a wrong code).
+pub fn check_invite_code_strength(code: &str) -> Result<()> {
+    let weak = || {
+        LobbyError::invalid(
+            "this invitation code is too easy to guess (repeated or consecutive characters); \
+             let the app generate one",
+        )
+    };
+    let idx: Vec<i32> = code
+        .bytes()
+        .map(|b| {
+            CROCKFORD
+                .iter()
+                .position(|c| *c == b)
+                .map_or(-100, |p| p as i32)
+        })
+        .collect();
+    let mut distinct = idx.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < WEAK_CODE_MIN_DISTINCT {
+        return Err(weak());
+    }
+    let n = idx.len();
+    if (1..=WEAK_CODE_MAX_PERIOD.min(n.saturating_sub(1)))
+        .any(|p| (p..n).all(|i| idx[i] == idx[i - p]))
+    {
+        return Err(weak());
+    }
+    // The longest stretch in which every step is the same, and -1, 0 or +1.
+    let mut straight = 1;
+    for i in 1..n {
+        let step = idx[i] - idx[i - 1];
+        let continues = i >= 2 && step == idx[i - 1] - idx[i - 2];
+        straight = if step.abs() > 1 {
+            1
+        } else if continues {
+            straight + 1
+        } else {
+            2
+        };
+        if straight >= WEAK_CODE_MAX_STRAIGHT {
+            return Err(weak());
+        }
+    }
+    Ok(())
 }
 
 /// Reads a code as a person types or a scanner reads it: spaces and dashes ignored,
@@ -210,6 +303,55 @@ mod tests {
         let many: std::collections::HashSet<_> =
             (0..1000).map(|_| generate_invite_code()).collect();
         assert_eq!(many.len(), 1000);
+    }
+
+    #[test]
+    fn trivially_weak_codes_are_refused_as_invalid_input() {
+        for weak in [
+            "0000000000",
+            "1111111111",
+            "ZZZZZZZZZZ",
+            "ABABABABAB",
+            "0000011111",
+            "AAABBBCCCA",
+            "ABCDEABCDE",
+            "1234123412",
+            "0123456789",
+            "ABCDEFGHJK",
+            "ZYXWVTSRQP",
+            "9876543210",
+            "X000000Y12",
+            "K7ABCDEFQ2",
+        ] {
+            assert_eq!(
+                check_invite_code_strength(weak).map_err(|e| e.code),
+                Err(ErrorCode::InvalidInput),
+                "{weak}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_random_looking_codes_pass_the_strength_rule() {
+        for strong in [
+            "7KQ2M9XD4T",
+            "00000K7M2Q",
+            "ABCDE7Q2XM",
+            "AB12AB34CD",
+            "0H8J3NX5W1",
+        ] {
+            assert!(check_invite_code_strength(strong).is_ok(), "{strong}");
+        }
+    }
+
+    #[test]
+    fn generated_codes_always_pass_the_strength_rule() {
+        // 100,000 draws; a random code fails the rule with probability below 7e-7
+        // (the doc comment's bound), and `generate_invite_code` draws again if it does.
+        for _ in 0..100_000 {
+            let code = generate_invite_code();
+            assert!(check_invite_code_strength(&code).is_ok(), "{code}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod contact;
 pub mod invites;
+pub mod name;
 pub mod onboarding;
 pub mod otp;
 pub mod password;

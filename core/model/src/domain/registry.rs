@@ -2,13 +2,15 @@
 //! CSV, UTF-8, header `unit,owner_name,ownership_ratio,phone,email`.
 //!
 //! Parsing is all-or-nothing: every bad row is reported with its line number and, if there
-//! is any, nothing is imported. Names are kept exactly as written (Thai included, only
-//! surrounding spaces trimmed); phones are normalised to E.164 so an owner listed on several
+//! is any, nothing is imported. Names are kept as written (Thai included), checked by the
+//! one name rule (`domain::name`: surrounding spaces and invisible characters removed,
+//! control and text-direction characters refused); phones are normalised to E.164 so an owner listed on several
 //! rows with the same number in different forms becomes one person.
 
 use std::collections::HashMap;
 
 use super::contact::{normalize_email, normalize_thai_phone};
+use super::name::check_name;
 use super::weight::OwnershipRatio;
 use crate::error::{ErrorCode, LobbyError, Result};
 
@@ -151,15 +153,8 @@ fn parse_row(r: &csv::StringRecord, line: usize) -> std::result::Result<Registry
             "the unit number is longer than {MAX_UNIT_CHARS} characters or has control characters"
         ));
     }
-    let owner_name = field(1);
-    if owner_name.is_empty() {
-        return Err("the owner name is empty".into());
-    }
-    if owner_name.chars().count() > MAX_NAME_CHARS || owner_name.chars().any(char::is_control) {
-        return Err(format!(
-            "the owner name is longer than {MAX_NAME_CHARS} characters or has control characters"
-        ));
-    }
+    let owner_name =
+        check_name(field(1), "the owner name", MAX_NAME_CHARS).map_err(|e| e.message)?;
     let ratio = OwnershipRatio::parse(field(2)).map_err(|e| e.message)?;
     if ratio.micros() == 0 {
         return Err("the ownership ratio must be more than 0".into());
@@ -180,7 +175,7 @@ fn parse_row(r: &csv::StringRecord, line: usize) -> std::result::Result<Registry
     Ok(RegistryRow {
         line,
         unit: unit.to_string(),
-        owner_name: owner_name.to_string(),
+        owner_name,
         ratio,
         phone,
         email,
@@ -236,6 +231,28 @@ B-1203,Jane Doe,2,,jane@example.com\n";
         let problems = parse_owner_registry(csv.as_bytes()).unwrap_err();
         let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn owner_names_follow_the_one_name_rule() {
+        // A right-to-left override, an isolate, a name of zero-width characters only:
+        // each is a problem on its own line; a Thai word-break hint is removed.
+        let csv = "unit,owner_name,ownership_ratio,phone,email\n\
+1,\u{202E}eciffO citsiruJ,1,,\n\
+2,สมชาย\u{2067}ใจดี,1,,\n\
+3,\u{200B}\u{200D}\u{FEFF},1,,\n\
+4,ผู้เช่า ใจดี,1,,\n\
+5,สมชาย\u{200B}ใจดี,1,,\n";
+        let problems = parse_owner_registry(csv.as_bytes()).unwrap_err();
+        let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![2, 3, 4]);
+        assert!(problems[0].message.starts_with("the owner name"));
+        let ok = "unit,owner_name,ownership_ratio,phone,email\n\
+4,ผู้เช่า ใจดี,1,,\n\
+5,สมชาย\u{200B}ใจดี,1,,\n";
+        let rows = parse_owner_registry(ok.as_bytes()).unwrap();
+        assert_eq!(rows[0].owner_name, "ผู้เช่า ใจดี");
+        assert_eq!(rows[1].owner_name, "สมชายใจดี");
     }
 
     #[test]

@@ -42,6 +42,7 @@ impl SqliteStorage {
     /// Opens (creating if needed) and migrates the database at `path`. Another process
     /// may open the same file concurrently (tests do, to inspect it).
     pub fn open(path: &Path) -> anyhow::Result<SqliteStorage> {
+        owner_only(path)?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -53,6 +54,49 @@ impl SqliteStorage {
             conn: Mutex::new(conn),
         })
     }
+}
+
+/// Makes the database readable and writable by the server's user only (0600) before
+/// SQLite opens it: it holds password hashes, session and token digests and every
+/// person's phone and e-mail. Created with that mode if missing (whatever the umask),
+/// narrowed if an older version left it, or its `-wal`/`-shm`/`-journal` files, wider.
+/// SQLite's unix VFS creates `-wal` and `-shm` with the main file's mode, so they follow.
+/// `:memory:` and URI names are left to SQLite.
+#[cfg(unix)]
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let name = path.as_os_str().to_string_lossy();
+    if name.is_empty() || name == ":memory:" || name.starts_with("file:") {
+        return Ok(());
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::metadata(&file) {
+            Ok(m) if m.permissions().mode() & 0o777 != 0o600 => {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn owner_only(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 impl Storage for SqliteStorage {
@@ -257,6 +301,44 @@ mod tests {
             })
             .unwrap();
         assert!(!rolled_back && counted);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_wal_and_shm_files_are_private_to_the_server_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let file = |suffix: &str| dir.path().join(format!("server.db{suffix}"));
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let write = |db: &super::SqliteStorage, id: &str| {
+            let db: &dyn Storage = db;
+            db.write(|tx| tx.insert_person(&someone(id))).unwrap();
+        };
+        {
+            let db = super::SqliteStorage::open(&path).unwrap();
+            assert_eq!(mode(&path), 0o600, "server.db after open");
+            write(&db, "a");
+            for suffix in ["", "-wal", "-shm"] {
+                assert!(file(suffix).exists(), "server.db{suffix}");
+                assert_eq!(
+                    mode(&file(suffix)),
+                    0o600,
+                    "server.db{suffix} after a write"
+                );
+            }
+        }
+        // A database an older version left world-readable is narrowed when opened.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let db = super::SqliteStorage::open(&path).unwrap();
+        write(&db, "b");
+        for suffix in ["", "-wal", "-shm"] {
+            assert_eq!(
+                mode(&file(suffix)),
+                0o600,
+                "server.db{suffix} after reopening"
+            );
+        }
     }
 
     /// The layering rule: an area file uses only this file's helpers and the storage
