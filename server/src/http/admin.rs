@@ -22,12 +22,15 @@ use utoipa::IntoParams;
 
 use super::extract::{check_len, staff_from_headers, ApiJson, Staff};
 use crate::change_log::bump_epoch as start_new_epoch;
-use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES};
+use crate::config::MAX_LOGIN_ID_BYTES;
 use crate::error::{AppError, AppResult};
 use crate::onboarding::TOKEN_TTL_DAYS;
 use crate::registry;
 use crate::state::AppState;
 use crate::storage::NewOnboardingToken;
+
+/// Longest `unit_id` looked up (ours are 36-character UUIDs).
+const MAX_UNIT_ID_CHARS: usize = 64;
 
 fn new_token() -> (String, NewOnboardingToken) {
     let payload = OnboardingPayload::issue(Utc::now(), Duration::days(TOKEN_TTL_DAYS));
@@ -55,12 +58,10 @@ pub async fn create_project(
     ApiJson(req): ApiJson<CreateProject>,
 ) -> AppResult<Json<ProjectCreated>> {
     staff.require_unlimited()?;
-    check_len("name", &req.name, MAX_FIELD_BYTES)?;
+    // Counted before trimming, as the description's `maxLength` counts.
+    let too_long = req.name.chars().count() > MAX_NAME_CHARS;
     let name = req.name.trim().to_string();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
+    if too_long || name.is_empty() || name.chars().any(char::is_control) {
         return Err(AppError::invalid(format!(
             "a project name has 1 to {MAX_NAME_CHARS} characters and no control characters"
         )));
@@ -125,9 +126,10 @@ pub async fn import_owners(
 
 /// Issues a new onboarding QR for a unit, voiding the previous one.
 #[utoipa::path(post, path = "/v1/admin/units/{unit_id}/onboarding/reissue", tag = "admin",
-    params(("unit_id" = String, Path, description = "the unit")),
+    params(("unit_id" = String, Path, description = "the unit", max_length = 64)),
     responses(
         (status = 200, body = OnboardingReissued),
+        (status = 400, description = "invalid_input (a `unit_id` longer than 64 characters)", body = ApiError),
         (status = 401, description = "unauthorized", body = ApiError),
         (status = 403, description = "forbidden", body = ApiError),
         (status = 404, description = "not_found", body = ApiError),
@@ -138,7 +140,9 @@ pub async fn reissue_onboarding(
     staff: Staff,
     Path(unit_id): Path<String>,
 ) -> AppResult<Json<OnboardingReissued>> {
-    check_len("unit_id", &unit_id, 64)?;
+    if unit_id.chars().count() > MAX_UNIT_ID_CHARS {
+        return Err(AppError::invalid("unit_id is too long"));
+    }
     let u = unit_id.clone();
     let project_id = state
         .db(move |s| registry::unit_project_id(s, &u))
@@ -160,6 +164,7 @@ pub async fn reissue_onboarding(
 #[into_params(parameter_in = Query)]
 pub struct PeekQuery {
     /// A phone number (any common Thai form) or an e-mail address.
+    #[param(min_length = 1, max_length = 254)]
     pub to: String,
 }
 
@@ -169,6 +174,8 @@ pub struct PeekQuery {
     params(PeekQuery),
     responses(
         (status = 200, body = OtpPeek),
+        (status = 400, description = "phone_invalid | email_invalid | invalid_input (`to` missing or too long)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
         (status = 403, description = "forbidden (not a development server)", body = ApiError),
         (status = 404, description = "not_found (no code sent there)", body = ApiError),
     ),
