@@ -10,7 +10,7 @@
 #   --no-build        use $CARGO_TARGET_DIR/debug/lobby-server (default target/) as it
 #                     is; without it `cargo build -p lobby-server` runs first (a no-op
 #                     when up to date)
-#   --max-examples N  test cases per operation and phase (default 60)
+#   --max-examples N  test cases per operation and phase (default 150)
 #   --seed S          the random seed (default 7; fixed so that a run is reproducible)
 #   --keep            keep the work directory (server log, database, report)
 #
@@ -27,7 +27,7 @@ root=$(cd "$here/.." && pwd)
 version=4.32.5
 
 build=1
-max_examples=60
+max_examples=150
 seed=7
 keep=0
 while (($#)); do
