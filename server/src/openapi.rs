@@ -10,6 +10,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
+use crate::config::MAX_PULL_SCOPES;
 use crate::http::{admin, auth, invites, onboarding, sync};
 
 #[derive(OpenApi)]
@@ -38,7 +39,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         admin::peek_otp,
         admin::bump_epoch,
     ),
-    modifiers(&BearerAuth, &ObjectFormOnly),
+    modifiers(&BearerAuth, &ObjectFormOnly, &FieldBounds),
     tags(
         (name = "onboarding", description = "Owner onboarding by QR"),
         (name = "invites", description = "Accepting an owner's invitation code"),
@@ -82,6 +83,23 @@ impl Modify for ObjectFormOnly {
                     object.additional_properties =
                         Some(Box::new(AdditionalProperties::FreeForm(false)));
                 }
+            }
+        }
+    }
+}
+
+/// Bounds the server enforces that utoipa cannot put on a field (a map's
+/// `maxProperties`).
+struct FieldBounds;
+
+impl Modify for FieldBounds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        if let Some(RefOr::T(Schema::Object(pull))) = components.schemas.get_mut("PullRequest") {
+            if let Some(RefOr::T(Schema::Object(cursors))) = pull.properties.get_mut("cursors") {
+                cursors.max_properties = Some(MAX_PULL_SCOPES);
             }
         }
     }

@@ -58,6 +58,11 @@ fn the_description_lists_what_the_server_answers() {
     for v in variants {
         assert_eq!(v["additionalProperties"], false, "{v}");
     }
+    // The server's bound on the scopes of one pull.
+    assert_eq!(
+        doc["components"]["schemas"]["PullRequest"]["properties"]["cursors"]["maxProperties"],
+        10_000
+    );
     // Logout takes an empty body.
     assert_ne!(
         doc["paths"]["/v1/auth/logout"]["post"]["requestBody"]["required"],

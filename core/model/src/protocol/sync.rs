@@ -23,7 +23,7 @@ pub struct PullRequest {
     pub epoch: Option<u32>,
     /// Per-scope cursor: the highest change sequence already applied for that scope.
     /// A scope the client has never seen is simply absent (it starts at 0), so a unit
-    /// added later is back-filled from its beginning. At most 10,000 scopes.
+    /// added later is back-filled from its beginning.
     #[serde(default, deserialize_with = "strict::int64_map")]
     pub cursors: BTreeMap<Scope, i64>,
     /// Page size wanted; the server caps it (a value beyond `int32` is refused).
