@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Lobby: Rust (unit, end-to-end against a real server on loopback,
-# CLI black-box), a CLI soak (3,000 invocations, counting abnormal exits) and Kotlin
-# (JVM, through the FFI against the real library and server).
+# CLI black-box), a CLI soak (3,000 invocations, counting abnormal exits), schemathesis
+# against the OpenAPI description, and Kotlin (JVM, through the FFI against the real
+# library and server).
 # Installs what the Kotlin tests need (kotlinc from npm, JNA and JUnit from Debian) when
 # missing. Ends with one line: "N passed, N failed".
 set -uo pipefail
@@ -32,6 +33,19 @@ fi
 rm -f "$log.soak"
 echo "CLI soak: $soak_passed passed, $soak_failed failed"
 
+echo "== Schemathesis (the OpenAPI description against a dev server, --checks all; a finding fails)"
+# The debug lobby-server was built by the Rust tests; scripts/schemathesis.sh installs
+# schemathesis into a venv under the target directory when it is missing.
+if scripts/schemathesis.sh --no-build >"$log.st" 2>&1; then
+  st_passed=1; st_failed=0
+  tail -n 3 "$log.st"
+else
+  st_passed=0; st_failed=1
+  tail -n 60 "$log.st"
+fi
+rm -f "$log.st"
+echo "Schemathesis: $st_passed passed, $st_failed failed"
+
 echo "== Kotlin tests (JVM, through the FFI)"
 android/run-jvm-tests.sh 2>&1 | tee "$log"
 kotlin_status=${PIPESTATUS[0]}
@@ -43,7 +57,7 @@ if [ "$kotlin_status" -ne 0 ] && [ "${kotlin_failed:-0}" -eq 0 ]; then
 fi
 echo "Kotlin: ${kotlin_passed:-0} passed, ${kotlin_failed:-0} failed"
 
-passed=$((rust_passed + soak_passed + ${kotlin_passed:-0}))
-failed=$((rust_failed + soak_failed + ${kotlin_failed:-0}))
+passed=$((rust_passed + soak_passed + st_passed + ${kotlin_passed:-0}))
+failed=$((rust_failed + soak_failed + st_failed + ${kotlin_failed:-0}))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

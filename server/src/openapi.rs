@@ -5,9 +5,12 @@
 
 use std::sync::OnceLock;
 
+use utoipa::openapi::schema::{AdditionalProperties, Schema};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
+use crate::config::MAX_PULL_SCOPES;
 use crate::http::{admin, auth, invites, onboarding, profile, sync};
 
 #[derive(OpenApi)]
@@ -38,7 +41,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         admin::peek_otp,
         admin::bump_epoch,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ObjectFormOnly, &FieldBounds),
     tags(
         (name = "onboarding", description = "Owner onboarding by QR"),
         (name = "invites", description = "Accepting an owner's invitation code"),
@@ -58,6 +61,49 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+/// Externally tagged enums taken in their object form only (see
+/// `protocol::MutationEnvelope`): `{"<kind>": {...}}` with no other key. utoipa describes
+/// each variant as an object requiring its key; this says no other key may appear.
+const OBJECT_FORM_ONLY: &[&str] = &["Mutation"];
+
+struct ObjectFormOnly;
+
+impl Modify for ObjectFormOnly {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in OBJECT_FORM_ONLY {
+            let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut(*name) else {
+                continue;
+            };
+            for variant in &mut one_of.items {
+                if let RefOr::T(Schema::Object(object)) = variant {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+    }
+}
+
+/// Bounds the server enforces that utoipa cannot put on a field (a map's
+/// `maxProperties`).
+struct FieldBounds;
+
+impl Modify for FieldBounds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        if let Some(RefOr::T(Schema::Object(pull))) = components.schemas.get_mut("PullRequest") {
+            if let Some(RefOr::T(Schema::Object(cursors))) = pull.properties.get_mut("cursors") {
+                cursors.max_properties = Some(MAX_PULL_SCOPES);
+            }
+        }
     }
 }
 

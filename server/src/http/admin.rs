@@ -23,12 +23,15 @@ use utoipa::IntoParams;
 
 use super::extract::{check_len, staff_from_headers, ApiJson, Staff};
 use crate::change_log::bump_epoch as start_new_epoch;
-use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES};
+use crate::config::MAX_LOGIN_ID_BYTES;
 use crate::error::{AppError, AppResult};
 use crate::onboarding::TOKEN_TTL_DAYS;
 use crate::registry;
 use crate::state::AppState;
 use crate::storage::NewOnboardingToken;
+
+/// Longest `unit_id` looked up (ours are 36-character UUIDs).
+const MAX_UNIT_ID_CHARS: usize = 64;
 
 fn new_token() -> (String, NewOnboardingToken) {
     let payload = OnboardingPayload::issue(Utc::now(), Duration::days(TOKEN_TTL_DAYS));
@@ -56,7 +59,12 @@ pub async fn create_project(
     ApiJson(req): ApiJson<CreateProject>,
 ) -> AppResult<Json<ProjectCreated>> {
     staff.require_unlimited()?;
-    check_len("name", &req.name, MAX_FIELD_BYTES)?;
+    // Counted before trimming, as the description's `maxLength` counts.
+    if req.name.chars().count() > MAX_NAME_CHARS {
+        return Err(AppError::invalid(format!(
+            "a project name has at most {MAX_NAME_CHARS} characters"
+        )));
+    }
     let name = check_name(&req.name, "the project name", MAX_NAME_CHARS)?;
     let project = ProjectRecord {
         id: uuid::Uuid::now_v7().to_string(),
@@ -122,10 +130,10 @@ pub async fn import_owners(
 /// another project answer the same `not_found`: such a credential cannot learn which unit
 /// ids exist.
 #[utoipa::path(post, path = "/v1/admin/units/{unit_id}/onboarding/reissue", tag = "admin",
-    params(("unit_id" = String, Path, description = "the unit")),
+    params(("unit_id" = String, Path, description = "the unit", max_length = 64)),
     responses(
         (status = 200, body = OnboardingReissued),
-        (status = 400, description = "invalid_input (unit_id longer than 64 bytes)", body = ApiError),
+        (status = 400, description = "invalid_input (a `unit_id` longer than 64 characters)", body = ApiError),
         (status = 401, description = "unauthorized", body = ApiError),
         (status = 404, description = "not_found (no such unit among the units this credential may manage)", body = ApiError),
     ),
@@ -135,7 +143,9 @@ pub async fn reissue_onboarding(
     staff: Staff,
     Path(unit_id): Path<String>,
 ) -> AppResult<Json<OnboardingReissued>> {
-    check_len("unit_id", &unit_id, 64)?;
+    if unit_id.chars().count() > MAX_UNIT_ID_CHARS {
+        return Err(AppError::invalid("unit_id is too long"));
+    }
     let u = unit_id.clone();
     let project_id = state.db(move |s| registry::unit_project_id(s, &u)).await?;
     // Another project's unit is answered as if it did not exist.
@@ -157,6 +167,7 @@ pub async fn reissue_onboarding(
 #[into_params(parameter_in = Query)]
 pub struct PeekQuery {
     /// A phone number (any common Thai form) or an e-mail address.
+    #[param(min_length = 1, max_length = 254)]
     pub to: String,
 }
 
@@ -168,6 +179,8 @@ pub struct PeekQuery {
     params(PeekQuery),
     responses(
         (status = 200, body = OtpPeek),
+        (status = 400, description = "phone_invalid | email_invalid | invalid_input (`to` missing or too long)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
         (status = 403, description = "forbidden (not a development server, or a project-limited staff credential)", body = ApiError),
         (status = 404, description = "not_found (no code sent there)", body = ApiError),
     ),

@@ -14,7 +14,7 @@ use lobby_model::protocol::{
 };
 use lobby_model::ErrorCode;
 
-use super::extract::{check_len, ApiJson, Authed, ClientIp};
+use super::extract::{check_len, from_object, ApiJson, Authed, ClientIp};
 use crate::accounts::{login_account, login_destinations};
 use crate::config::{MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
 use crate::error::{AppError, AppResult};
@@ -72,7 +72,7 @@ pub async fn otp_login(
     request_body = OtpVerifyRequest,
     responses(
         (status = 200, body = SessionGrant),
-        (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | invite_invalid | invite_revoked | invite_used | invite_expired", body = ApiError),
+        (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | invite_invalid | invite_revoked | invite_used | invite_expired | invalid_input", body = ApiError),
         (status = 409, description = "conflict (the phone's account is already a member of the invitation's unit)", body = ApiError),
     ))]
 pub async fn otp_verify(
@@ -110,6 +110,7 @@ fn invalid_credentials() -> AppError {
     request_body = PasswordLoginRequest,
     responses(
         (status = 200, body = SessionGrant),
+        (status = 400, description = "invalid_input (missing or malformed body)", body = ApiError),
         (status = 401, description = "invalid_credentials", body = ApiError),
         (status = 429, description = "rate_limited", body = ApiError),
     ))]
@@ -158,6 +159,7 @@ pub async fn password_login(
     request_body = RefreshRequest,
     responses(
         (status = 200, body = SessionGrant),
+        (status = 400, description = "invalid_input (missing or malformed body)", body = ApiError),
         (status = 401, description = "unauthorized", body = ApiError),
     ))]
 pub async fn refresh(
@@ -178,11 +180,12 @@ pub async fn refresh(
 }
 
 /// Revokes this session, or with `everywhere` every session of the person. An empty
-/// body counts as `{}`.
+/// body (or `null`) counts as `{}`.
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth",
-    request_body = LogoutRequest,
+    request_body = Option<LogoutRequest>,
     responses(
         (status = 200, body = Empty),
+        (status = 400, description = "invalid_input (malformed body)", body = ApiError),
         (status = 401, description = "unauthorized", body = ApiError),
     ),
     security(("bearer" = [])))]
@@ -195,8 +198,12 @@ pub async fn logout(
     let req: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
         LogoutRequest::default()
     } else {
-        serde_json::from_slice(&body)
+        match serde_json::from_slice::<serde_json::Value>(&body)
             .map_err(|e| AppError::invalid(format!("malformed JSON request: {e}")))?
+        {
+            serde_json::Value::Null => LogoutRequest::default(),
+            value => from_object(value)?,
+        }
     };
     let now = Utc::now();
     if req.everywhere {

@@ -19,16 +19,29 @@ use crate::storage::StaffMember;
 /// Longest bearer token looked up (ours are 52 characters).
 const MAX_BEARER_LEN: usize = 128;
 
-/// `axum::Json` whose rejections are `invalid_input` API errors.
+/// `axum::Json` whose rejections are `invalid_input` API errors. The body must be a JSON
+/// object, as every request body of the description is: a derived struct would also take
+/// an array of its fields' values (`[]` for a request whose fields all have defaults).
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(value))
+        let Json(value) = Json::<serde_json::Value>::from_request(req, state).await?;
+        Ok(ApiJson(from_object(value)?))
     }
+}
+
+/// A request body's JSON value, which must be an object, as `T`.
+pub fn from_object<T: DeserializeOwned>(value: serde_json::Value) -> AppResult<T> {
+    if !value.is_object() {
+        return Err(AppError::invalid(
+            "malformed JSON request: the body must be a JSON object",
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| AppError::invalid(format!("malformed JSON request: {e}")))
 }
 
 /// The peer address of the TCP connection (never a forwarded header, which a client

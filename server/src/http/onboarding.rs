@@ -49,7 +49,7 @@ async fn usable_target(state: &AppState, payload: &str) -> AppResult<(String, On
     request_body = OnboardingPreviewRequest,
     responses(
         (status = 200, body = OnboardingPreview),
-        (status = 400, description = "onboarding_token_invalid | onboarding_token_expired", body = ApiError),
+        (status = 400, description = "onboarding_token_invalid | onboarding_token_expired | invalid_input", body = ApiError),
         (status = 409, description = "onboarding_token_used", body = ApiError),
     ))]
 pub async fn preview(
@@ -168,7 +168,7 @@ pub async fn start(
     request_body = OtpVerifyRequest,
     responses(
         (status = 200, body = SessionGrant),
-        (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | onboarding_token_*", body = ApiError),
+        (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | onboarding_token_* | invalid_input", body = ApiError),
         (status = 409, description = "onboarding_token_used", body = ApiError),
     ))]
 pub async fn verify(
@@ -193,7 +193,7 @@ pub async fn verify(
     request_body = OnboardingClaimRequest,
     responses(
         (status = 200, body = OnboardingClaimed),
-        (status = 400, description = "onboarding_token_invalid | onboarding_token_expired", body = ApiError),
+        (status = 400, description = "onboarding_token_invalid | onboarding_token_expired | invalid_input", body = ApiError),
         (status = 401, description = "unauthorized", body = ApiError),
         (status = 409, description = "onboarding_token_used", body = ApiError),
     ),

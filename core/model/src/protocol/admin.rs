@@ -8,6 +8,12 @@ use super::ProjectKind;
 /// `POST /v1/admin/projects`
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateProject {
+    /// 1 to 200 characters, not only white space, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     pub kind: ProjectKind,
 }

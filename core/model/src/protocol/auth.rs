@@ -19,29 +19,36 @@ pub struct OtpSent {
 /// an [`OtpVerifyRequest`] makes the change.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EmailChangeRequest {
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OtpVerifyRequest {
+    #[schema(min_length = 1, max_length = 64)]
     pub request_id: String,
+    #[schema(min_length = 1, max_length = 16)]
     pub code: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OtpLoginRequest {
     /// A phone number (any common Thai form) or an e-mail address.
+    #[schema(min_length = 1, max_length = 254)]
     pub to: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PasswordLoginRequest {
+    #[schema(min_length = 1, max_length = 254)]
     pub to: String,
+    #[schema(min_length = 1, max_length = 512)]
     pub password: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 128)]
     pub refresh_token: String,
 }
 

@@ -14,10 +14,13 @@ use super::Role;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct InviteAcceptRequest {
     /// The code as typed or scanned (`ABCDE-FGHJK`, lower case, or the QR text).
+    #[schema(min_length = 1, max_length = 64)]
     pub code: String,
+    #[schema(min_length = 1, max_length = 254)]
     pub phone: String,
     /// Display name for a new account.
     #[serde(default)]
+    #[schema(max_length = 512)]
     pub name: Option<String>,
 }
 

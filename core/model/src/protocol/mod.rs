@@ -33,6 +33,7 @@ mod auth;
 mod invites;
 mod onboarding;
 mod parcels;
+mod strict;
 mod sync;
 mod units;
 

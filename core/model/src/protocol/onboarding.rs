@@ -9,6 +9,7 @@ use crate::domain::weight::Weight;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OnboardingPreviewRequest {
     /// The QR text, `LOBBY:ONBOARD:1:...`.
+    #[schema(min_length = 1)]
     pub payload: String,
 }
 
@@ -30,18 +31,23 @@ pub struct OnboardingPreview {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OnboardingStartRequest {
+    #[schema(min_length = 1)]
     pub payload: String,
     /// Where the OTP goes. Required unless the request carries a session (an owner adding
     /// another unit), in which case the code goes to the account's own phone.
     #[serde(default)]
+    #[schema(max_length = 254)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     /// Display name; defaults to the registry name.
     #[serde(default)]
+    #[schema(max_length = 512)]
     pub name: Option<String>,
     /// Required for a new account; checked against the password policy.
     #[serde(default)]
+    #[schema(max_length = 512)]
     pub password: Option<String>,
 }
 
@@ -49,6 +55,7 @@ pub struct OnboardingStartRequest {
 /// (DESIGN.md §2.1.4): the session proves the person, the QR proves the unit; no OTP.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OnboardingClaimRequest {
+    #[schema(min_length = 1)]
     pub payload: String,
 }
 

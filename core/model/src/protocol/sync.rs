@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::*;
+use crate::protocol::strict;
 
 /// `scope` strings: `person:<id>`, `unit:<id>`, `project:<id>`, and `owners:<unit_id>`
 /// (what only the unit's owners see: its invitations and members).
@@ -17,15 +18,17 @@ pub type Scope = String;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct PullRequest {
     /// The schema epoch the client's replica was built under; `None` on first sync.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::opt_int32")]
+    #[schema(maximum = 2147483647)]
     pub epoch: Option<u32>,
     /// Per-scope cursor: the highest change sequence already applied for that scope.
     /// A scope the client has never seen is simply absent (it starts at 0), so a unit
     /// added later is back-filled from its beginning.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::int64_map")]
     pub cursors: BTreeMap<Scope, i64>,
-    /// Page size wanted; the server caps it.
-    #[serde(default)]
+    /// Page size wanted; the server caps it (a value beyond `int32` is refused).
+    #[serde(default, deserialize_with = "strict::opt_int32")]
+    #[schema(maximum = 2147483647)]
     pub limit: Option<u32>,
 }
 
@@ -122,6 +125,9 @@ pub struct DeletedRecord {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PushRequest {
+    /// At most 500.
+    #[serde(deserialize_with = "strict::objects")]
+    #[schema(max_items = 500)]
     pub mutations: Vec<MutationEnvelope>,
 }
 
@@ -132,6 +138,8 @@ pub struct PushRequest {
 pub struct MutationEnvelope {
     pub id: Uuid,
     pub created_at: DateTime<Utc>,
+    /// Only the object form `{"<kind>": {...}}`.
+    #[serde(deserialize_with = "strict::tagged_object")]
     pub mutation: Mutation,
 }
 
@@ -197,6 +205,82 @@ pub enum MutationOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn envelope(mutation: serde_json::Value) -> serde_json::Result<MutationEnvelope> {
+        serde_json::from_value(serde_json::json!({
+            "id": "0190f5e4-7a3b-7c00-8000-000000000001",
+            "created_at": "2026-01-01T00:00:00Z",
+            "mutation": mutation,
+        }))
+    }
+
+    #[test]
+    fn a_mutation_is_taken_in_its_object_form_only() {
+        let m = envelope(serde_json::json!({"profile_update": {"display_name": "A"}})).unwrap();
+        assert_eq!(m.mutation.kind(), "profile_update");
+        for bad in [
+            serde_json::json!({"profile_update": [null, null]}),
+            serde_json::json!({"invite_revoke": ["0190f5e4-7a3b-7c00-8000-000000000001"]}),
+            serde_json::json!({"member_remove": ["m1"]}),
+            serde_json::json!({"profile_update": {}, "member_remove": {"membership_id": "m"}}),
+            serde_json::json!("profile_update"),
+            serde_json::json!([{"profile_update": {}}]),
+        ] {
+            assert!(envelope(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_mutation_envelope_is_taken_in_its_object_form_only() {
+        let array = serde_json::json!({"mutations": [[
+            "0190f5e4-7a3b-7c00-8000-000000000001",
+            "2026-01-01T00:00:00Z",
+            {"profile_update": {}},
+        ]]});
+        assert!(serde_json::from_value::<PushRequest>(array).is_err());
+        let object = serde_json::json!({"mutations": [{
+            "id": "0190f5e4-7a3b-7c00-8000-000000000001",
+            "created_at": "2026-01-01T00:00:00Z",
+            "mutation": {"profile_update": {}},
+        }]});
+        assert_eq!(
+            serde_json::from_value::<PushRequest>(object)
+                .unwrap()
+                .mutations
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn pull_numbers_are_json_schema_integers_within_their_formats() {
+        let req: PullRequest = serde_json::from_str(
+            r#"{"epoch": 3.0, "limit": 2147483647, "cursors": {"unit:a": -4866.0, "unit:b": 7}}"#,
+        )
+        .unwrap();
+        assert_eq!(req.epoch, Some(3));
+        assert_eq!(req.limit, Some(2_147_483_647));
+        assert_eq!(req.cursors["unit:a"], -4866);
+        assert_eq!(req.cursors["unit:b"], 7);
+        let req: PullRequest =
+            serde_json::from_str(r#"{"cursors": {"unit:a": -9223372036854775808}}"#).unwrap();
+        assert_eq!(req.cursors["unit:a"], i64::MIN);
+        let req: PullRequest = serde_json::from_str(r#"{"epoch": null}"#).unwrap();
+        assert_eq!((req.epoch, req.limit), (None, None));
+        for bad in [
+            r#"{"limit": 2147483648}"#,
+            r#"{"limit": 4294967295}"#,
+            r#"{"limit": -1}"#,
+            r#"{"limit": 2.5}"#,
+            r#"{"epoch": 2147483648}"#,
+            r#"{"cursors": {"unit:a": 1.5}}"#,
+            r#"{"cursors": {"unit:a": 9223372036854775808}}"#,
+            r#"{"cursors": {"unit:a": -9223372036854775809}}"#,
+            r#"{"cursors": {"unit:a": 1e300}}"#,
+        ] {
+            assert!(serde_json::from_str::<PullRequest>(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn every_kind_has_its_wire_name() {
