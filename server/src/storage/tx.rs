@@ -206,12 +206,14 @@ pub trait MutationsTx {
         outcome: &MutationOutcome,
         now: DateTime<Utc>,
     ) -> AppResult<()>;
-    /// How many mutations of `kind` the person pushed after `since` (any outcome).
+    /// How many mutations of `kind` the person pushed after `since` (any outcome),
+    /// counted up to `at_most`.
     fn count_mutations_since(
         &mut self,
         person_id: &str,
         kind: &str,
         since: DateTime<Utc>,
+        at_most: usize,
     ) -> AppResult<usize>;
 }
 

@@ -47,10 +47,13 @@ impl MutationsTx for SqliteTx<'_> {
         person_id: &str,
         kind: &str,
         since: DateTime<Utc>,
+        at_most: usize,
     ) -> AppResult<usize> {
+        let limit = i64::try_from(at_most).unwrap_or(i64::MAX);
         Ok(count(self.tx.query_row_cached(
-            "SELECT COUNT(*) FROM mutations WHERE person_id = ?1 AND kind = ?2 AND applied_at > ?3",
-            params![person_id, kind, ms(since)],
+            "SELECT COUNT(*) FROM (SELECT 1 FROM mutations
+             WHERE person_id = ?1 AND kind = ?2 AND applied_at > ?3 LIMIT ?4)",
+            params![person_id, kind, ms(since), limit],
             |r| r.get(0),
         )?))
     }
