@@ -67,3 +67,57 @@ async fn the_phone_changes_its_login_email_with_the_code_sent_to_the_new_address
     let signed = other.lobby.auth().verify_login(&code).await.expect("login");
     assert_eq!(signed.units.len(), 1);
 }
+
+#[tokio::test]
+async fn an_email_typed_at_onboarding_is_confirmed_by_its_own_code() {
+    // The onboarding code goes to the phone, so an address typed there is not proven:
+    // the server keeps the registry's, and the phone asks for a code to the typed one.
+    let server = TestServer::start().await;
+    let units = server.import_demo_registry().await;
+    let phone = Phone::new(&server.url);
+    let auth = phone.lobby.auth();
+    auth.start_onboarding(
+        &units[0].onboarding_payload,
+        Some(OWNER_PHONE),
+        Some(lobby_e2e::OWNER_PASSWORD),
+        Some("Somchai.Typed@Example.com"),
+        None,
+    )
+    .await
+    .expect("start");
+    let code = server.admin.peek_otp(OWNER_PHONE).await.unwrap().code;
+    let signed = auth.verify_onboarding(&code).await.expect("verify");
+    assert!(signed.email_code_sent_to.is_some(), "{signed:?}");
+    let profile = phone.lobby.profile().get().unwrap().unwrap();
+    assert_eq!(profile.email.as_deref(), Some("somchai@example.com"));
+    let code = server
+        .admin
+        .peek_otp("somchai.typed@example.com")
+        .await
+        .unwrap()
+        .code;
+    let changed = phone
+        .lobby
+        .profile()
+        .confirm_email_change(&code)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.email.as_deref(), Some("somchai.typed@example.com"));
+
+    // Typing the registry's own address asks for nothing more.
+    let other = Phone::new(&server.url);
+    let auth = other.lobby.auth();
+    auth.start_onboarding(
+        &units[2].onboarding_payload,
+        Some("0891112222"),
+        Some(lobby_e2e::OWNER_PASSWORD),
+        Some("jane@example.com"),
+        None,
+    )
+    .await
+    .expect("start");
+    let code = server.admin.peek_otp("0891112222").await.unwrap().code;
+    let signed = auth.verify_onboarding(&code).await.expect("verify");
+    assert_eq!(signed.email_code_sent_to, None);
+}

@@ -136,6 +136,12 @@ fn signed_in_reply(s: &SignedIn, with_units: bool) -> Reply {
     if with_units {
         v["units"] = s.units.iter().map(unit_json).collect();
     }
+    if let Some(to) = &s.email_code_sent_to {
+        v["email_code_sent_to"] = json!(to);
+        human.push_str(&format!(
+            "\nA code was sent to {to} to confirm your e-mail; enter it with `lobby profile verify-email --code CODE`."
+        ));
+    }
     Reply::new(v, human)
 }
 

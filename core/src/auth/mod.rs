@@ -32,6 +32,9 @@ use crate::units::UnitSummary;
 pub struct SignedIn {
     pub person_id: String,
     pub units: Vec<UnitSummary>,
+    /// After onboarding with an e-mail the account does not have yet: where the code
+    /// that confirms it went (masked); enter it with `profile().confirm_email_change`.
+    pub email_code_sent_to: Option<String>,
 }
 
 /// Onboarding, sign-in and sign-out (`lobby.auth()`).
@@ -154,6 +157,10 @@ impl AuthClient<'_> {
                 } else {
                     inner.api()?.onboarding_start(&req, None).await?
                 };
+                inner.with_store(|s| match &req.email {
+                    Some(e) => s.set_setting(setting_keys::ONBOARDING_EMAIL, e),
+                    None => s.clear_setting(setting_keys::ONBOARDING_EMAIL),
+                })?;
                 inner.remember_otp(OtpPurpose::Onboarding, &sent)
             })
             .await
@@ -179,7 +186,7 @@ impl AuthClient<'_> {
                 tracing::warn!(code = %e.code, "sync after adding a unit failed; it will be retried");
             }
             let units = inner.with_store(|s| s.units())?;
-            Ok(SignedIn { person_id: claimed.person_id, units })
+            Ok(SignedIn { person_id: claimed.person_id, units, email_code_sent_to: None })
         })
         .await
     }
@@ -199,7 +206,9 @@ impl AuthClient<'_> {
                         code,
                     })
                     .await?;
-                inner.finish_sign_in(grant).await
+                let mut signed = inner.finish_sign_in(grant).await?;
+                signed.email_code_sent_to = inner.confirm_typed_email().await;
+                Ok(signed)
             })
             .await
     }
@@ -326,6 +335,41 @@ impl Inner {
         }
     }
 
+    /// The e-mail typed at onboarding is not the login e-mail until a code sent to it is
+    /// entered (the onboarding code went to the phone). If the account does not have it
+    /// yet, that code is asked for now; where it went, or `None`. Never fails the
+    /// sign-in: a failure is logged and the person can ask again from the profile.
+    async fn confirm_typed_email(&self) -> Option<String> {
+        let typed = self
+            .with_store(|s| s.setting(setting_keys::ONBOARDING_EMAIL))
+            .ok()
+            .flatten()?;
+        if let Err(e) = self.with_store(|s| s.clear_setting(setting_keys::ONBOARDING_EMAIL)) {
+            tracing::warn!(code = %e.code, "could not clear the onboarding e-mail setting");
+        }
+        let current = self
+            .with_store(|s| s.profile())
+            .ok()
+            .flatten()
+            .and_then(|p| p.email);
+        if current.as_deref() == Some(typed.as_str()) {
+            return None;
+        }
+        let sent = self
+            .authed(|api, token| {
+                let e = typed.clone();
+                async move { api.email_change(&token, &e).await }
+            })
+            .await;
+        match sent.and_then(|sent| self.remember_otp(OtpPurpose::EmailChange, &sent)) {
+            Ok(challenge) => Some(challenge.sent_to),
+            Err(e) => {
+                tracing::warn!(code = %e.code, "no code could be sent to the e-mail typed at onboarding");
+                None
+            }
+        }
+    }
+
     /// Stores a new session; a different person than before gets a clean replica.
     async fn finish_sign_in(&self, grant: SessionGrant) -> Result<SignedIn> {
         let previous = self.person_id()?;
@@ -346,6 +390,7 @@ impl Inner {
         Ok(SignedIn {
             person_id: grant.person_id,
             units,
+            email_code_sent_to: None,
         })
     }
 

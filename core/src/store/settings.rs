@@ -16,6 +16,9 @@ pub mod keys {
     /// shows the truth before its first sync.
     pub const LAST_SYNC_STATE: &str = "last_sync_state";
     pub const PENDING_OTP: &str = "pending_otp";
+    /// An e-mail typed at onboarding: it becomes the login e-mail only through a code
+    /// sent to it, which the phone asks for right after the sign-in.
+    pub const ONBOARDING_EMAIL: &str = "onboarding_email";
 }
 
 impl Store {

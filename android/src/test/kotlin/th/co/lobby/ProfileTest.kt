@@ -35,4 +35,14 @@ class ProfileTest : PhoneTestCase() {
         assertEquals("somchai.new@example.com", changed?.email)
         assertEquals("somchai.new@example.com", phone.profile.get()?.email)
     }
+
+    @Test
+    fun an_email_typed_at_onboarding_is_confirmed_by_its_own_code() = runBlocking {
+        phone.auth.startOnboarding(unit("12/345").payload, SOMCHAI_PHONE, PASSWORD, email = "somchai.typed@example.com")
+        val signed = phone.auth.verifyOnboarding(server.peekOtp(SOMCHAI_PHONE))
+        assertEquals(true, signed.emailCodeSentTo?.contains("@"))
+        assertEquals("somchai@example.com", phone.profile.get()?.email)
+        val changed = phone.profile.confirmEmailChange(server.peekOtp("somchai.typed@example.com"))
+        assertEquals("somchai.typed@example.com", changed?.email)
+    }
 }
