@@ -63,6 +63,11 @@ pub enum ErrorCode {
     /// A contact that can sign someone in (the e-mail) changes only through a code sent
     /// to the new contact (`profile().request_email_change`), never by a plain edit.
     VerificationRequired,
+    /// A pickup pass that is not one: malformed, altered, or not signed by the key it
+    /// names (DESIGN.md §2.4).
+    PickupPassInvalid,
+    /// A genuine pickup pass whose short window has passed (a screenshot, or an old one).
+    PickupPassExpired,
 }
 
 impl ErrorCode {
@@ -100,6 +105,8 @@ impl ErrorCode {
         ErrorCode::InviteExpired,
         ErrorCode::Closed,
         ErrorCode::VerificationRequired,
+        ErrorCode::PickupPassInvalid,
+        ErrorCode::PickupPassExpired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -137,6 +144,8 @@ impl ErrorCode {
             ErrorCode::InviteExpired => "invite_expired",
             ErrorCode::Closed => "closed",
             ErrorCode::VerificationRequired => "verification_required",
+            ErrorCode::PickupPassInvalid => "pickup_pass_invalid",
+            ErrorCode::PickupPassExpired => "pickup_pass_expired",
         }
     }
 

@@ -7,6 +7,7 @@ pub mod name;
 pub mod onboarding;
 pub mod otp;
 pub mod password;
+pub mod pickup_pass;
 pub mod profile;
 pub mod registry;
 pub mod secret_token;
