@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use lobby_model::protocol::admin::{
-    CreateProject, EpochBumped, OnboardingReissued, OtpPeek, OwnersImported, ProjectCreated,
+    CreateProject, EpochBumped, OnboardingReissued, OtpPeek, OwnersImported, ParcelAdd,
+    ParcelAdded, ProjectCreated,
 };
 use lobby_model::protocol::{ApiError, ProjectKind};
 use lobby_model::{ErrorCode, LobbyError};
@@ -64,6 +65,12 @@ impl AdminClient {
     ) -> Result<OnboardingReissued, LobbyError> {
         let path = format!("/v1/admin/units/{}/onboarding/reissue", encode(unit_id));
         self.send(self.http.post(self.url(&path))).await
+    }
+
+    /// Logs a parcel for a unit.
+    pub async fn add_parcel(&self, parcel: &ParcelAdd) -> Result<ParcelAdded, LobbyError> {
+        self.send(self.http.post(self.url("/v1/admin/parcels")).json(parcel))
+            .await
     }
 
     /// Development servers only.

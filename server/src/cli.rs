@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use lobby_model::domain::name::check_name;
 use lobby_model::domain::profile::MAX_DISPLAY_NAME_CHARS;
 use lobby_model::domain::secret_token::{random_secret, secret_digest};
+use lobby_model::protocol::admin::ParcelAdd;
 use lobby_model::protocol::ProjectKind;
 use lobby_model::{ErrorCode, LobbyError};
 use serde_json::{json, Value};
@@ -113,6 +114,25 @@ enum AdminCommand {
     Sync {
         #[command(subcommand)]
         command: SyncCommand,
+    },
+    Parcel {
+        #[command(subcommand)]
+        command: ParcelCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ParcelCommand {
+    /// Log a parcel that arrived for a unit; its residents learn of it by sync.
+    Add {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        recipient: String,
+        #[arg(long)]
+        carrier: String,
+        #[arg(long)]
+        tracking: Option<String>,
     },
 }
 
@@ -461,6 +481,28 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             Ok(Output {
                 text: format!("sync epoch is now {}", b.epoch),
                 json: json!(b),
+            })
+        }
+        AdminCommand::Parcel {
+            command:
+                ParcelCommand::Add {
+                    unit,
+                    recipient,
+                    carrier,
+                    tracking,
+                },
+        } => {
+            let added = client
+                .add_parcel(&ParcelAdd {
+                    unit_id: unit,
+                    recipient,
+                    carrier,
+                    tracking,
+                })
+                .await?;
+            Ok(Output {
+                text: format!("parcel {} logged", added.parcel_id),
+                json: json!(added),
             })
         }
     }

@@ -51,6 +51,7 @@ pub mod openapi;
 pub mod otp;
 pub mod otp_requests;
 pub mod otp_sender;
+pub mod parcels;
 pub mod password_attempts;
 pub mod passwords;
 pub mod rate_limit;

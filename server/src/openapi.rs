@@ -38,6 +38,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         admin::create_project,
         admin::import_owners,
         admin::reissue_onboarding,
+        admin::add_parcel,
         admin::peek_otp,
         admin::bump_epoch,
     ),

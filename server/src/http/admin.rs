@@ -15,7 +15,7 @@ use lobby_model::domain::registry::{parse_owner_registry, registry_error, MAX_NA
 use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::admin::{
     CreateProject, EpochBumped, ImportedUnit, OnboardingReissued, OtpPeek, OwnersImported,
-    ProjectCreated,
+    ParcelAdd, ParcelAdded, ProjectCreated,
 };
 use lobby_model::protocol::{ApiError, ProjectRecord};
 use serde::Deserialize;
@@ -224,4 +224,31 @@ pub async fn bump_epoch(
     let epoch = state.db(start_new_epoch).await?;
     tracing::info!(epoch, staff_id = %staff.0.id, "sync epoch bumped");
     Ok(Json(EpochBumped { epoch }))
+}
+
+/// Logs a parcel that arrived for a unit (DESIGN.md §2.4); the unit's residents get it by
+/// sync. A unit of another project answers like an unknown one.
+#[utoipa::path(post, path = "/v1/admin/parcels", tag = "admin",
+    request_body = ParcelAdd,
+    responses(
+        (status = 200, body = ParcelAdded),
+        (status = 400, description = "invalid_input (a recipient or carrier the name rule refuses, a tracking number too long)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such unit among the units this credential may manage)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn add_parcel(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(req): ApiJson<ParcelAdd>,
+) -> AppResult<Json<ParcelAdded>> {
+    if req.unit_id.chars().count() > MAX_UNIT_ID_CHARS {
+        return Err(AppError::invalid("unit_id is too long"));
+    }
+    let member = staff.0.clone();
+    let parcel_id = state
+        .db(move |s| crate::parcels::log_parcel(s, &member, &req, Utc::now()))
+        .await?;
+    tracing::info!(%parcel_id, staff_id = %staff.0.id, "parcel logged");
+    Ok(Json(ParcelAdded { parcel_id }))
 }

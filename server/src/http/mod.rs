@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/units/{unit_id}/onboarding/reissue",
             post(admin::reissue_onboarding),
         )
+        .route("/v1/admin/parcels", post(admin::add_parcel))
         .route("/v1/admin/otp/peek", get(admin::peek_otp))
         .route("/v1/admin/sync/epoch", post(admin::bump_epoch))
         .route("/openapi.json", get(openapi_json))

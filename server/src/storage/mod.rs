@@ -92,7 +92,7 @@ pub use rows::*;
 pub use sqlite::SqliteStorage;
 pub use tx::{
     ChangeLogTx, InviteGuessesTx, InvitesTx, MembershipsTx, MutationsTx, OnboardingTokensTx, OtpTx,
-    PeopleTx, SessionsTx, StaffTx, Tx, UnitsTx,
+    ParcelsTx, PeopleTx, SessionsTx, StaffTx, Tx, UnitsTx,
 };
 
 /// A database engine: opens units of work. See the module documentation.

@@ -232,3 +232,16 @@ pub struct StoredMutation {
     pub person_id: String,
     pub outcome: MutationOutcome,
 }
+
+/// A parcel staff log, about to be stored (`status` starts `waiting`).
+#[derive(Debug, Clone)]
+pub struct NewParcel {
+    pub id: String,
+    pub unit_id: String,
+    pub recipient: String,
+    pub carrier: String,
+    pub tracking: Option<String>,
+    /// The staff credential that logged it.
+    pub logged_by: String,
+    pub logged_at: DateTime<Utc>,
+}

@@ -51,6 +51,11 @@
 //!   (`server_key::Keyed::InviteCode` over the plain digest).
 //! - `people_login_email` — a unique index: an e-mail belongs to at most one activated
 //!   account.
+//!
+//! Added by migration 5 (parcels, DESIGN.md §2.4):
+//! - `parcels(id, unit_id, recipient, carrier, tracking, status, logged_by, logged_at,
+//!   picked_up_at)` — `status` is `waiting | picked_up | returned`; `logged_by` a staff
+//!   id.
 
 use rusqlite::Connection;
 
@@ -258,6 +263,21 @@ WHERE activated_at IS NOT NULL AND email IS NOT NULL AND EXISTS (
 );
 CREATE UNIQUE INDEX people_login_email ON people(email)
     WHERE activated_at IS NOT NULL AND email IS NOT NULL;
+"#,
+    // 5: parcels (issue 8): what staff log for a unit, and who logged it.
+    r#"
+CREATE TABLE parcels (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    recipient TEXT NOT NULL,
+    carrier TEXT NOT NULL,
+    tracking TEXT,
+    status TEXT NOT NULL DEFAULT 'waiting',
+    logged_by TEXT NOT NULL REFERENCES staff(id),
+    logged_at INTEGER NOT NULL,
+    picked_up_at INTEGER
+);
+CREATE INDEX parcels_unit_status ON parcels(unit_id, status);
 "#,
 ];
 

@@ -12,12 +12,14 @@
 //! otherwise ([`Inserted::Duplicate`]).
 
 use chrono::{DateTime, Utc};
-use lobby_model::protocol::{MutationOutcome, ProjectRecord, Record, Role, UnitRecord};
+use lobby_model::protocol::{
+    MutationOutcome, ParcelRecord, ProjectRecord, Record, Role, UnitRecord,
+};
 
 use super::rows::{
-    Inserted, Membership, NewInvite, NewMembership, NewOnboardingToken, NewOtpRow, NewPerson,
-    NewSessionRow, NewStaff, Person, PersonChange, StoredChange, StoredInvite, StoredMutation,
-    StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
+    Inserted, Membership, NewInvite, NewMembership, NewOnboardingToken, NewOtpRow, NewParcel,
+    NewPerson, NewSessionRow, NewStaff, Person, PersonChange, StoredChange, StoredInvite,
+    StoredMutation, StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
 
@@ -217,6 +219,12 @@ pub trait MutationsTx {
     ) -> AppResult<usize>;
 }
 
+/// Parcels staff logged.
+pub trait ParcelsTx {
+    fn insert_parcel(&mut self, parcel: &NewParcel) -> AppResult<()>;
+    fn parcel(&mut self, parcel_id: &str) -> AppResult<Option<ParcelRecord>>;
+}
+
 /// One open transaction: every area's operations, plus undoing part of the work.
 pub trait Tx:
     StaffTx
@@ -230,6 +238,7 @@ pub trait Tx:
     + InviteGuessesTx
     + ChangeLogTx
     + MutationsTx
+    + ParcelsTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes
     /// are undone (a savepoint) and the error is returned; the transaction stays usable.

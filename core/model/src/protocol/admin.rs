@@ -57,3 +57,24 @@ pub struct OtpPeek {
 pub struct EpochBumped {
     pub epoch: u32,
 }
+
+/// `POST /v1/admin/parcels`: staff log a parcel that arrived for a unit (DESIGN.md §2.4).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ParcelAdd {
+    #[schema(min_length = 1, max_length = 64)]
+    pub unit_id: String,
+    /// The name on the label (the one name rule: `domain::name`).
+    #[schema(min_length = 1, max_length = 200)]
+    pub recipient: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub carrier: String,
+    /// The carrier's tracking number, if any.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 64)]
+    pub tracking: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ParcelAdded {
+    pub parcel_id: String,
+}

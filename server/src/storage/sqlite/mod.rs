@@ -17,6 +17,7 @@ mod memberships;
 mod mutations;
 mod onboarding_tokens;
 mod otp;
+mod parcels;
 mod people;
 mod sessions;
 mod staff;

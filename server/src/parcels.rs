@@ -1,0 +1,71 @@
+//! Parcels (DESIGN.md §2.4, issue 8): staff log what arrived for a unit; everyone who
+//! sees the unit (`unit:` scope) gets it by sync, and their phone shows the notice.
+//!
+//! Staff of one project log parcels for that project's units only; a unit of another
+//! project is answered like one that does not exist (`not_found`), as for onboarding
+//! reissues. The recipient and carrier follow the one name rule (`domain::name`), so a
+//! label cannot spoof a name with direction overrides.
+
+use chrono::{DateTime, Utc};
+use lobby_model::domain::name::check_name;
+use lobby_model::domain::registry::MAX_NAME_CHARS;
+use lobby_model::protocol::admin::ParcelAdd;
+use lobby_model::protocol::Record;
+use lobby_model::scope;
+
+use crate::error::{AppError, AppResult};
+use crate::ids::new_id;
+use crate::storage::{NewParcel, StaffMember, Storage};
+
+/// Longest tracking number (characters).
+pub const MAX_TRACKING_CHARS: usize = 64;
+
+fn no_such_unit() -> AppError {
+    AppError::not_found("no such unit")
+}
+
+/// Logs a parcel for `req.unit_id` by `staff`; the parcel's id.
+pub fn log_parcel(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    req: &ParcelAdd,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let recipient = check_name(&req.recipient, "the recipient", MAX_NAME_CHARS)?;
+    let carrier = check_name(&req.carrier, "the carrier", MAX_NAME_CHARS)?;
+    let tracking = match req.tracking.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) if t.chars().count() > MAX_TRACKING_CHARS || t.chars().any(char::is_control) => {
+            return Err(AppError::invalid(format!(
+                "a tracking number has at most {MAX_TRACKING_CHARS} characters and no control characters"
+            )))
+        }
+        Some(t) => Some(t.to_string()),
+    };
+    let id = new_id();
+    db.write(|tx| {
+        let unit = tx.unit(&req.unit_id)?.ok_or_else(no_such_unit)?;
+        if staff
+            .project_id
+            .as_deref()
+            .is_some_and(|p| p != unit.record.project_id)
+        {
+            return Err(no_such_unit());
+        }
+        tx.insert_parcel(&NewParcel {
+            id: id.clone(),
+            unit_id: req.unit_id.clone(),
+            recipient: recipient.clone(),
+            carrier: carrier.clone(),
+            tracking: tracking.clone(),
+            logged_by: staff.id.clone(),
+            logged_at: now,
+        })?;
+        let record = tx
+            .parcel(&id)?
+            .ok_or_else(|| AppError::server("parcel", "not read back"))?;
+        tx.append_change(&scope::unit(&req.unit_id), &Record::Parcel(record), now)?;
+        Ok(())
+    })?;
+    Ok(id)
+}
