@@ -19,6 +19,7 @@ use lobby_core::{Lobby, LobbyConfig};
 use crate::auth::AuthClient;
 use crate::errors::LobbyError;
 use crate::invites::InvitesClient;
+use crate::parcels::ParcelsClient;
 use crate::profile::ProfileClient;
 use crate::units::UnitsClient;
 
@@ -98,6 +99,13 @@ impl LobbyClient {
     /// Invitation codes and a unit's members.
     pub fn invites(&self) -> Arc<InvitesClient> {
         Arc::new(InvitesClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The person's parcels.
+    pub fn parcels(&self) -> Arc<ParcelsClient> {
+        Arc::new(ParcelsClient {
             inner: self.inner.clone(),
         })
     }

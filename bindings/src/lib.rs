@@ -43,6 +43,7 @@ pub mod checks;
 pub mod client;
 pub mod errors;
 pub mod invites;
+pub mod parcels;
 pub mod profile;
 pub mod qr;
 pub mod records;

@@ -59,6 +59,14 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<MembersAction>,
     },
+    /// Parcels logged for your units (from this device; works offline).
+    Parcels {
+        #[arg(long, value_parser = ["waiting", "picked_up", "returned"])]
+        status: Option<String>,
+        /// Part of the recipient's name.
+        #[arg(long)]
+        recipient: Option<String>,
+    },
     /// Delete everything this device holds for the account.
     Wipe,
     /// The whole journey against an embedded server on a temporary database.

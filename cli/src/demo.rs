@@ -364,6 +364,34 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     );
     tenant.close();
 
+    // Parcels: the office logs one; the phone lists it after its next sync.
+    let logged = admin
+        .add_parcel(&lobby_core::protocol::admin::ParcelAdd {
+            unit_id: first.unit_id.clone(),
+            recipient: "คุณสมชาย ใจดี".into(),
+            carrier: "ไปรษณีย์ไทย".into(),
+            tracking: Some("EX123456789TH".into()),
+        })
+        .await?;
+    lobby.sync().await?;
+    let waiting = lobby.parcels().list(&lobby_core::ParcelFilter {
+        status: Some(lobby_core::ParcelStatus::Waiting),
+        recipient: Some("สมชาย".into()),
+    })?;
+    if !waiting.iter().any(|p| p.parcel_id == logged.parcel_id) {
+        return Err(fail("the logged parcel did not reach the phone"));
+    }
+    tour.step(
+        "The office logs a parcel; the phone lists it",
+        format!(
+            "{} waiting for {} ({}), listed from the phone's replica by status and recipient",
+            waiting.len(),
+            waiting[0].recipient,
+            waiting[0].carrier
+        ),
+        json!({"waiting": waiting.len()}),
+    );
+
     // 11. The server goes away: the phone keeps working.
     let addr: SocketAddr = server
         .url

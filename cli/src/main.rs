@@ -76,7 +76,7 @@ async fn run(cli: Cli) -> Result<Reply> {
 }
 
 async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> {
-    use commands::{account, auth, invites};
+    use commands::{account, auth, invites, parcels};
     match command {
         Command::Onboard(cmd) => auth::onboard(lobby, cmd).await,
         Command::Login(cmd) => auth::login(lobby, cmd).await,
@@ -88,6 +88,7 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
         Command::Profile { action } => account::profile(lobby, action).await,
         Command::Invite(cmd) => invites::invite(lobby, cmd).await,
         Command::Members { action } => invites::members(lobby, action).await,
+        Command::Parcels { status, recipient } => parcels::list(lobby, status, recipient),
         Command::Wipe => account::wipe(lobby),
         Command::Demo => unreachable_demo(),
     }

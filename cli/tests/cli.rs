@@ -153,8 +153,35 @@ async fn owner_onboards_through_the_cli_and_keeps_the_units_offline() {
     assert_eq!(r.code, 1);
     assert_eq!(r.json["error"]["code"], "no_pending_otp", "{}", r.stdout);
 
+    // A parcel staff log reaches the phone by sync.
+    admin
+        .add_parcel(&lobby_core::protocol::admin::ParcelAdd {
+            unit_id: units[0].unit_id.clone(),
+            recipient: "คุณสมชาย ใจดี".into(),
+            carrier: "Kerry Express".into(),
+            tracking: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(run(&home, &["sync"]).await.code, 0);
+
     // The server goes away.
     server.shutdown().await.unwrap();
+    let r = run(
+        &home,
+        &["parcels", "--recipient", "สมชาย", "--status", "waiting"],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(
+        r.json["parcels"].as_array().unwrap().len(),
+        1,
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.json["parcels"][0]["carrier"], "Kerry Express");
+    let r = run(&home, &["parcels", "--status", "lost"]).await;
+    assert_eq!(r.code, 2, "a usage error: {}", r.stdout);
     let r = run(&home, &["units"]).await;
     assert_eq!(r.code, 0);
     assert_eq!(r.json["units"].as_array().unwrap().len(), 2);

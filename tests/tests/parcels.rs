@@ -2,6 +2,7 @@
 //! phone's next sync keeps it in its encrypted replica, Thai text intact.
 
 use lobby_core::protocol::admin::ParcelAdd;
+use lobby_core::{ParcelFilter, ParcelStatus};
 use lobby_e2e::{Phone, TestServer, OWNER_PHONE};
 
 #[tokio::test]
@@ -34,4 +35,23 @@ async fn a_parcel_staff_log_is_in_the_phones_replica_after_sync() {
     assert_eq!(recipient, "คุณสมชาย ใจดี");
     assert_eq!(carrier, "ไปรษณีย์ไทย");
     assert_eq!(status, "waiting");
+
+    // Listed and filtered from the replica.
+    let list = |status: Option<ParcelStatus>, recipient: Option<&str>| {
+        phone
+            .lobby
+            .parcels()
+            .list(&ParcelFilter {
+                status,
+                recipient: recipient.map(str::to_string),
+            })
+            .unwrap()
+    };
+    assert_eq!(list(None, None).len(), 1);
+    assert_eq!(list(Some(ParcelStatus::Waiting), Some("สมชาย")).len(), 1);
+    assert_eq!(list(Some(ParcelStatus::PickedUp), None).len(), 0);
+    assert_eq!(list(None, Some("มานี")).len(), 0);
+    let p = &list(None, Some("  สมชาย ")).first().cloned().unwrap();
+    assert_eq!(p.tracking.as_deref(), Some("EX123456789TH"));
+    assert_eq!(p.unit_id, units[0].unit_id);
 }

@@ -1,8 +1,12 @@
 //! Parcels (DESIGN.md §2.4): arrival notices synced down in the unit's `unit:` scope.
 //!
 //! Synced kind: `parcel` (table `parcels`, with no secondary index: see
-//! `store/schema.rs`). The resident's side — listing, notifications, the pickup pass —
-//! is the parcels issue's; today the phone only keeps what the server logs.
+//! `store/schema.rs`). Listed and filtered offline ([`ParcelsClient`]); notifications,
+//! the pickup pass and photos are the rest of issue 8.
+
+mod client;
+
+pub use client::{Parcel, ParcelFilter, ParcelStatus, ParcelsClient};
 
 use rusqlite::{params, CachedStatement};
 

@@ -4,7 +4,7 @@ import Foundation
 /// the app's life (the core's background work stops when it is released).
 ///
 /// As the core, it hands out one object per area — `auth` (onboarding, sign-in), `units`
-/// (the unit drop-down), `profile` and `invites` (invitation codes, members) — and keeps
+/// (the unit drop-down), `profile`, `invites` (invitation codes, members) and `parcels` — and keeps
 /// what is not an area: sync and the device. Every method delegates to the generated
 /// `LobbyClient` or its sub-clients; the wrapper adds only Swift glue: named arguments
 /// with defaults, and the sync state as an `AsyncStream`. Network calls are `async` and
@@ -30,6 +30,9 @@ public final class Lobby: @unchecked Sendable {
     /// Invitation codes and a unit's members (DESIGN.md §2.3).
     public let invites: LobbyInvites
 
+    /// Parcels logged for the person's units (DESIGN.md §2.4).
+    public let parcels: LobbyParcels
+
     /// Opens the device's data in `dataDirectory` (created if missing), with its secrets in
     /// `secrets` (e.g. `KeychainSecretStore`). `serverURL` nil keeps the remembered server.
     public init(dataDirectory: URL, serverURL: String?, secrets: SecretStore) throws {
@@ -39,6 +42,7 @@ public final class Lobby: @unchecked Sendable {
         units = LobbyUnits(ffi.units())
         profile = LobbyProfile(ffi.profile())
         invites = LobbyInvites(ffi.invites())
+        parcels = LobbyParcels(ffi.parcels())
     }
 
     /// Shuts the core down: background sync stops, the core's threads end and the

@@ -20,7 +20,7 @@ import th.co.lobby.ffi.SyncStateListener
  * app's life (close it to stop the core's background work).
  *
  * As the core, it hands out one object per area — [auth] (onboarding, sign-in),
- * [units] (the unit drop-down), [profile] and [invites] (invitation codes, members) —
+ * [units] (the unit drop-down), [profile], [invites] (invitation codes, members) and [parcels] —
  * and keeps what is not an area: sync and the device. Every method delegates to the
  * generated [LobbyClient] or its sub-clients; the wrapper adds only Android glue: network
  * calls are `suspend` (they run on the core's own threads), local reads of the replica
@@ -57,6 +57,9 @@ class Lobby private constructor(
 
     /** Invitation codes and a unit's members (DESIGN.md §2.3). */
     val invites = LobbyInvites(ffi.invites())
+
+    /** Parcels logged for the person's units (DESIGN.md §2.4). */
+    val parcels = LobbyParcels(ffi.parcels())
 
     // Sync (DESIGN.md §4).
 
@@ -107,6 +110,7 @@ class Lobby private constructor(
         units.ffi.close()
         profile.ffi.close()
         invites.ffi.close()
+        parcels.ffi.close()
         ffi.close()
     }
 }

@@ -59,6 +59,13 @@ class TestServer private constructor(
         }
     }
 
+    /** `POST /v1/admin/parcels` → the parcel id. */
+    fun addParcel(unitId: String, recipient: String, carrier: String, tracking: String? = null): String {
+        val t = tracking?.let { ",\"tracking\":${quote(it)}" } ?: ""
+        val body = """{"unit_id":${quote(unitId)},"recipient":${quote(recipient)},"carrier":${quote(carrier)}$t}"""
+        return call("POST", "/v1/admin/parcels", body, "application/json")["parcel_id"] as String
+    }
+
     /** `GET /v1/admin/otp/peek?to=…`: the last code sent there (development servers only). */
     fun peekOtp(to: String): String =
         call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String

@@ -1,0 +1,27 @@
+package th.co.lobby
+
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertEquals
+import org.junit.Test
+import th.co.lobby.core.ParcelStatus
+import th.co.lobby.support.PhoneTestCase
+
+class ParcelsTest : PhoneTestCase() {
+
+    @Test
+    fun parcels_are_listed_after_sync_and_filtered_with_the_server_stopped() = runBlocking {
+        val u = unit("12/345")
+        onboard(u)
+        val somchai = server.addParcel(u.unitId, "คุณสมชาย ใจดี", "Kerry Express", "KEX123456789TH")
+        server.addParcel(u.unitId, "Jane Doe", "ไปรษณีย์ไทย")
+        phone.sync()
+        server.close()
+        assertEquals(2, phone.parcels.list().size)
+        val mine = phone.parcels.list(recipient = "สมชาย")
+        assertEquals(listOf(somchai), mine.map { it.parcelId })
+        assertEquals(ParcelStatus.WAITING, mine.single().status)
+        assertEquals("KEX123456789TH", mine.single().tracking)
+        assertEquals(1, phone.parcels.list(recipient = "jane").size)
+        assertEquals(0, phone.parcels.list(status = ParcelStatus.PICKED_UP).size)
+    }
+}

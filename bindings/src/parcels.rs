@@ -1,0 +1,22 @@
+//! [`ParcelsClient`] (`lobby.parcels()`): the person's parcels, read from the local
+//! replica (they answer offline), filtered by status and recipient.
+
+use std::sync::Arc;
+
+use lobby_core::{Lobby, Parcel, ParcelFilter};
+
+use crate::errors::LobbyError;
+
+/// The parcels list. Get it from `LobbyClient.parcels()`.
+#[derive(uniffi::Object)]
+pub struct ParcelsClient {
+    pub(crate) inner: Arc<Lobby>,
+}
+
+#[uniffi::export]
+impl ParcelsClient {
+    /// The parcels that match, newest first.
+    pub fn list(&self, filter: ParcelFilter) -> Result<Vec<Parcel>, LobbyError> {
+        Ok(self.inner.parcels().list(&filter)?)
+    }
+}

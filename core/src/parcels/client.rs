@@ -1,0 +1,128 @@
+//! [`ParcelsClient`]: the person's parcels, read from the replica (works offline),
+//! filtered by status and recipient (DESIGN.md §2.4).
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use crate::client::Lobby;
+use crate::error::{LobbyError, Result};
+use crate::store::Store;
+
+/// Where a parcel is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum ParcelStatus {
+    /// At the juristic office, waiting for pickup.
+    Waiting,
+    PickedUp,
+    /// Sent back to the carrier.
+    Returned,
+}
+
+impl ParcelStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParcelStatus::Waiting => "waiting",
+            ParcelStatus::PickedUp => "picked_up",
+            ParcelStatus::Returned => "returned",
+        }
+    }
+
+    /// `invalid_input` for anything but `waiting`, `picked_up`, `returned`.
+    pub fn parse(s: &str) -> Result<ParcelStatus> {
+        match s {
+            "waiting" => Ok(ParcelStatus::Waiting),
+            "picked_up" => Ok(ParcelStatus::PickedUp),
+            "returned" => Ok(ParcelStatus::Returned),
+            _ => Err(LobbyError::invalid(
+                "a parcel status is waiting, picked_up or returned",
+            )),
+        }
+    }
+}
+
+/// One parcel as the phone shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Parcel {
+    pub parcel_id: String,
+    pub unit_id: String,
+    pub recipient: String,
+    pub carrier: String,
+    pub tracking: Option<String>,
+    pub status: ParcelStatus,
+    pub logged_at: DateTime<Utc>,
+    pub picked_up_at: Option<DateTime<Utc>>,
+}
+
+/// What to list: every parcel of every unit the person sees when both are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ParcelFilter {
+    pub status: Option<ParcelStatus>,
+    /// Part of the recipient's name, as typed (Thai or Latin; Latin ignores case).
+    pub recipient: Option<String>,
+}
+
+/// The parcels area (`lobby.parcels()`).
+pub struct ParcelsClient<'a> {
+    lobby: &'a Lobby,
+}
+
+impl Lobby {
+    /// The parcels area.
+    pub fn parcels(&self) -> ParcelsClient<'_> {
+        ParcelsClient { lobby: self }
+    }
+}
+
+impl ParcelsClient<'_> {
+    /// The parcels that match, newest first. Offline: what the last sync brought.
+    pub fn list(&self, filter: &ParcelFilter) -> Result<Vec<Parcel>> {
+        let filter = filter.clone();
+        self.lobby.inner.with_store(move |s| s.parcels(&filter))
+    }
+}
+
+impl Store {
+    fn parcels(&self, filter: &ParcelFilter) -> crate::store::Result<Vec<Parcel>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, unit_id, recipient, carrier, tracking, status, logged_at, picked_up_at
+             FROM parcels WHERE (?1 IS NULL OR status = ?1) ORDER BY logged_at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map(params![filter.status.map(ParcelStatus::as_str)], |r| {
+            Ok((
+                Parcel {
+                    parcel_id: r.get(0)?,
+                    unit_id: r.get(1)?,
+                    recipient: r.get(2)?,
+                    carrier: r.get(3)?,
+                    tracking: r.get(4)?,
+                    status: ParcelStatus::Waiting,
+                    logged_at: r.get(6)?,
+                    picked_up_at: r.get(7)?,
+                },
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let needle = filter
+            .recipient
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_lowercase);
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut parcel, status) = row?;
+            // A status this build does not know is shown as waiting rather than hidden.
+            parcel.status = ParcelStatus::parse(&status).unwrap_or(ParcelStatus::Waiting);
+            if let Some(n) = &needle {
+                if !parcel.recipient.to_lowercase().contains(n.as_str()) {
+                    continue;
+                }
+            }
+            out.push(parcel);
+        }
+        Ok(out)
+    }
+}
