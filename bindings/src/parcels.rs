@@ -19,4 +19,14 @@ impl ParcelsClient {
     pub fn list(&self, filter: ParcelFilter) -> Result<Vec<Parcel>, LobbyError> {
         Ok(self.inner.parcels().list(&filter)?)
     }
+
+    /// Waiting parcels not announced yet, oldest first; notify, then `mark_announced`.
+    pub fn new_arrivals(&self) -> Result<Vec<Parcel>, LobbyError> {
+        Ok(self.inner.parcels().new_arrivals()?)
+    }
+
+    /// The app announced these parcels: they never come again as arrivals.
+    pub fn mark_announced(&self, parcel_ids: Vec<String>) -> Result<(), LobbyError> {
+        Ok(self.inner.parcels().mark_announced(&parcel_ids)?)
+    }
 }

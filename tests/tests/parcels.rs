@@ -55,3 +55,83 @@ async fn a_parcel_staff_log_is_in_the_phones_replica_after_sync() {
     assert_eq!(p.tracking.as_deref(), Some("EX123456789TH"));
     assert_eq!(p.unit_id, units[0].unit_id);
 }
+
+fn parcel(unit_id: &str, recipient: &str) -> ParcelAdd {
+    ParcelAdd {
+        unit_id: unit_id.to_string(),
+        recipient: recipient.to_string(),
+        carrier: "Kerry Express".into(),
+        tracking: None,
+    }
+}
+
+fn arrivals(phone: &Phone) -> Vec<String> {
+    phone
+        .lobby
+        .parcels()
+        .new_arrivals()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.parcel_id)
+        .collect()
+}
+
+#[tokio::test]
+async fn each_new_parcel_is_announced_once_across_restarts_and_resyncs() {
+    let server = TestServer::start().await;
+    let units = server.import_demo_registry().await;
+    let mut phone = Phone::new(&server.url);
+    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    let unit = &units[0].unit_id;
+    let a = server
+        .admin
+        .add_parcel(&parcel(unit, "สมชาย"))
+        .await
+        .unwrap()
+        .parcel_id;
+    phone.lobby.sync().await.unwrap();
+    assert_eq!(arrivals(&phone), vec![a.clone()]);
+
+    // The app is killed before it showed the notification: it comes again.
+    phone.lobby.close();
+    phone.reopen(&server.url);
+    assert_eq!(arrivals(&phone), vec![a.clone()]);
+    phone.lobby.parcels().mark_announced(std::slice::from_ref(&a)).unwrap();
+    assert!(arrivals(&phone).is_empty());
+    phone.lobby.close();
+    phone.reopen(&server.url);
+    assert!(arrivals(&phone).is_empty(), "not after a restart");
+
+    // A second parcel is announced alone, oldest first among new ones.
+    let b = server
+        .admin
+        .add_parcel(&parcel(unit, "มานี"))
+        .await
+        .unwrap()
+        .parcel_id;
+    let c = server
+        .admin
+        .add_parcel(&parcel(unit, "มานะ"))
+        .await
+        .unwrap()
+        .parcel_id;
+    phone.lobby.sync().await.unwrap();
+    assert_eq!(arrivals(&phone), vec![b.clone(), c.clone()]);
+    phone.lobby.parcels().mark_announced(&[b, c]).unwrap();
+
+    // A re-sync from scratch (the server starts a new epoch) brings every parcel back into
+    // the replica, but announces none of them again.
+    server.admin.bump_epoch().await.unwrap();
+    phone.lobby.sync().await.unwrap();
+    phone.lobby.sync().await.unwrap();
+    assert_eq!(
+        phone
+            .lobby
+            .parcels()
+            .list(&ParcelFilter::default())
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(arrivals(&phone).is_empty(), "not after a re-sync");
+}

@@ -82,9 +82,61 @@ impl ParcelsClient<'_> {
         let filter = filter.clone();
         self.lobby.inner.with_store(move |s| s.parcels(&filter))
     }
+
+    /// Waiting parcels the app has not announced yet, oldest first. Show a notification
+    /// for each (keyed by its id), then pass their ids to
+    /// [`ParcelsClient::mark_announced`]. Until then they come again — after a crash
+    /// too; once marked, never again: not after a restart, not after a re-sync.
+    pub fn new_arrivals(&self) -> Result<Vec<Parcel>> {
+        let mut waiting = self.list(&ParcelFilter {
+            status: Some(ParcelStatus::Waiting),
+            recipient: None,
+        })?;
+        let announced = self.lobby.inner.with_store(|s| s.announced_parcels())?;
+        waiting.retain(|p| !announced.contains(&p.parcel_id));
+        waiting.reverse();
+        Ok(waiting)
+    }
+
+    /// Records that the app announced these parcels (ids it does not know are kept too:
+    /// the notice may have come before a reset).
+    pub fn mark_announced(&self, parcel_ids: &[String]) -> Result<()> {
+        let ids = parcel_ids.to_vec();
+        self.lobby
+            .inner
+            .with_store(move |s| s.mark_parcels_announced(&ids, Utc::now()))
+    }
 }
 
 impl Store {
+    fn announced_parcels(&self) -> crate::store::Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT parcel_id FROM parcel_notices")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    fn mark_parcels_announced(
+        &self,
+        ids: &[String],
+        now: DateTime<Utc>,
+    ) -> crate::store::Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR IGNORE INTO parcel_notices (parcel_id, notified_at) VALUES (?1, ?2)",
+            )?;
+            for id in ids {
+                stmt.execute(params![id, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn parcels(&self, filter: &ParcelFilter) -> crate::store::Result<Vec<Parcel>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, unit_id, recipient, carrier, tracking, status, logged_at, picked_up_at

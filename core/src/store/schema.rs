@@ -89,6 +89,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE secret_keys (key TEXT PRIMARY KEY);
     "#,
+    // 4: parcels the app was told about (issue 8): kept across replica resets, so a
+    //    re-sync never announces a parcel twice; a wipe drops it with everything else.
+    r#"
+    CREATE TABLE parcel_notices (parcel_id TEXT PRIMARY KEY, notified_at TEXT NOT NULL);
+    "#,
 ];
 
 /// The schema version this build writes.

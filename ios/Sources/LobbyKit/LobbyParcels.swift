@@ -14,4 +14,11 @@ public final class LobbyParcels: Sendable {
     public func list(status: ParcelStatus? = nil, recipient: String? = nil) throws -> [Parcel] {
         try ffi.list(filter: ParcelFilter(status: status, recipient: recipient))
     }
+
+    /// Waiting parcels not announced yet, oldest first. Post a notification for each
+    /// (identified by the parcel id), then `markAnnounced`; until then they come again,
+    /// and once marked never again — not after a restart or a re-sync.
+    public func newArrivals() throws -> [Parcel] { try ffi.newArrivals() }
+
+    public func markAnnounced(_ parcelIds: [String]) throws { try ffi.markAnnounced(parcelIds: parcelIds) }
 }

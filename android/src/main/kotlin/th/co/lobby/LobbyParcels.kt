@@ -16,4 +16,13 @@ class LobbyParcels internal constructor(
     /** Newest first; both filters `null`: every parcel of every unit the person sees. */
     suspend fun list(status: ParcelStatus? = null, recipient: String? = null): List<Parcel> =
         io { ffi.list(ParcelFilter(status, recipient)) }
+
+    /**
+     * Waiting parcels not announced yet, oldest first. Post a notification for each (with
+     * the parcel id as its tag), then [markAnnounced]; until then they come again, after
+     * a crash too, and once marked never again — not after a restart or a re-sync.
+     */
+    suspend fun newArrivals(): List<Parcel> = io { ffi.newArrivals() }
+
+    suspend fun markAnnounced(parcelIds: List<String>) = io { ffi.markAnnounced(parcelIds) }
 }

@@ -24,4 +24,18 @@ class ParcelsTest : PhoneTestCase() {
         assertEquals(1, phone.parcels.list(recipient = "jane").size)
         assertEquals(0, phone.parcels.list(status = ParcelStatus.PICKED_UP).size)
     }
+
+    @Test
+    fun a_new_parcel_is_announced_until_marked_and_then_never_again() = runBlocking {
+        val u = unit("12/345")
+        onboard(u)
+        val id = server.addParcel(u.unitId, "คุณสมชาย ใจดี", "Kerry Express")
+        phone.sync()
+        assertEquals(listOf(id), phone.parcels.newArrivals().map { it.parcelId })
+        assertEquals(listOf(id), phone.parcels.newArrivals().map { it.parcelId })
+        phone.parcels.markAnnounced(listOf(id))
+        assertEquals(emptyList<String>(), phone.parcels.newArrivals().map { it.parcelId })
+        phone.sync()
+        assertEquals(emptyList<String>(), phone.parcels.newArrivals().map { it.parcelId })
+    }
 }
