@@ -1,8 +1,13 @@
 //! Parcels (DESIGN.md §2.4): arrival notices synced down in the unit's `unit:` scope.
 //!
 //! Synced kind: `parcel` (table `parcels`, with no secondary index: see
-//! `store/schema.rs`). Listed and filtered offline ([`ParcelsClient`]); notifications,
-//! the pickup pass and photos are the rest of issue 8.
+//! `store/schema.rs`). Listed and filtered offline ([`ParcelsClient`]).
+//!
+//! Arrival notices: `parcel_notices` holds the ids the app announced. It is neither
+//! synced nor an optimistic effect, so a replica reset (a new epoch) leaves it alone and
+//! a re-pulled parcel is not announced twice; a wipe drops it with every table. A purged
+//! unit's ids stay behind (random ids, nothing personal). The pickup pass, handover and
+//! photos are the rest of issue 8 (the pass's rule: `domain::pickup_pass`).
 
 mod client;
 
