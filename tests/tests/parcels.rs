@@ -96,7 +96,11 @@ async fn each_new_parcel_is_announced_once_across_restarts_and_resyncs() {
     phone.lobby.close();
     phone.reopen(&server.url);
     assert_eq!(arrivals(&phone), vec![a.clone()]);
-    phone.lobby.parcels().mark_announced(std::slice::from_ref(&a)).unwrap();
+    phone
+        .lobby
+        .parcels()
+        .mark_announced(std::slice::from_ref(&a))
+        .unwrap();
     assert!(arrivals(&phone).is_empty());
     phone.lobby.close();
     phone.reopen(&server.url);

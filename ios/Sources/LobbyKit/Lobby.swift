@@ -73,6 +73,29 @@ public final class Lobby: @unchecked Sendable {
         }
     }
 
+    /// New parcel arrivals, for notifications: at once the waiting parcels not announced
+    /// yet (if any), then after every sync that brought some. Post one notification per
+    /// parcel (identified by its id), then `parcels.markAnnounced`; what is not marked
+    /// comes again, so a parcel is announced exactly once even if the app dies meanwhile.
+    public var parcelArrivals: AsyncStream<[Parcel]> {
+        let statuses = syncStatus
+        let parcels = parcels
+        return AsyncStream { continuation in
+            let task = Task {
+                var lastSync: Date?? = .none
+                for await status in statuses {
+                    if lastSync == .some(status.lastSync) { continue }
+                    lastSync = .some(status.lastSync)
+                    if let arrivals = try? parcels.newArrivals(), !arrivals.isEmpty {
+                        continuation.yield(arrivals)
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     public func outbox() throws -> [OutboxEntryInfo] { try ffi.outbox() }
 
     // MARK: Device

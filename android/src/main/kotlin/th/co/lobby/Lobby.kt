@@ -7,7 +7,11 @@ import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.conflate
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.filter
+import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.withContext
+import th.co.lobby.core.Parcel
 import th.co.lobby.core.SyncReport
 import th.co.lobby.core.SyncStatus
 import th.co.lobby.ffi.LobbyClient
@@ -83,6 +87,18 @@ class Lobby private constructor(
         })
         awaitClose { handle.close() }
     }.conflate()
+
+    /**
+     * New parcel arrivals, for notifications: at once the waiting parcels not announced
+     * yet (if any), then after every sync that brought some. Post one notification per
+     * parcel (tagged with its id), then [LobbyParcels.markAnnounced]; what is not marked
+     * comes again, so a parcel is announced exactly once even if the app dies meanwhile.
+     */
+    val parcelArrivals: Flow<List<Parcel>> = syncStatus
+        .map { it.lastSync }
+        .distinctUntilChanged()
+        .map { parcels.newArrivals() }
+        .filter { it.isNotEmpty() }
 
     suspend fun outbox(): List<OutboxEntryInfo> = io { ffi.outbox() }
 

@@ -1,6 +1,8 @@
 package th.co.lobby
 
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.Assert.assertEquals
 import org.junit.Test
 import th.co.lobby.core.ParcelStatus
@@ -36,6 +38,18 @@ class ParcelsTest : PhoneTestCase() {
         phone.parcels.markAnnounced(listOf(id))
         assertEquals(emptyList<String>(), phone.parcels.newArrivals().map { it.parcelId })
         phone.sync()
+        assertEquals(emptyList<String>(), phone.parcels.newArrivals().map { it.parcelId })
+    }
+
+    @Test
+    fun the_arrivals_flow_tells_the_app_of_a_new_parcel_after_sync() = runBlocking {
+        val u = unit("12/345")
+        onboard(u)
+        val id = server.addParcel(u.unitId, "คุณสมชาย ใจดี", "ไปรษณีย์ไทย")
+        phone.sync()
+        val announced = withTimeout(10_000) { phone.parcelArrivals.first() }
+        assertEquals(listOf(id), announced.map { it.parcelId })
+        phone.parcels.markAnnounced(announced.map { it.parcelId })
         assertEquals(emptyList<String>(), phone.parcels.newArrivals().map { it.parcelId })
     }
 }
