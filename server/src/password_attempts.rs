@@ -106,8 +106,9 @@ impl PasswordAttempts {
     pub fn unlock(&self, destinations: &[String]) {
         for d in destinations {
             let account = account_key(d);
+            let pairs = format!("{account}@");
             self.account.forget(|k| k == account);
-            self.pair.forget(|k| k.starts_with(&format!("{account}@")));
+            self.pair.forget(|k| k.starts_with(&pairs));
         }
     }
 }

@@ -7,6 +7,11 @@
 //! build is refused rather than guessed at.
 //!
 //! This crate chooses no SQLite build: the phone links SQLCipher, the server plain SQLite.
+//! It also holds the other file-level rule both databases share: [`make_owner_only`].
+
+mod files;
+
+pub use files::make_owner_only;
 
 use rusqlite::Connection;
 

@@ -80,7 +80,9 @@ impl ParcelsClient<'_> {
     /// The parcels that match, newest first. Offline: what the last sync brought.
     pub fn list(&self, filter: &ParcelFilter) -> Result<Vec<Parcel>> {
         let filter = filter.clone();
-        self.lobby.inner.with_store(move |s| s.parcels(&filter))
+        self.lobby
+            .inner
+            .with_store(move |s| s.parcels(&filter, false))
     }
 
     /// Waiting parcels the app has not announced yet, oldest first. Show a notification
@@ -88,14 +90,16 @@ impl ParcelsClient<'_> {
     /// [`ParcelsClient::mark_announced`]. Until then they come again — after a crash
     /// too; once marked, never again: not after a restart, not after a re-sync.
     pub fn new_arrivals(&self) -> Result<Vec<Parcel>> {
-        let mut waiting = self.list(&ParcelFilter {
+        let waiting = ParcelFilter {
             status: Some(ParcelStatus::Waiting),
             recipient: None,
-        })?;
-        let announced = self.lobby.inner.with_store(|s| s.announced_parcels())?;
-        waiting.retain(|p| !announced.contains(&p.parcel_id));
-        waiting.reverse();
-        Ok(waiting)
+        };
+        let mut arrivals = self
+            .lobby
+            .inner
+            .with_store(move |s| s.parcels(&waiting, true))?;
+        arrivals.reverse();
+        Ok(arrivals)
     }
 
     /// Records that the app announced these parcels (ids it does not know are kept too:
@@ -109,16 +113,6 @@ impl ParcelsClient<'_> {
 }
 
 impl Store {
-    fn announced_parcels(&self) -> crate::store::Result<std::collections::HashSet<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT parcel_id FROM parcel_notices")?;
-        let ids = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
-    }
-
     fn mark_parcels_announced(
         &self,
         ids: &[String],
@@ -137,12 +131,22 @@ impl Store {
         Ok(())
     }
 
-    fn parcels(&self, filter: &ParcelFilter) -> crate::store::Result<Vec<Parcel>> {
+    /// The parcels that match, newest first; with `unannounced`, only those the app has
+    /// not announced (`parcel_notices`).
+    fn parcels(
+        &self,
+        filter: &ParcelFilter,
+        unannounced: bool,
+    ) -> crate::store::Result<Vec<Parcel>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, unit_id, recipient, carrier, tracking, status, logged_at, picked_up_at
-             FROM parcels WHERE (?1 IS NULL OR status = ?1) ORDER BY logged_at DESC, id DESC",
+             FROM parcels
+             WHERE (?1 IS NULL OR status = ?1)
+               AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM parcel_notices n WHERE n.parcel_id = parcels.id))
+             ORDER BY logged_at DESC, id DESC",
         )?;
-        let rows = stmt.query_map(params![filter.status.map(ParcelStatus::as_str)], |r| {
+        let status = filter.status.map(ParcelStatus::as_str);
+        let rows = stmt.query_map(params![status, unannounced], |r| {
             Ok((
                 Parcel {
                     parcel_id: r.get(0)?,

@@ -46,46 +46,6 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| "lobby.db".into())
 }
 
-/// Makes the database file readable and writable by this app's user only (0600) before
-/// SQLite opens it: created with that mode if missing (whatever the process umask), and
-/// narrowed if an older version left it, or its `-wal`/`-shm`/`-journal` files, wider.
-/// SQLite's unix VFS creates `-wal` and `-shm` with the main file's mode, so they are 0600
-/// too. The file is encrypted; this keeps even its ciphertext, and its size and timing,
-/// from other users of a shared machine (a desktop running the CLI, a rooted phone's
-/// other apps' users).
-#[cfg(unix)]
-fn owner_only(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(e),
-    }
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut file = path.as_os_str().to_owned();
-        file.push(suffix);
-        match std::fs::metadata(&file) {
-            Ok(m) if m.permissions().mode() & 0o777 != 0o600 => {
-                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn owner_only(_path: &Path) -> std::io::Result<()> {
-    Ok(())
-}
-
 /// WAL pages (4 KiB) before SQLite checkpoints on its own: a safety net, ~64 MiB.
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
 
@@ -129,7 +89,7 @@ impl Store {
     /// Opens (creating if needed) and migrates the encrypted database at `path`. A file
     /// the key cannot read fails with `storage`.
     pub fn open(path: &Path, key: &DatabaseKey) -> Result<Store> {
-        owner_only(path).map_err(|e| {
+        lobby_migrations::make_owner_only(path).map_err(|e| {
             LobbyError::new(
                 ErrorCode::Storage,
                 format!("cannot make the local database private: {e}"),

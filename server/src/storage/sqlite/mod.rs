@@ -43,7 +43,7 @@ impl SqliteStorage {
     /// Opens (creating if needed) and migrates the database at `path`. Another process
     /// may open the same file concurrently (tests do, to inspect it).
     pub fn open(path: &Path) -> anyhow::Result<SqliteStorage> {
-        owner_only(path)?;
+        lobby_migrations::make_owner_only(path)?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -55,49 +55,6 @@ impl SqliteStorage {
             conn: Mutex::new(conn),
         })
     }
-}
-
-/// Makes the database readable and writable by the server's user only (0600) before
-/// SQLite opens it: it holds password hashes, session and token digests and every
-/// person's phone and e-mail. Created with that mode if missing (whatever the umask),
-/// narrowed if an older version left it, or its `-wal`/`-shm`/`-journal` files, wider.
-/// SQLite's unix VFS creates `-wal` and `-shm` with the main file's mode, so they follow.
-/// `:memory:` and URI names are left to SQLite.
-#[cfg(unix)]
-fn owner_only(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let name = path.as_os_str().to_string_lossy();
-    if name.is_empty() || name == ":memory:" || name.starts_with("file:") {
-        return Ok(());
-    }
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(e),
-    }
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut file = path.as_os_str().to_owned();
-        file.push(suffix);
-        match std::fs::metadata(&file) {
-            Ok(m) if m.permissions().mode() & 0o777 != 0o600 => {
-                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn owner_only(_path: &Path) -> std::io::Result<()> {
-    Ok(())
 }
 
 impl Storage for SqliteStorage {
