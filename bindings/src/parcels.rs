@@ -1,9 +1,9 @@
 //! [`ParcelsClient`] (`lobby.parcels()`): the person's parcels, read from the local
-//! replica (they answer offline), filtered by status and recipient.
+//! replica (they answer offline), filtered by status and recipient; the pickup pass.
 
 use std::sync::Arc;
 
-use lobby_core::{Lobby, Parcel, ParcelFilter};
+use lobby_core::{Lobby, Parcel, ParcelFilter, PickupPass};
 
 use crate::errors::LobbyError;
 
@@ -28,5 +28,15 @@ impl ParcelsClient {
     /// The app announced these parcels: they never come again as arrivals.
     pub fn mark_announced(&self, parcel_ids: Vec<String>) -> Result<(), LobbyError> {
         Ok(self.inner.parcels().mark_announced(&parcel_ids)?)
+    }
+
+    /// A pickup pass for `unit_id` (the current unit when null), made with no network.
+    pub fn pickup_pass(&self, unit_id: Option<String>) -> Result<PickupPass, LobbyError> {
+        Ok(self.inner.parcels().pickup_pass(unit_id.as_deref())?)
+    }
+
+    /// The pass's QR as a PNG.
+    pub fn pickup_qr_png(&self, pass: PickupPass) -> Result<Vec<u8>, LobbyError> {
+        Ok(self.inner.parcels().pickup_qr_png(&pass)?)
     }
 }

@@ -67,6 +67,15 @@ pub enum Command {
         #[arg(long)]
         recipient: Option<String>,
     },
+    /// A pickup pass for the counter, made with no network (valid about a minute).
+    PickupQr {
+        /// Also write the QR as a PNG here.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The unit (default: the current unit).
+        #[arg(long)]
+        unit: Option<String>,
+    },
     /// Delete everything this device holds for the account.
     Wipe,
     /// The whole journey against an embedded server on a temporary database.

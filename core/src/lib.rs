@@ -32,7 +32,9 @@ pub use auth::{AuthClient, OtpChallenge, ScannedOnboarding, SignedIn};
 pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};
 pub use invites::{Invite, InviteRow, InvitesClient, LocalInviteStatus, MemberRow};
-pub use parcels::{Parcel, ParcelFilter, ParcelStatus, ParcelsClient};
+pub use parcels::{
+    CustodyEvent, CustodyStep, Parcel, ParcelFilter, ParcelStatus, ParcelsClient, PickupPass,
+};
 pub use profile::{Profile, ProfileClient};
 pub use sync::{SyncReport, SyncState, SyncStatus};
 pub use units::{UnitSummary, UnitsClient};

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use lobby_model::protocol::admin::{
-    CreateProject, EpochBumped, OnboardingReissued, OtpPeek, OwnersImported, ParcelAdd,
-    ParcelAdded, ProjectCreated,
+    CreateProject, EpochBumped, HandedOver, OnboardingReissued, OtpPeek, OwnersImported, ParcelAdd,
+    ParcelAdded, ParcelReturned, PickupHandover, PickupVerified, PickupVerify, ProjectCreated,
 };
 use lobby_model::protocol::{ApiError, ProjectKind};
 use lobby_model::{ErrorCode, LobbyError};
@@ -71,6 +71,35 @@ impl AdminClient {
     pub async fn add_parcel(&self, parcel: &ParcelAdd) -> Result<ParcelAdded, LobbyError> {
         self.send(self.http.post(self.url("/v1/admin/parcels")).json(parcel))
             .await
+    }
+
+    /// Verifies a scanned pickup pass.
+    pub async fn verify_pickup(&self, payload: &str) -> Result<PickupVerified, LobbyError> {
+        let body = PickupVerify {
+            payload: payload.to_string(),
+        };
+        self.send(
+            self.http
+                .post(self.url("/v1/admin/pickup/verify"))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Hands parcels over against a pass or a signature.
+    pub async fn hand_over(&self, req: &PickupHandover) -> Result<HandedOver, LobbyError> {
+        self.send(
+            self.http
+                .post(self.url("/v1/admin/pickup/handover"))
+                .json(req),
+        )
+        .await
+    }
+
+    /// Records that a waiting parcel went back to the carrier.
+    pub async fn return_parcel(&self, parcel_id: &str) -> Result<ParcelReturned, LobbyError> {
+        let path = format!("/v1/admin/parcels/{}/return", encode(parcel_id));
+        self.send(self.http.post(self.url(&path))).await
     }
 
     /// Development servers only.

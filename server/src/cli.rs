@@ -11,12 +11,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use base64::Engine;
 use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
 use lobby_model::domain::name::check_name;
 use lobby_model::domain::profile::MAX_DISPLAY_NAME_CHARS;
 use lobby_model::domain::secret_token::{random_secret, secret_digest};
-use lobby_model::protocol::admin::ParcelAdd;
+use lobby_model::protocol::admin::{ParcelAdd, PickupHandover};
 use lobby_model::protocol::ProjectKind;
 use lobby_model::{ErrorCode, LobbyError};
 use serde_json::{json, Value};
@@ -119,6 +120,34 @@ enum AdminCommand {
         #[command(subcommand)]
         command: ParcelCommand,
     },
+    /// The pickup counter: verify a resident's pass, hand parcels over.
+    Pickup {
+        #[command(subcommand)]
+        command: PickupCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PickupCommand {
+    /// Verify a scanned pickup pass: who holds it and the unit's waiting parcels.
+    Verify {
+        #[arg(long)]
+        payload: String,
+    },
+    /// Hand parcels of one unit over, against a pass (--payload) or a signature
+    /// (--signature FILE.png --collected-by NAME).
+    Handover {
+        #[arg(long, required_unless_present = "signature")]
+        payload: Option<String>,
+        #[arg(long = "parcel", required = true)]
+        parcels: Vec<String>,
+        /// A PNG of the collector's signature.
+        #[arg(long, conflicts_with = "payload", requires = "collected_by")]
+        signature: Option<PathBuf>,
+        /// Who collected, as they wrote it.
+        #[arg(long)]
+        collected_by: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -133,6 +162,11 @@ enum ParcelCommand {
         carrier: String,
         #[arg(long)]
         tracking: Option<String>,
+    },
+    /// Record that a waiting parcel went back to the carrier.
+    Return {
+        #[arg(long)]
+        parcel: String,
     },
 }
 
@@ -503,6 +537,72 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             Ok(Output {
                 text: format!("parcel {} logged", added.parcel_id),
                 json: json!(added),
+            })
+        }
+        AdminCommand::Parcel {
+            command: ParcelCommand::Return { parcel },
+        } => {
+            let returned = client.return_parcel(&parcel).await?;
+            Ok(Output {
+                text: format!("parcel {} returned to the carrier", returned.parcel_id),
+                json: json!(returned),
+            })
+        }
+        AdminCommand::Pickup {
+            command: PickupCommand::Verify { payload },
+        } => {
+            let v = client.verify_pickup(&payload).await?;
+            let mut text = format!(
+                "pass of {} for unit {}, valid until {}; {} waiting parcel(s)",
+                v.person_name,
+                v.unit_number,
+                v.valid_until.to_rfc3339(),
+                v.parcels.len()
+            );
+            for p in &v.parcels {
+                text.push_str(&format!(
+                    "\n  {}  {} ({})",
+                    p.parcel_id, p.recipient, p.carrier
+                ));
+            }
+            Ok(Output {
+                text,
+                json: json!(v),
+            })
+        }
+        AdminCommand::Pickup {
+            command:
+                PickupCommand::Handover {
+                    payload,
+                    parcels,
+                    signature,
+                    collected_by,
+                },
+        } => {
+            let signature_png = match signature {
+                Some(path) => {
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        LobbyError::invalid(format!("cannot read {}: {e}", path.display()))
+                    })?;
+                    Some(base64::engine::general_purpose::STANDARD.encode(bytes))
+                }
+                None => None,
+            };
+            let done = client
+                .hand_over(&PickupHandover {
+                    payload,
+                    parcel_ids: parcels,
+                    signature_png,
+                    collected_by,
+                })
+                .await?;
+            Ok(Output {
+                text: format!(
+                    "{} parcel(s) handed over ({})",
+                    done.handed_over.len(),
+                    done.method
+                ),
+                json: json!(done),
             })
         }
     }

@@ -54,6 +54,7 @@ pub mod otp_sender;
 pub mod parcels;
 pub mod password_attempts;
 pub mod passwords;
+pub mod pickup;
 pub mod rate_limit;
 pub mod registry;
 pub mod server;

@@ -11,7 +11,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
 use crate::config::MAX_PULL_SCOPES;
-use crate::http::{admin, auth, invites, onboarding, profile, sync};
+use crate::http::{admin, auth, invites, onboarding, pickup, profile, sync};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,6 +39,9 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         admin::import_owners,
         admin::reissue_onboarding,
         admin::add_parcel,
+        pickup::return_parcel,
+        pickup::verify,
+        pickup::handover,
         admin::peek_otp,
         admin::bump_epoch,
     ),

@@ -166,7 +166,7 @@ pub fn rotate_refresh(
             let in_window = now - rotated_at <= Duration::seconds(REFRESH_RETRY_GRACE_SECS);
             let Some(successor) = unused_successor.filter(|_| in_window) else {
                 // A refresh token used twice was copied: end the whole sign-in.
-                tx.revoke_session_family(&old.family_id, now)?;
+                end_family(tx, &old.family_id, now)?;
                 tracing::warn!(family_id = %old.family_id, "refresh token reused; session family revoked");
                 return Ok(Err(AppError::unauthorized()));
             };
@@ -180,18 +180,28 @@ pub fn rotate_refresh(
     })
 }
 
-/// Signs one sign-in out (every session of the family).
-pub fn revoke_family(db: &dyn Storage, family_id: &str, now: DateTime<Utc>) -> AppResult<()> {
-    db.write(|tx| tx.revoke_session_family(family_id, now))
+/// Ends one sign-in: its sessions and the device key it registered (a phone signed out
+/// can make no pickup pass).
+fn end_family(tx: &mut dyn Tx, family_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    tx.revoke_session_family(family_id, now)?;
+    tx.revoke_family_device_keys(family_id, None, now)
 }
 
-/// Signs the person out everywhere.
+/// Signs one sign-in out (every session of the family, and its device key).
+pub fn revoke_family(db: &dyn Storage, family_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    db.write(|tx| end_family(tx, family_id, now))
+}
+
+/// Signs the person out everywhere (every device key too).
 pub fn revoke_person_sessions(
     db: &dyn Storage,
     person_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    db.write(|tx| tx.revoke_person_sessions(person_id, now))
+    db.write(|tx| {
+        tx.revoke_person_sessions(person_id, now)?;
+        tx.revoke_person_device_keys(person_id, now)
+    })
 }
 
 #[cfg(test)]

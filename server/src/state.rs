@@ -58,10 +58,12 @@ impl AppState {
     }
 
     /// What pushed mutations are applied with.
-    pub fn mutation_context(&self) -> crate::mutations::Context {
+    /// What mutations pushed by the session family `family_id` are applied with.
+    pub fn mutation_context(&self, family_id: &str) -> crate::mutations::Context {
         crate::mutations::Context {
             key: self.key.clone(),
             limits: self.limits,
+            family_id: Some(family_id.to_string()),
         }
     }
 

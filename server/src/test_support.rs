@@ -30,6 +30,7 @@ impl World {
     /// What mutations are applied with: this world's key, production limits.
     pub fn ctx(&self) -> Context {
         Context {
+            family_id: None,
             key: self.key.clone(),
             limits: Limits::default(),
         }

@@ -1,6 +1,9 @@
-//! `lobby parcels`: the parcels logged for the person's units, from the replica.
+//! `lobby parcels`: the parcels logged for the person's units, from the replica, with
+//! their custody; `lobby pickup-qr`: a pickup pass, made offline.
 
-use lobby_core::{Lobby, ParcelFilter, ParcelStatus, Result};
+use std::path::PathBuf;
+
+use lobby_core::{CustodyStep, Lobby, LobbyError, ParcelFilter, ParcelStatus, Result};
 use serde_json::json;
 
 use super::auth::rfc3339;
@@ -28,6 +31,26 @@ pub fn list(lobby: &Lobby, status: Option<String>, recipient: Option<String>) ->
                 .unwrap_or_default(),
             rfc3339(p.logged_at)
         ));
+        for e in &p.timeline {
+            let line = match e.step {
+                CustodyStep::Logged => {
+                    format!("logged by {}", e.staff.as_deref().unwrap_or("staff"))
+                }
+                CustodyStep::HandedOver => format!(
+                    "handed over to {} by {} ({})",
+                    e.collected_by.as_deref().unwrap_or("?"),
+                    e.staff.as_deref().unwrap_or("staff"),
+                    e.method.as_deref().unwrap_or("?")
+                ),
+                CustodyStep::Returned => {
+                    format!(
+                        "returned to the carrier by {}",
+                        e.staff.as_deref().unwrap_or("staff")
+                    )
+                }
+            };
+            human.push_str(&format!("\n      {}  {line}", rfc3339(e.at)));
+        }
     }
     let items: Vec<_> = parcels
         .iter()
@@ -41,8 +64,51 @@ pub fn list(lobby: &Lobby, status: Option<String>, recipient: Option<String>) ->
                 "status": p.status.as_str(),
                 "logged_at": rfc3339(p.logged_at),
                 "picked_up_at": p.picked_up_at.map(rfc3339),
+                "timeline": p.timeline.iter().map(|e| json!({
+                    "step": match e.step {
+                        CustodyStep::Logged => "logged",
+                        CustodyStep::HandedOver => "handed_over",
+                        CustodyStep::Returned => "returned",
+                    },
+                    "at": rfc3339(e.at),
+                    "staff": e.staff,
+                    "collected_by": e.collected_by,
+                    "method": e.method,
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
     Ok(Reply::new(json!({ "parcels": items }), human))
+}
+
+pub fn pickup_qr(lobby: &Lobby, out: Option<PathBuf>, unit: Option<String>) -> Result<Reply> {
+    let pass = lobby.parcels().pickup_pass(unit.as_deref())?;
+    let mut human = format!(
+        "Show this at the counter until {}:\n{}",
+        rfc3339(pass.valid_until),
+        pass.payload
+    );
+    let mut written = None;
+    if let Some(path) = out {
+        let png = lobby.parcels().pickup_qr_png(&pass)?;
+        std::fs::write(&path, png)
+            .map_err(|e| LobbyError::invalid(format!("cannot write {}: {e}", path.display())))?;
+        human.push_str(&format!("\nQR written to {}", path.display()));
+        written = Some(path.display().to_string());
+    }
+    if !pass.key_registered {
+        human.push_str(
+            "\nThis phone's key is not on the server yet: sync once with a network, or the counter will refuse the pass.",
+        );
+    }
+    let mut reply = json!({
+        "payload": pass.payload,
+        "valid_until": rfc3339(pass.valid_until),
+        "unit_id": pass.unit_id,
+        "key_registered": pass.key_registered,
+    });
+    if let Some(p) = written {
+        reply["out"] = json!(p);
+    }
+    Ok(Reply::new(reply, human))
 }

@@ -68,6 +68,13 @@ pub enum ErrorCode {
     PickupPassInvalid,
     /// A genuine pickup pass whose short window has passed (a screenshot, or an old one).
     PickupPassExpired,
+    /// A genuine pickup pass from a device that was signed out (its key revoked) or from a
+    /// person who is no longer a member of the unit: the resident signs in again.
+    PickupPassRevoked,
+    /// A pickup pass already used for a handover: each pass hands parcels over once.
+    PickupPassUsed,
+    /// The parcel was already handed over (or returned to the carrier).
+    AlreadyHandedOver,
 }
 
 impl ErrorCode {
@@ -107,6 +114,9 @@ impl ErrorCode {
         ErrorCode::VerificationRequired,
         ErrorCode::PickupPassInvalid,
         ErrorCode::PickupPassExpired,
+        ErrorCode::PickupPassRevoked,
+        ErrorCode::PickupPassUsed,
+        ErrorCode::AlreadyHandedOver,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +156,9 @@ impl ErrorCode {
             ErrorCode::VerificationRequired => "verification_required",
             ErrorCode::PickupPassInvalid => "pickup_pass_invalid",
             ErrorCode::PickupPassExpired => "pickup_pass_expired",
+            ErrorCode::PickupPassRevoked => "pickup_pass_revoked",
+            ErrorCode::PickupPassUsed => "pickup_pass_used",
+            ErrorCode::AlreadyHandedOver => "already_handed_over",
         }
     }
 
@@ -165,9 +178,11 @@ impl ErrorCode {
             ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::Conflict | ErrorCode::OnboardingTokenUsed | ErrorCode::InviteCapReached => {
-                409
-            }
+            ErrorCode::Conflict
+            | ErrorCode::OnboardingTokenUsed
+            | ErrorCode::InviteCapReached
+            | ErrorCode::PickupPassUsed
+            | ErrorCode::AlreadyHandedOver => 409,
             ErrorCode::RateLimited => 429,
             ErrorCode::ServerError | ErrorCode::Internal | ErrorCode::Storage => 500,
             ErrorCode::Offline => 503,

@@ -8,6 +8,8 @@
 //! in two processes (the CLI), so the pending step is kept in the local settings. It holds
 //! the request id the code is bound to — not the code, which only the person knows.
 
+mod device_key;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -382,6 +384,7 @@ impl Inner {
             s.set_setting(setting_keys::PERSON_ID, &grant.person_id)?;
             s.clear_setting(setting_keys::PENDING_OTP)
         })?;
+        self.make_device_key(&grant.person_id)?;
         tracing::info!("signed in");
         if let Err(e) = self.sync.run(self, SyncTrigger::Explicit).await {
             tracing::warn!(code = %e.code, "first sync failed; it will be retried");

@@ -53,6 +53,33 @@ pub struct Parcel {
     pub status: ParcelStatus,
     pub logged_at: DateTime<Utc>,
     pub picked_up_at: Option<DateTime<Utc>>,
+    /// Where the parcel has been, oldest first: logged (by whom), then handed over (to
+    /// whom, by whom, how) or returned to the carrier (by whom).
+    pub timeline: Vec<CustodyEvent>,
+}
+
+/// One step of a parcel's custody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum CustodyStep {
+    Logged,
+    HandedOver,
+    Returned,
+}
+
+/// A step of a parcel's custody: when, which staff member, and for a handover to whom
+/// and how (`qr` or `signature`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CustodyEvent {
+    pub step: CustodyStep,
+    pub at: DateTime<Utc>,
+    /// The staff member's name (absent for parcels logged before custody was kept).
+    pub staff: Option<String>,
+    /// Who collected it (handover only).
+    pub collected_by: Option<String>,
+    /// `qr` or `signature` (handover only).
+    pub method: Option<String>,
 }
 
 /// What to list: every parcel of every unit the person sees when both are `None`.
@@ -66,7 +93,7 @@ pub struct ParcelFilter {
 
 /// The parcels area (`lobby.parcels()`).
 pub struct ParcelsClient<'a> {
-    lobby: &'a Lobby,
+    pub(super) lobby: &'a Lobby,
 }
 
 impl Lobby {
@@ -112,6 +139,36 @@ impl ParcelsClient<'_> {
     }
 }
 
+/// The custody columns of a `parcels` row (8..=14) as a timeline.
+fn timeline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<CustodyEvent>> {
+    let mut events = vec![CustodyEvent {
+        step: CustodyStep::Logged,
+        at: r.get(6)?,
+        staff: r.get(8)?,
+        collected_by: None,
+        method: None,
+    }];
+    if let Some(at) = r.get::<_, Option<DateTime<Utc>>>(9)? {
+        events.push(CustodyEvent {
+            step: CustodyStep::HandedOver,
+            at,
+            staff: r.get(12)?,
+            collected_by: r.get(11)?,
+            method: r.get(10)?,
+        });
+    }
+    if let Some(at) = r.get::<_, Option<DateTime<Utc>>>(13)? {
+        events.push(CustodyEvent {
+            step: CustodyStep::Returned,
+            at,
+            staff: r.get(14)?,
+            collected_by: None,
+            method: None,
+        });
+    }
+    Ok(events)
+}
+
 impl Store {
     fn mark_parcels_announced(
         &self,
@@ -139,7 +196,9 @@ impl Store {
         unannounced: bool,
     ) -> crate::store::Result<Vec<Parcel>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, unit_id, recipient, carrier, tracking, status, logged_at, picked_up_at
+            "SELECT id, unit_id, recipient, carrier, tracking, status, logged_at, picked_up_at,
+                    logged_by, handover_at, handover_method, handover_to, handover_by,
+                    returned_at, returned_by
              FROM parcels
              WHERE (?1 IS NULL OR status = ?1)
                AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM parcel_notices n WHERE n.parcel_id = parcels.id))
@@ -157,6 +216,7 @@ impl Store {
                     status: ParcelStatus::Waiting,
                     logged_at: r.get(6)?,
                     picked_up_at: r.get(7)?,
+                    timeline: timeline(r)?,
                 },
                 r.get::<_, String>(5)?,
             ))

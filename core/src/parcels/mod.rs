@@ -6,12 +6,17 @@
 //! Arrival notices: `parcel_notices` holds the ids the app announced. It is neither
 //! synced nor an optimistic effect, so a replica reset (a new epoch) leaves it alone and
 //! a re-pulled parcel is not announced twice; a wipe drops it with every table. A purged
-//! unit's ids stay behind (random ids, nothing personal). The pickup pass, handover and
-//! photos are the rest of issue 8 (the pass's rule: `domain::pickup_pass`).
+//! unit's ids stay behind (random ids, nothing personal).
+//!
+//! Pickup passes ([`pickup`]) are made offline from the sign-in's device key
+//! (`auth/device_key.rs`); staff verify them and hand parcels over on the server, and the
+//! parcel's custody (`logged_by`, `handover`, `returned`) comes back by sync.
 
 mod client;
+mod pickup;
 
-pub use client::{Parcel, ParcelFilter, ParcelStatus, ParcelsClient};
+pub use client::{CustodyEvent, CustodyStep, Parcel, ParcelFilter, ParcelStatus, ParcelsClient};
+pub use pickup::PickupPass;
 
 use rusqlite::{params, CachedStatement};
 
@@ -33,6 +38,13 @@ const TABLES: &[SyncedTable] = &[SyncedTable {
         "status",
         "logged_at",
         "picked_up_at",
+        "logged_by",
+        "handover_at",
+        "handover_method",
+        "handover_to",
+        "handover_by",
+        "returned_at",
+        "returned_by",
     ],
     upsert: upsert_parcel,
 }];
@@ -50,7 +62,14 @@ fn upsert_parcel(s: &mut CachedStatement<'_>, scope: &str, r: &Record) -> rusqli
         p.tracking,
         p.status,
         p.logged_at,
-        p.picked_up_at
+        p.picked_up_at,
+        p.logged_by,
+        p.handover.as_ref().map(|h| h.at),
+        p.handover.as_ref().map(|h| &h.method),
+        p.handover.as_ref().map(|h| &h.to),
+        p.handover.as_ref().map(|h| &h.by),
+        p.returned.as_ref().map(|r| r.at),
+        p.returned.as_ref().map(|r| &r.by)
     ])
 }
 

@@ -23,9 +23,12 @@ use crate::error::{ErrorCode, LobbyError, Result};
 pub mod keys {
     pub const ACCESS_TOKEN: &str = "session.access_token";
     pub const REFRESH_TOKEN: &str = "session.refresh_token";
-    /// The session's secrets (also indexed like every account secret; listed for wipe
-    /// of a database older than the index).
-    pub const SESSION: [&str; 2] = [ACCESS_TOKEN, REFRESH_TOKEN];
+    /// The private half of this sign-in's device key (`domain::device_key`), which signs
+    /// pickup passes.
+    pub const DEVICE_KEY: &str = "session.device_key";
+    /// The secrets of one sign-in, deleted when it ends (also indexed like every account
+    /// secret; listed for wipe of a database older than the index).
+    pub const SESSION: [&str; 3] = [ACCESS_TOKEN, REFRESH_TOKEN, DEVICE_KEY];
     /// The key of the phone's encrypted database (64 hex digits).
     pub const DATABASE_KEY: &str = "database.key";
 }

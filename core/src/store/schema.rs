@@ -94,6 +94,17 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE parcel_notices (parcel_id TEXT PRIMARY KEY, notified_at TEXT NOT NULL);
     "#,
+    // 5: a parcel's custody (issue 8): who logged it, the handover (when, how, to whom,
+    //    by whom), the return to the carrier.
+    r#"
+    ALTER TABLE parcels ADD COLUMN logged_by TEXT;
+    ALTER TABLE parcels ADD COLUMN handover_at TEXT;
+    ALTER TABLE parcels ADD COLUMN handover_method TEXT;
+    ALTER TABLE parcels ADD COLUMN handover_to TEXT;
+    ALTER TABLE parcels ADD COLUMN handover_by TEXT;
+    ALTER TABLE parcels ADD COLUMN returned_at TEXT;
+    ALTER TABLE parcels ADD COLUMN returned_by TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

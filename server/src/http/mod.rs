@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod invites;
 pub mod onboarding;
+pub mod pickup;
 pub mod profile;
 pub mod sync;
 
@@ -49,6 +50,12 @@ pub fn router(state: AppState) -> Router {
             post(admin::reissue_onboarding),
         )
         .route("/v1/admin/parcels", post(admin::add_parcel))
+        .route(
+            "/v1/admin/parcels/{parcel_id}/return",
+            post(pickup::return_parcel),
+        )
+        .route("/v1/admin/pickup/verify", post(pickup::verify))
+        .route("/v1/admin/pickup/handover", post(pickup::handover))
         .route("/v1/admin/otp/peek", get(admin::peek_otp))
         .route("/v1/admin/sync/epoch", post(admin::bump_epoch))
         .route("/openapi.json", get(openapi_json))

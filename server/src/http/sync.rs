@@ -60,7 +60,7 @@ pub async fn push(
         )));
     }
     let person_id = session.person_id;
-    let ctx = state.mutation_context();
+    let ctx = state.mutation_context(&session.family_id);
     let results = state
         .db(move |s| {
             req.mutations

@@ -15,8 +15,9 @@
 //!
 //! One file per capability holds its authorisation, rules (`lobby_model::domain`) and
 //! effects (rows and change-log entries): [`profile`] (`ProfileUpdate`), [`invites`]
-//! (`InviteCreate`, `InviteRevoke`, `MemberRemove`).
+//! (`InviteCreate`, `InviteRevoke`, `MemberRemove`), [`device_keys`] (`DeviceKeyRegister`).
 
+pub mod device_keys;
 pub mod invites;
 pub mod profile;
 
@@ -36,6 +37,9 @@ use crate::storage::{Storage, Tx};
 pub struct Context {
     pub key: Arc<ServerKey>,
     pub limits: Limits,
+    /// The pushing session's family (its sign-in); device keys bind to it. `None` where
+    /// no session pushes (unit tests of other mutations).
+    pub family_id: Option<String>,
 }
 
 /// What a refused mutation still costs, written after its own writes were undone.
@@ -103,6 +107,9 @@ fn check_ids(envelope: &MutationEnvelope) -> Result<(), LobbyError> {
                 "the invitation id must be a generated UUID, not the nil or max UUID",
             ))
         }
+        Mutation::DeviceKeyRegister { key_id, .. } if invalid(key_id) => Err(LobbyError::invalid(
+            "the key id must be a generated UUID, not the nil or max UUID",
+        )),
         _ => Ok(()),
     }
 }
@@ -157,6 +164,9 @@ fn apply(
         }
         Mutation::MemberRemove { membership_id } => {
             invites::remove_member(tx, person_id, membership_id, now)
+        }
+        Mutation::DeviceKeyRegister { key_id, public_key } => {
+            device_keys::register(tx, ctx, person_id, key_id, public_key, now)
         }
     }
 }

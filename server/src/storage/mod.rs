@@ -91,8 +91,8 @@ use crate::error::{AppError, AppResult};
 pub use rows::*;
 pub use sqlite::SqliteStorage;
 pub use tx::{
-    ChangeLogTx, InviteGuessesTx, InvitesTx, MembershipsTx, MutationsTx, OnboardingTokensTx, OtpTx,
-    ParcelsTx, PeopleTx, SessionsTx, StaffTx, Tx, UnitsTx,
+    ChangeLogTx, DeviceKeysTx, InviteGuessesTx, InvitesTx, MembershipsTx, MutationsTx,
+    OnboardingTokensTx, OtpTx, ParcelsTx, PeopleTx, SessionsTx, StaffTx, Tx, UnitsTx,
 };
 
 /// A database engine: opens units of work. See the module documentation.

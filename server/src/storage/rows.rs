@@ -245,3 +245,45 @@ pub struct NewParcel {
     pub logged_by: String,
     pub logged_at: DateTime<Utc>,
 }
+
+/// A handover about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewHandover {
+    pub id: String,
+    pub unit_id: String,
+    /// `qr` or `signature`.
+    pub method: &'static str,
+    /// The pass holder (method `qr`).
+    pub person_id: Option<String>,
+    /// The collector's name.
+    pub collected_by: String,
+    pub staff_id: String,
+    /// The pass used (method `qr`): its key and time step.
+    pub key_id: Option<String>,
+    pub pass_step: Option<i64>,
+    /// The signature picture (method `signature`).
+    pub signature_png: Option<Vec<u8>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A device key about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewDeviceKey {
+    pub key_id: String,
+    pub person_id: String,
+    /// The session family (sign-in) that registered it.
+    pub family_id: String,
+    /// 64 hex digits.
+    pub public_key: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored device key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDeviceKey {
+    pub key_id: String,
+    pub person_id: String,
+    pub family_id: String,
+    pub public_key: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

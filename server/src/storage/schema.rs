@@ -56,6 +56,15 @@
 //! - `parcels(id, unit_id, recipient, carrier, tracking, status, logged_by, logged_at,
 //!   picked_up_at)` — `status` is `waiting | picked_up | returned`; `logged_by` a staff
 //!   id.
+//!
+//! Added by migration 6 (device keys and parcel custody, issue 8):
+//! - `device_keys(key_id, person_id, family_id, public_key, created_at, revoked_at)` —
+//!   the public half of each sign-in's key (`family_id` is the sign-in's session family);
+//!   revoked with the family.
+//! - `parcel_handovers(id, unit_id, method, person_id, collected_by, staff_id, key_id,
+//!   pass_step, signature_png, created_at)` — one row per handover at the counter; a
+//!   pass (`key_id`, `pass_step`) hands over once (unique index).
+//! - `parcels.handover_id`, `parcels.returned_at`, `parcels.returned_by`.
 
 use rusqlite::Connection;
 
@@ -278,6 +287,36 @@ CREATE TABLE parcels (
     picked_up_at INTEGER
 );
 CREATE INDEX parcels_unit_status ON parcels(unit_id, status);
+"#,
+    // 6: device keys and parcel custody (issue 8).
+    r#"
+CREATE TABLE device_keys (
+    key_id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    family_id TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX device_keys_family ON device_keys(family_id);
+CREATE INDEX device_keys_person ON device_keys(person_id);
+CREATE TABLE parcel_handovers (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    method TEXT NOT NULL,
+    person_id TEXT REFERENCES people(id),
+    collected_by TEXT NOT NULL,
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    key_id TEXT,
+    pass_step INTEGER,
+    signature_png BLOB,
+    created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX parcel_handovers_pass ON parcel_handovers(key_id, pass_step)
+    WHERE key_id IS NOT NULL;
+ALTER TABLE parcels ADD COLUMN handover_id TEXT REFERENCES parcel_handovers(id);
+ALTER TABLE parcels ADD COLUMN returned_at INTEGER;
+ALTER TABLE parcels ADD COLUMN returned_by TEXT REFERENCES staff(id);
 "#,
 ];
 

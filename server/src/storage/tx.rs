@@ -17,9 +17,10 @@ use lobby_model::protocol::{
 };
 
 use super::rows::{
-    Inserted, Membership, NewInvite, NewMembership, NewOnboardingToken, NewOtpRow, NewParcel,
-    NewPerson, NewSessionRow, NewStaff, Person, PersonChange, StoredChange, StoredInvite,
-    StoredMutation, StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
+    Inserted, Membership, NewDeviceKey, NewHandover, NewInvite, NewMembership, NewOnboardingToken,
+    NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, Person, PersonChange, StoredChange,
+    StoredDeviceKey, StoredInvite, StoredMutation, StoredOtp, StoredSession, StoredStaff,
+    StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
 
@@ -219,10 +220,49 @@ pub trait MutationsTx {
     ) -> AppResult<usize>;
 }
 
-/// Parcels staff logged.
+/// Parcels staff logged, and their custody: handovers and returns.
 pub trait ParcelsTx {
     fn insert_parcel(&mut self, parcel: &NewParcel) -> AppResult<()>;
+    /// The parcel with its custody (staff names, handover, return).
     fn parcel(&mut self, parcel_id: &str) -> AppResult<Option<ParcelRecord>>;
+    /// The unit's `waiting` parcels, oldest first.
+    fn waiting_parcels(&mut self, unit_id: &str) -> AppResult<Vec<ParcelRecord>>;
+    /// Whether a handover already used this pass (`key_id`, `step`).
+    fn pass_used(&mut self, key_id: &str, step: i64) -> AppResult<bool>;
+    /// A pass used twice reads as [`Inserted::Duplicate`].
+    fn insert_handover(&mut self, handover: &NewHandover) -> AppResult<Inserted>;
+    /// Marks a `waiting` parcel picked up by the handover; whether it was waiting.
+    fn mark_parcel_handed_over(
+        &mut self,
+        parcel_id: &str,
+        handover_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool>;
+    /// Marks a `waiting` parcel returned to the carrier; whether it was waiting.
+    fn mark_parcel_returned(
+        &mut self,
+        parcel_id: &str,
+        staff_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool>;
+}
+
+/// Device keys: the public halves the phones registered.
+pub trait DeviceKeysTx {
+    /// A key id already stored reads as [`Inserted::Duplicate`].
+    fn insert_device_key(&mut self, key: &NewDeviceKey) -> AppResult<Inserted>;
+    fn device_key(&mut self, key_id: &str) -> AppResult<Option<StoredDeviceKey>>;
+    /// How many keys the sign-in registered, revoked ones included.
+    fn count_family_device_keys(&mut self, family_id: &str) -> AppResult<usize>;
+    /// Revokes the sign-in's keys not yet revoked, except `keep`.
+    fn revoke_family_device_keys(
+        &mut self,
+        family_id: &str,
+        keep: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> AppResult<()>;
+    /// Revokes every key of the person not yet revoked.
+    fn revoke_person_device_keys(&mut self, person_id: &str, now: DateTime<Utc>) -> AppResult<()>;
 }
 
 /// One open transaction: every area's operations, plus undoing part of the work.
@@ -239,6 +279,7 @@ pub trait Tx:
     + ChangeLogTx
     + MutationsTx
     + ParcelsTx
+    + DeviceKeysTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes
     /// are undone (a savepoint) and the error is returned; the transaction stays usable.

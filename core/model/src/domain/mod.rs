@@ -2,6 +2,8 @@
 //! each rule has exactly one implementation. Each file is one concern, named for it.
 
 pub mod contact;
+pub mod device_key;
+pub mod handover;
 pub mod invites;
 pub mod name;
 pub mod onboarding;

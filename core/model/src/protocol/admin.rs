@@ -1,5 +1,6 @@
 //! Bodies of the staff endpoints under `/v1/admin/`.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -76,5 +77,71 @@ pub struct ParcelAdd {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ParcelAdded {
+    pub parcel_id: String,
+}
+
+/// `POST /v1/admin/pickup/verify`: staff scanned a resident's pickup pass.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PickupVerify {
+    /// The QR text (`LOBBY:PICKUP:1:…`).
+    #[schema(min_length = 1, max_length = 512)]
+    pub payload: String,
+}
+
+/// A genuine, live pass: who shows it, for which unit, and that unit's waiting parcels
+/// (never another unit's).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PickupVerified {
+    pub person_id: String,
+    /// The resident's display name, to compare with the face at the counter.
+    pub person_name: String,
+    pub unit_id: String,
+    pub unit_number: String,
+    /// The last moment this pass is accepted.
+    pub valid_until: DateTime<Utc>,
+    pub parcels: Vec<PickupParcel>,
+}
+
+/// A waiting parcel as the counter lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PickupParcel {
+    pub parcel_id: String,
+    pub recipient: String,
+    pub carrier: String,
+    pub tracking: Option<String>,
+    pub logged_at: DateTime<Utc>,
+}
+
+/// `POST /v1/admin/pickup/handover`: hand parcels of one unit over, either to the
+/// holder of a pickup pass (`payload`: method `qr`) or against a signature
+/// (`signature_png` and `collected_by`: method `signature`). All or none.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PickupHandover {
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 512)]
+    pub payload: Option<String>,
+    /// 1 to 50 parcels, all of one unit.
+    #[schema(min_items = 1, max_items = 50)]
+    pub parcel_ids: Vec<String>,
+    /// The signature as a PNG, base64 (standard alphabet), at most 512 KiB decoded.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 700000)]
+    pub signature_png: Option<String>,
+    /// Who collected the parcels, as they wrote it (method `signature`).
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
+    pub collected_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HandedOver {
+    pub handed_over: Vec<String>,
+    /// `qr` or `signature`.
+    pub method: String,
+}
+
+/// `POST /v1/admin/parcels/{parcel_id}/return`: the parcel went back to the carrier.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ParcelReturned {
     pub parcel_id: String,
 }

@@ -15,4 +15,34 @@ pub struct ParcelRecord {
     pub status: String,
     pub logged_at: DateTime<Utc>,
     pub picked_up_at: Option<DateTime<Utc>>,
+    /// Custody: the name of the staff member who logged it (absent in records logged
+    /// before custody was recorded).
+    #[serde(default)]
+    pub logged_by: Option<String>,
+    /// Custody: the handover, once `picked_up`.
+    #[serde(default)]
+    pub handover: Option<HandoverRecord>,
+    /// Custody: the return to the carrier, once `returned`.
+    #[serde(default)]
+    pub returned: Option<ReturnRecord>,
+}
+
+/// Who handed a parcel over to whom, when and how.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct HandoverRecord {
+    pub at: DateTime<Utc>,
+    /// `qr` (the resident's pickup pass) or `signature` (signed on paper or a pad).
+    pub method: String,
+    /// The name of who collected it: the resident's display name for `qr`, the name
+    /// staff wrote down for `signature`.
+    pub to: String,
+    /// The staff member's name.
+    pub by: String,
+}
+
+/// When and by whom a parcel went back to the carrier.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ReturnRecord {
+    pub at: DateTime<Utc>,
+    pub by: String,
 }

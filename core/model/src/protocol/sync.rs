@@ -170,6 +170,15 @@ pub enum Mutation {
     /// The owner ends a resident's or tenant's membership (`membership_id` from a
     /// [`MemberRecord`]); the removed person's phone purges the unit on its next sync.
     MemberRemove { membership_id: String },
+    /// The phone registers the public half of the key pair it made at sign-in
+    /// (`domain::device_key`): `public_key` is 64 hex digits. The server binds it to the
+    /// pushing session's sign-in, revokes that sign-in's earlier key, and revokes this
+    /// one when the sign-in ends.
+    DeviceKeyRegister {
+        key_id: Uuid,
+        #[schema(min_length = 64, max_length = 64)]
+        public_key: String,
+    },
 }
 
 impl Mutation {
@@ -179,6 +188,7 @@ impl Mutation {
             Mutation::InviteCreate { .. } => "invite_create",
             Mutation::InviteRevoke { .. } => "invite_revoke",
             Mutation::MemberRemove { .. } => "member_remove",
+            Mutation::DeviceKeyRegister { .. } => "device_key_register",
         }
     }
 }

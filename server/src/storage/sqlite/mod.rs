@@ -5,12 +5,13 @@
 //!
 //! One file per area implements one trait of [`crate::storage::tx`] on [`SqliteTx`]:
 //! `staff`, `units`, `people`, `memberships`, `onboarding_tokens`, `otp`, `sessions`,
-//! `invites`, `invite_guesses`, `change_log`, `mutations`. Each imports only this file's
+//! `invites`, `invite_guesses`, `change_log`, `mutations`, `parcels`, `device_keys`. Each imports only this file's
 //! helpers and the storage interface, never a sibling. Dialect details stay here: SQL
 //! text, times as Unix milliseconds, roles and invitation states as text, uniqueness
 //! violations read as [`Inserted::Duplicate`].
 
 mod change_log;
+mod device_keys;
 mod invite_guesses;
 mod invites;
 mod memberships;
