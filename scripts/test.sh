@@ -3,13 +3,20 @@
 # CLI black-box), a CLI soak (3,000 invocations, counting abnormal exits), schemathesis
 # against the OpenAPI description, and Kotlin (JVM, through the FFI against the real
 # library and server).
-# Installs what the Kotlin tests need (kotlinc from npm, JNA and JUnit from Debian) when
-# missing. Ends with one line: "N passed, N failed".
+# Installs what the Kotlin tests need (kotlinc from npm, JNA and JUnit from Debian) and
+# an independent QR scanner (zxing-cpp from PyPI, scripts/qr-scanner.sh) when missing. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+echo "== independent QR scanner (zxing-cpp, for the tests that read what the phone shows)"
+if ! LOBBY_QR_SCANNER=$(scripts/qr-scanner.sh); then
+  echo "could not install the independent QR scanner" >&2
+  exit 1
+fi
+export LOBBY_QR_SCANNER
 
 echo "== Rust tests (cargo test --workspace)"
 cargo test --workspace --color never 2>&1 | tee "$log"

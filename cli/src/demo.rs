@@ -413,6 +413,23 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"units": units_offline.len(), "state": offline.state.name(), "pending": offline.pending}),
     );
 
+    // The lobby has no signal either: the pickup pass is made on the phone all the same.
+    let pass = lobby.parcels().pickup_pass(Some(&first.unit_id))?;
+    let qr = lobby.parcels().pickup_qr_png(&pass)?;
+    if lobby_core::qr::read_png_or_jpeg(&qr)? != pass.payload {
+        return Err(fail("the pickup QR does not read back"));
+    }
+    tour.step(
+        "No network at the counter: the pickup QR is made on the phone",
+        format!(
+            "signed with this sign-in's device key; valid until {} ({} s from now); QR PNG {} bytes",
+            pass.valid_until.to_rfc3339(),
+            (pass.valid_until - chrono::Utc::now()).num_seconds(),
+            qr.len()
+        ),
+        json!({"valid_until": pass.valid_until.to_rfc3339(), "png_bytes": qr.len(), "key_registered": pass.key_registered}),
+    );
+
     // 12. The server returns; the queued edit lands.
     let server = match start_server(&db, addr).await {
         Ok(s) => s,
@@ -444,6 +461,64 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         &server.url,
         server.staff_token.as_deref().unwrap_or(&staff_token),
     );
+    // At the counter: staff scan the pass, see the unit's waiting parcels, hand over.
+    let verified = admin.verify_pickup(&pass.payload).await?;
+    let ids: Vec<String> = verified
+        .parcels
+        .iter()
+        .map(|p| p.parcel_id.clone())
+        .collect();
+    if !ids.contains(&logged.parcel_id) {
+        return Err(fail("the verified pass does not list the waiting parcel"));
+    }
+    admin
+        .hand_over(&lobby_core::protocol::admin::PickupHandover {
+            payload: Some(pass.payload.clone()),
+            parcel_ids: ids.clone(),
+            signature_png: None,
+            collected_by: None,
+        })
+        .await?;
+    let replay = admin.verify_pickup(&pass.payload).await.is_ok()
+        && admin
+            .hand_over(&lobby_core::protocol::admin::PickupHandover {
+                payload: Some(pass.payload.clone()),
+                parcel_ids: ids.clone(),
+                signature_png: None,
+                collected_by: None,
+            })
+            .await
+            .is_ok();
+    if replay {
+        return Err(fail("the same pickup pass handed parcels over twice"));
+    }
+    lobby.sync().await?;
+    let picked = lobby
+        .parcels()
+        .list(&lobby_core::ParcelFilter::default())?
+        .into_iter()
+        .find(|p| p.parcel_id == logged.parcel_id)
+        .ok_or_else(|| fail("the parcel left the phone"))?;
+    let handed = picked
+        .timeline
+        .iter()
+        .find(|e| e.step == lobby_core::CustodyStep::HandedOver)
+        .ok_or_else(|| fail("no handover in the parcel's custody"))?;
+    tour.step(
+        "At the counter: staff verify the pass and hand the parcel over",
+        format!(
+            "pass of {} for unit {}: {} waiting parcel(s) handed over; the same pass again is refused; the phone shows {} — handed to {} by {} ({})",
+            verified.person_name,
+            verified.unit_number,
+            ids.len(),
+            picked.status.as_str(),
+            handed.collected_by.as_deref().unwrap_or("-"),
+            handed.staff.as_deref().unwrap_or("-"),
+            handed.method.as_deref().unwrap_or("-")
+        ),
+        json!({"handed_over": ids.len(), "status": picked.status.as_str(), "custody_steps": picked.timeline.len()}),
+    );
+
     let old_email = profile.email.clone();
     let challenge = lobby
         .profile()

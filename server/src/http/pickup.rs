@@ -10,7 +10,7 @@ use lobby_model::protocol::admin::{
 use lobby_model::protocol::ApiError;
 
 use super::extract::{check_len, ApiJson, Staff};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Longest parcel id looked up (ours are 36-character UUIDs).
@@ -92,7 +92,9 @@ pub async fn return_parcel(
     staff: Staff,
     Path(parcel_id): Path<String>,
 ) -> AppResult<Json<ParcelReturned>> {
-    check_len("parcel_id", &parcel_id, MAX_PARCEL_ID_CHARS)?;
+    if parcel_id.chars().count() > MAX_PARCEL_ID_CHARS {
+        return Err(AppError::invalid("parcel_id is too long"));
+    }
     let member = staff.0.clone();
     let id = parcel_id.clone();
     state

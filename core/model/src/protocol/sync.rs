@@ -176,7 +176,8 @@ pub enum Mutation {
     /// one when the sign-in ends.
     DeviceKeyRegister {
         key_id: Uuid,
-        #[schema(min_length = 64, max_length = 64)]
+        /// 64 hex digits (anything else is answered `rejected{invalid_input}`, like every
+        /// rule a mutation breaks).
         public_key: String,
     },
 }
