@@ -21,4 +21,16 @@ public final class LobbyParcels: Sendable {
     public func newArrivals() throws -> [Parcel] { try ffi.newArrivals() }
 
     public func markAnnounced(_ parcelIds: [String]) throws { try ffi.markAnnounced(parcelIds: parcelIds) }
+
+    /// A pickup pass for the counter, made with no network from this sign-in's device
+    /// key: show `payload` as a QR (or `pickupQrPng`) and make a new one before
+    /// `validUntil` (about a minute; every 30 s while the screen is open). When
+    /// `keyRegistered` is false the phone has not synced since sign-in and the counter
+    /// would refuse it. `unitId` nil: the current unit.
+    public func pickupPass(unitId: String? = nil) throws -> PickupPass {
+        try ffi.pickupPass(unitId: unitId)
+    }
+
+    /// The pass's QR as a PNG.
+    public func pickupQrPng(_ pass: PickupPass) throws -> Data { try ffi.pickupQrPng(pass: pass) }
 }

@@ -3,6 +3,7 @@ package th.co.lobby
 import th.co.lobby.core.Parcel
 import th.co.lobby.core.ParcelFilter
 import th.co.lobby.core.ParcelStatus
+import th.co.lobby.core.PickupPass
 import th.co.lobby.ffi.ParcelsClient
 
 /**
@@ -25,4 +26,16 @@ class LobbyParcels internal constructor(
     suspend fun newArrivals(): List<Parcel> = io { ffi.newArrivals() }
 
     suspend fun markAnnounced(parcelIds: List<String>) = io { ffi.markAnnounced(parcelIds) }
+
+    /**
+     * A pickup pass for the counter, made with no network from this sign-in's device key:
+     * show [PickupPass.payload] as a QR (or [pickupQrPng]) and make a new one before
+     * [PickupPass.validUntil] (about a minute; every 30 s while the screen is open). When
+     * [PickupPass.keyRegistered] is false the phone has not synced since sign-in and the
+     * counter would refuse it. [unitId] `null`: the current unit.
+     */
+    suspend fun pickupPass(unitId: String? = null): PickupPass = io { ffi.pickupPass(unitId) }
+
+    /** The pass's QR as a PNG. */
+    suspend fun pickupQrPng(pass: PickupPass): ByteArray = io { ffi.pickupQrPng(pass) }
 }

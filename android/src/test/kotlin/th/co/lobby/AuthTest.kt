@@ -11,13 +11,14 @@ import th.co.lobby.support.assertFailsWithCode
 
 class AuthTest : PhoneTestCase() {
 
-    private val sessionKeys = setOf("session.access_token", "session.refresh_token")
+    /** The sign-in's tokens and its device key (which signs pickup passes). */
+    private val sessionKeys = setOf("session.access_token", "session.refresh_token", "session.device_key")
 
     /** The key of the phone's encrypted database: the device's, not the session's. */
     private val databaseKey = "database.key"
 
     @Test
-    fun session_tokens_land_in_the_app_secret_store_and_leave_on_logout() = runBlocking {
+    fun session_tokens_and_device_key_land_in_the_app_secret_store_and_leave_on_logout() = runBlocking {
         onboard(unit("12/345"))
         assertEquals(sessionKeys + databaseKey, secrets.entries.keys.toSet())
         assertTrue(phone.auth.logout())

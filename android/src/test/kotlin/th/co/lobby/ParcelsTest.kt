@@ -5,8 +5,15 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.Assert.assertEquals
 import org.junit.Test
+import org.junit.Assert.assertArrayEquals
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertTrue
+import th.co.lobby.core.CustodyStep
 import th.co.lobby.core.ParcelStatus
+import th.co.lobby.model.ErrorCode
 import th.co.lobby.support.PhoneTestCase
+import th.co.lobby.support.TestServer
+import th.co.lobby.support.assertFailsWithCode
 
 class ParcelsTest : PhoneTestCase() {
 
@@ -51,5 +58,54 @@ class ParcelsTest : PhoneTestCase() {
         assertEquals(listOf(id), announced.map { it.parcelId })
         phone.parcels.markAnnounced(announced.map { it.parcelId })
         assertEquals(emptyList<String>(), phone.parcels.newArrivals().map { it.parcelId })
+    }
+
+    @Test
+    fun a_pickup_pass_made_with_the_server_stopped_is_verified_afterwards_and_the_handover_syncs_back() = runBlocking {
+        val u = unit("12/345")
+        onboard(u)
+        val parcel = server.addParcel(u.unitId, "คุณสมชาย ใจดี", "Kerry Express")
+        phone.sync()
+
+        server.close()
+        val pass = phone.parcels.pickupPass()
+        assertTrue(pass.keyRegistered)
+        assertEquals(u.unitId, pass.unitId)
+        assertTrue(pass.payload.startsWith("LOBBY:PICKUP:1:"))
+        val secondsLeft = pass.validUntil.epochSecond - java.time.Instant.now().epochSecond
+        assertTrue("valid for $secondsLeft s", secondsLeft in 50..90)
+        val png = phone.parcels.pickupQrPng(pass)
+        assertArrayEquals("PNG".toByteArray(), png.copyOfRange(1, 4))
+        assertEquals(pass.payload, LobbyQr.read(png))
+
+        // The server is back (same database); staff scan the pass.
+        server = TestServer.start(dir)
+        val verified = server.verifyPickup(pass.payload)
+        assertEquals(u.unitId, verified["unit_id"])
+        @Suppress("UNCHECKED_CAST")
+        val listed = (verified["parcels"] as List<Map<String, Any?>>).map { it["parcel_id"] }
+        assertEquals(listOf(parcel), listed)
+        val altered = pass.payload.dropLast(1) + (if (pass.payload.last() == 'A') 'B' else 'A')
+        assertEquals("pickup_pass_invalid", server.verifyPickupRefusal(altered))
+        assertEquals(listOf(parcel), server.handOver(pass.payload, listOf(parcel)))
+
+        phone.setServerUrl(server.url)
+        phone.sync()
+        val got = phone.parcels.list().single()
+        assertEquals(ParcelStatus.PICKED_UP, got.status)
+        assertEquals(listOf(CustodyStep.LOGGED, CustodyStep.HANDED_OVER), got.timeline.map { it.step })
+        assertEquals("qr", got.timeline[1].method)
+        assertEquals("สมชาย ใจดี", got.timeline[1].collectedBy)
+        assertNotEquals(null, got.timeline[1].staff)
+    }
+
+    @Test
+    fun a_pass_from_a_phone_that_signed_out_is_refused_and_none_is_made_without_a_sign_in() = runBlocking {
+        val u = unit("12/345")
+        onboard(u)
+        val pass = phone.parcels.pickupPass(u.unitId)
+        phone.auth.logout(false)
+        assertEquals("pickup_pass_revoked", server.verifyPickupRefusal(pass.payload))
+        assertFailsWithCode(ErrorCode.UNAUTHORIZED) { phone.parcels.pickupPass(u.unitId) }
     }
 }

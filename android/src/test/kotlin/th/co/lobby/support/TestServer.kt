@@ -66,6 +66,26 @@ class TestServer private constructor(
         return call("POST", "/v1/admin/parcels", body, "application/json")["parcel_id"] as String
     }
 
+    /** `POST /v1/admin/pickup/verify` → the verified pass (`person_id`, `unit_id`, `parcels`). */
+    fun verifyPickup(payload: String): Map<String, Any?> =
+        call("POST", "/v1/admin/pickup/verify", "{\"payload\":${quote(payload)}}", "application/json")
+
+    /** The error code `POST /v1/admin/pickup/verify` answers for a refused pass. */
+    fun verifyPickupRefusal(payload: String): String {
+        val (status, body) = send("POST", "/v1/admin/pickup/verify", "{\"payload\":${quote(payload)}}", "application/json")
+        check(status != 200) { "the pass was accepted" }
+        @Suppress("UNCHECKED_CAST")
+        return (body["error"] as Map<String, Any?>)["code"] as String
+    }
+
+    /** `POST /v1/admin/pickup/handover` against a pass → the parcel ids handed over. */
+    fun handOver(payload: String, parcelIds: List<String>): List<String> {
+        val ids = parcelIds.joinToString(",") { quote(it) }
+        val body = "{\"payload\":${quote(payload)},\"parcel_ids\":[$ids]}"
+        @Suppress("UNCHECKED_CAST")
+        return call("POST", "/v1/admin/pickup/handover", body, "application/json")["handed_over"] as List<String>
+    }
+
     /** `GET /v1/admin/otp/peek?to=…`: the last code sent there (development servers only). */
     fun peekOtp(to: String): String =
         call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String
@@ -78,6 +98,12 @@ class TestServer private constructor(
     }
 
     private fun call(method: String, path: String, body: String?, contentType: String?): Map<String, Any?> {
+        val (status, answer) = send(method, path, body, contentType)
+        check(status == 200) { "$method $path answered $status: $answer" }
+        return answer
+    }
+
+    private fun send(method: String, path: String, body: String?, contentType: String?): Pair<Int, Map<String, Any?>> {
         val request = HttpRequest.newBuilder(URI.create(url + path))
             .timeout(Duration.ofSeconds(10))
             .header("Authorization", "Bearer $staffToken")
@@ -85,9 +111,8 @@ class TestServer private constructor(
             .method(method, body?.let { HttpRequest.BodyPublishers.ofString(it, StandardCharsets.UTF_8) } ?: HttpRequest.BodyPublishers.noBody())
             .build()
         val response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-        check(response.statusCode() == 200) { "$method $path answered ${response.statusCode()}: ${response.body()}" }
         @Suppress("UNCHECKED_CAST")
-        return Json.parse(response.body()) as Map<String, Any?>
+        return response.statusCode() to (Json.parse(response.body()) as Map<String, Any?>)
     }
 
     private fun quote(s: String) = "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""
