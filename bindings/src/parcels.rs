@@ -6,6 +6,13 @@ use std::sync::Arc;
 use lobby_core::{Lobby, Parcel, ParcelFilter, PickupPass};
 
 use crate::errors::LobbyError;
+use crate::sync::TaskHandle;
+
+/// Told of parcels that arrived and were not announced yet (post a notification each).
+#[uniffi::export(callback_interface)]
+pub trait ParcelArrivalsListener: Send + Sync {
+    fn on_arrivals(&self, parcels: Vec<Parcel>);
+}
 
 /// The parcels list. Get it from `LobbyClient.parcels()`.
 #[derive(uniffi::Object)]
@@ -28,6 +35,20 @@ impl ParcelsClient {
     /// The app announced these parcels: they never come again as arrivals.
     pub fn mark_announced(&self, parcel_ids: Vec<String>) -> Result<(), LobbyError> {
         Ok(self.inner.parcels().mark_announced(&parcel_ids)?)
+    }
+
+    /// Calls `listener` with the new arrivals now if any, then whenever a sync brings
+    /// parcels not announced yet; they come again until `mark_announced`. Keep the
+    /// handle while you listen.
+    pub fn watch_arrivals(
+        &self,
+        listener: Box<dyn ParcelArrivalsListener>,
+    ) -> Result<Arc<TaskHandle>, LobbyError> {
+        let task = self
+            .inner
+            .parcels()
+            .watch_arrivals(move |found| listener.on_arrivals(found))?;
+        Ok(TaskHandle::new(Some(task)))
     }
 
     /// A pickup pass for `unit_id` (the current unit when null), made with no network.

@@ -30,6 +30,18 @@ pub trait SyncStateListener: Send + Sync {
 #[derive(uniffi::Object)]
 pub struct TaskHandle(Option<JoinHandle<()>>);
 
+impl TaskHandle {
+    pub(crate) fn new(task: Option<JoinHandle<()>>) -> Arc<TaskHandle> {
+        Arc::new(TaskHandle(task))
+    }
+}
+
+/// Told which tables a committed change touched (the primitive of observable lists).
+#[uniffi::export(callback_interface)]
+pub trait TableChangeListener: Send + Sync {
+    fn on_change(&self);
+}
+
 #[uniffi::export]
 impl TaskHandle {
     pub fn cancel(&self) {
@@ -81,6 +93,21 @@ impl LobbyClient {
                 listener.on_update(next);
             }
         })))
+    }
+
+    /// Calls `listener` at once, then after every committed change to one of `tables`
+    /// (every table when empty): re-query the list on screen there. Keep the handle
+    /// while you listen.
+    pub fn watch_tables(
+        &self,
+        tables: Vec<String>,
+        listener: Box<dyn TableChangeListener>,
+    ) -> Result<Arc<TaskHandle>, LobbyError> {
+        let names: Vec<&str> = tables.iter().map(String::as_str).collect();
+        let task = self
+            .inner
+            .watch_tables(&names, move || listener.on_change())?;
+        Ok(TaskHandle::new(Some(task)))
     }
 
     /// Queued and refused changes of the signed-in person, oldest first.

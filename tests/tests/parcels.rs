@@ -139,3 +139,48 @@ async fn each_new_parcel_is_announced_once_across_restarts_and_resyncs() {
     );
     assert!(arrivals(&phone).is_empty(), "not after a re-sync");
 }
+
+#[tokio::test]
+async fn the_arrivals_watcher_tells_of_each_new_parcel_after_the_sync_that_brought_it() {
+    let server = TestServer::start().await;
+    let units = server.import_demo_registry().await;
+    let phone = Phone::new(&server.url);
+    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<String>>();
+    let watcher = phone
+        .lobby
+        .parcels()
+        .watch_arrivals(move |found| {
+            let _ = tx.send(found.into_iter().map(|p| p.parcel_id).collect());
+        })
+        .expect("watching");
+    // Nothing yet: nothing delivered, even after a sync that brings no parcel.
+    phone.lobby.sync().await.unwrap();
+    let first = server
+        .admin
+        .add_parcel(&parcel(&units[0].unit_id, "สมชาย"))
+        .await
+        .unwrap();
+    phone.lobby.sync().await.unwrap();
+    assert_eq!(next(&mut rx).await, vec![first.parcel_id.clone()]);
+    phone
+        .lobby
+        .parcels()
+        .mark_announced(std::slice::from_ref(&first.parcel_id))
+        .unwrap();
+    let second = server
+        .admin
+        .add_parcel(&parcel(&units[0].unit_id, "Jane"))
+        .await
+        .unwrap();
+    phone.lobby.sync().await.unwrap();
+    assert_eq!(next(&mut rx).await, vec![second.parcel_id.clone()]);
+    watcher.abort();
+}
+
+async fn next(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Vec<String>>) -> Vec<String> {
+    tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+        .await
+        .expect("an arrival within 10 s")
+        .expect("the watcher is running")
+}

@@ -20,6 +20,8 @@
 //! last `Lobby` without `close` does the same, except on one of the core's own threads,
 //! where it cannot wait for itself and only signals the threads to stop.
 
+mod tables;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

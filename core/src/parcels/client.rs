@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use crate::client::Lobby;
+use crate::client::{Inner, Lobby};
 use crate::error::{LobbyError, Result};
 use crate::store::Store;
 
@@ -117,16 +117,25 @@ impl ParcelsClient<'_> {
     /// [`ParcelsClient::mark_announced`]. Until then they come again — after a crash
     /// too; once marked, never again: not after a restart, not after a re-sync.
     pub fn new_arrivals(&self) -> Result<Vec<Parcel>> {
-        let waiting = ParcelFilter {
-            status: Some(ParcelStatus::Waiting),
-            recipient: None,
-        };
-        let mut arrivals = self
-            .lobby
-            .inner
-            .with_store(move |s| s.parcels(&waiting, true))?;
-        arrivals.reverse();
-        Ok(arrivals)
+        arrivals(&self.lobby.inner)
+    }
+
+    /// Calls `deliver` with the new arrivals now if there are any, then each time a
+    /// committed change to the parcels leaves some unannounced (after a sync brought
+    /// one) — the listener behind a notification. Delivered parcels come again until
+    /// [`ParcelsClient::mark_announced`], like [`ParcelsClient::new_arrivals`]. Abort
+    /// the returned task to stop; it also ends when the core closes.
+    pub fn watch_arrivals<F>(&self, deliver: F) -> Result<tokio::task::JoinHandle<()>>
+    where
+        F: Fn(Vec<Parcel>) + Send + Sync + 'static,
+    {
+        let inner = self.lobby.inner.clone();
+        self.lobby
+            .watch_tables(&["parcels"], move || match arrivals(&inner) {
+                Ok(found) if !found.is_empty() => deliver(found),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(code = %e.code, "new parcel arrivals could not be read"),
+            })
     }
 
     /// Records that the app announced these parcels (ids it does not know are kept too:
@@ -137,6 +146,17 @@ impl ParcelsClient<'_> {
             .inner
             .with_store(move |s| s.mark_parcels_announced(&ids, Utc::now()))
     }
+}
+
+/// Waiting parcels not announced yet, oldest first.
+fn arrivals(inner: &Inner) -> Result<Vec<Parcel>> {
+    let waiting = ParcelFilter {
+        status: Some(ParcelStatus::Waiting),
+        recipient: None,
+    };
+    let mut found = inner.with_store(move |s| s.parcels(&waiting, true))?;
+    found.reverse();
+    Ok(found)
 }
 
 /// The custody columns of a `parcels` row (8..=14) as a timeline.

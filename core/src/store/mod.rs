@@ -17,6 +17,7 @@
 //! (a page of changes with its cursors; a mutation with its optimistic effect) is one
 //! transaction, so the app can be killed at any instant and restart consistent.
 
+mod changes;
 mod error;
 mod outbox;
 mod replica;
@@ -29,6 +30,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+pub use changes::ChangedTables;
 pub use outbox::{OutboxEntry, OutboxState};
 pub use replica::ApplyStats;
 pub use settings::keys as setting_keys;
@@ -51,6 +53,8 @@ const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
 
 pub struct Store {
     pub(crate) conn: Connection,
+    /// Announces the tables each committed transaction changed (`changes.rs`).
+    changes: tokio::sync::broadcast::Sender<ChangedTables>,
 }
 
 /// The key of the phone's database: 32 random bytes, kept in the secret store as hex.
@@ -154,7 +158,24 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
-        Ok(Store { conn })
+        let (changes, _) = tokio::sync::broadcast::channel(changes::CAPACITY);
+        changes::install(&mut conn, changes.clone())?;
+        Ok(Store { conn, changes })
+    }
+
+    /// Announces tables changed in a way the update hook does not see (a table emptied
+    /// by `DELETE` without `WHERE`), after the transaction committed.
+    pub(crate) fn announce<'a>(&self, tables: impl IntoIterator<Item = &'a str>) {
+        let set: std::collections::BTreeSet<String> =
+            tables.into_iter().map(str::to_string).collect();
+        if !set.is_empty() {
+            let _ = self.changes.send(std::sync::Arc::new(set));
+        }
+    }
+
+    /// A receiver of the tables each later committed transaction changes.
+    pub fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<ChangedTables> {
+        self.changes.subscribe()
     }
 
     /// Copies the WAL into the database file (after a sync has applied its pages).
@@ -203,6 +224,8 @@ impl Store {
         // is kept: start it again.
         tx.execute("DELETE FROM sqlite_sequence", [])?;
         tx.commit()?;
+        // Emptied whole, the tables skipped the update hook (changes.rs): say so.
+        self.announce(tables.iter().map(String::as_str));
         // Deleted pages may still hold the old bytes until reused: rewrite the file.
         self.conn.execute_batch("VACUUM")?;
         self.checkpoint()?;

@@ -79,6 +79,8 @@ impl Store {
         tx.execute("DELETE FROM sync_cursors", [])?;
         tx.execute("DELETE FROM settings WHERE key = ?1", [keys::EPOCH])?;
         tx.commit()?;
+        // Emptied whole, the tables skipped the update hook (changes.rs): say so.
+        self.announce(synced_tables().map(|t| t.table).chain(["sync_cursors"]));
         Ok(())
     }
 

@@ -74,25 +74,46 @@ public final class Lobby: @unchecked Sendable {
     }
 
     /// New parcel arrivals, for notifications: at once the waiting parcels not announced
-    /// yet (if any), then after every sync that brought some. Post one notification per
-    /// parcel (identified by its id), then `parcels.markAnnounced`; what is not marked
-    /// comes again, so a parcel is announced exactly once even if the app dies meanwhile.
+    /// yet (if any), then whenever a sync brings some. Post one notification per parcel
+    /// (identified by its id), then `parcels.markAnnounced`; what is not marked comes
+    /// again, so a parcel is announced exactly once even if the app dies meanwhile.
+    /// Iterating holds a core subscription (`watchArrivals`), cancelled when it ends.
     public var parcelArrivals: AsyncStream<[Parcel]> {
-        let statuses = syncStatus
         let parcels = parcels
         return AsyncStream { continuation in
+            do {
+                let handle = try parcels.ffi.watchArrivals(listener: ArrivalsListener(continuation))
+                continuation.onTermination = { _ in handle.cancel() }
+            } catch {
+                continuation.finish()
+            }
+        }
+    }
+
+    /// Re-runs `query` at once and after every committed change to one of `tables` (any
+    /// table when empty), yielding its result: the building block of every list a screen
+    /// shows (see `LobbyParcels.observe`). Keeps the newest result only.
+    public func observe<T>(_ tables: [String], query: @escaping @Sendable () throws -> T) -> AsyncStream<T> {
+        let changes = tableChanges(tables)
+        return AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let task = Task {
-                var lastSync: Date?? = .none
-                for await status in statuses {
-                    if lastSync == .some(status.lastSync) { continue }
-                    lastSync = .some(status.lastSync)
-                    if let arrivals = try? parcels.newArrivals(), !arrivals.isEmpty {
-                        continuation.yield(arrivals)
-                    }
+                for await _ in changes {
+                    if let value = try? query() { continuation.yield(value) }
                 }
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func tableChanges(_ tables: [String]) -> AsyncStream<Void> {
+        AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
+            do {
+                let handle = try ffi.watchTables(tables: tables, listener: ChangeListener(continuation))
+                continuation.onTermination = { _ in handle.cancel() }
+            } catch {
+                continuation.finish()
+            }
         }
     }
 
@@ -135,5 +156,29 @@ private final class StreamingListener: SyncStateListener, @unchecked Sendable {
 
     func onUpdate(status: SyncStatus) {
         continuation.yield(status)
+    }
+}
+
+private final class ArrivalsListener: ParcelArrivalsListener, @unchecked Sendable {
+    private let continuation: AsyncStream<[Parcel]>.Continuation
+
+    init(_ continuation: AsyncStream<[Parcel]>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onArrivals(parcels: [Parcel]) {
+        continuation.yield(parcels)
+    }
+}
+
+private final class ChangeListener: TableChangeListener, @unchecked Sendable {
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init(_ continuation: AsyncStream<Void>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onChange() {
+        continuation.yield(())
     }
 }

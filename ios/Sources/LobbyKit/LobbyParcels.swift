@@ -15,6 +15,15 @@ public final class LobbyParcels: Sendable {
         try ffi.list(filter: ParcelFilter(status: status, recipient: recipient))
     }
 
+    /// `list` as a stream: the list at once, then again after every change to the
+    /// parcels (a sync brought one, a handover came back) — what a parcels screen reads.
+    public func observe(status: ParcelStatus? = nil, recipient: String? = nil, in lobby: Lobby) -> AsyncStream<[Parcel]> {
+        let ffi = ffi
+        return lobby.observe(["parcels"]) {
+            try ffi.list(filter: ParcelFilter(status: status, recipient: recipient))
+        }
+    }
+
     /// Waiting parcels not announced yet, oldest first. Post a notification for each
     /// (identified by the parcel id), then `markAnnounced`; until then they come again,
     /// and once marked never again — not after a restart or a re-sync.

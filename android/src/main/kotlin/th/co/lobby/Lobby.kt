@@ -7,8 +7,6 @@ import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.conflate
-import kotlinx.coroutines.flow.distinctUntilChanged
-import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.withContext
 import th.co.lobby.core.Parcel
@@ -17,7 +15,9 @@ import th.co.lobby.core.SyncStatus
 import th.co.lobby.ffi.LobbyClient
 import th.co.lobby.ffi.OutboxEntryInfo
 import th.co.lobby.ffi.SecretStore
+import th.co.lobby.ffi.ParcelArrivalsListener
 import th.co.lobby.ffi.SyncStateListener
+import th.co.lobby.ffi.TableChangeListener
 
 /**
  * The app's handle on the Lobby core: one per device, opened at start-up and kept for the
@@ -63,7 +63,7 @@ class Lobby private constructor(
     val invites = LobbyInvites(ffi.invites())
 
     /** Parcels logged for the person's units (DESIGN.md §2.4). */
-    val parcels = LobbyParcels(ffi.parcels())
+    val parcels = LobbyParcels(ffi.parcels()) { tables -> tableChanges(tables) }
 
     // Sync (DESIGN.md §4).
 
@@ -90,15 +90,37 @@ class Lobby private constructor(
 
     /**
      * New parcel arrivals, for notifications: at once the waiting parcels not announced
-     * yet (if any), then after every sync that brought some. Post one notification per
-     * parcel (tagged with its id), then [LobbyParcels.markAnnounced]; what is not marked
-     * comes again, so a parcel is announced exactly once even if the app dies meanwhile.
+     * yet (if any), then whenever a sync brings some. Post one notification per parcel
+     * (tagged with its id), then [LobbyParcels.markAnnounced]; what is not marked comes
+     * again, so a parcel is announced exactly once even if the app dies meanwhile.
+     * Collecting holds a core subscription (`watch_arrivals`), cancelled when it stops.
      */
-    val parcelArrivals: Flow<List<Parcel>> = syncStatus
-        .map { it.lastSync }
-        .distinctUntilChanged()
-        .map { parcels.newArrivals() }
-        .filter { it.isNotEmpty() }
+    val parcelArrivals: Flow<List<Parcel>> = callbackFlow {
+        val handle = parcels.ffi.watchArrivals(object : ParcelArrivalsListener {
+            override fun onArrivals(parcels: List<Parcel>) {
+                trySend(parcels)
+            }
+        })
+        awaitClose { handle.close() }
+    }
+
+    /**
+     * Re-runs [query] at once and after every committed change to one of [tables] (any
+     * table when none is named), and emits its result: the building block of every list
+     * a screen shows (see [LobbyParcels.observe]). Conflated: a burst of changes runs the
+     * query once more, not once per change.
+     */
+    fun <T> observe(vararg tables: String, query: suspend () -> T): Flow<T> =
+        tableChanges(tables.toList()).map { query() }
+
+    internal fun tableChanges(tables: List<String>): Flow<Unit> = callbackFlow {
+        val handle = ffi.watchTables(tables, object : TableChangeListener {
+            override fun onChange() {
+                trySend(Unit)
+            }
+        })
+        awaitClose { handle.close() }
+    }.conflate()
 
     suspend fun outbox(): List<OutboxEntryInfo> = io { ffi.outbox() }
 

@@ -1,5 +1,7 @@
 package th.co.lobby
 
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.map
 import th.co.lobby.core.Parcel
 import th.co.lobby.core.ParcelFilter
 import th.co.lobby.core.ParcelStatus
@@ -13,10 +15,18 @@ import th.co.lobby.ffi.ParcelsClient
 class LobbyParcels internal constructor(
     /** The generated API underneath. */
     val ffi: ParcelsClient,
+    private val tableChanges: (List<String>) -> Flow<Unit>,
 ) {
     /** Newest first; both filters `null`: every parcel of every unit the person sees. */
     suspend fun list(status: ParcelStatus? = null, recipient: String? = null): List<Parcel> =
         io { ffi.list(ParcelFilter(status, recipient)) }
+
+    /**
+     * [list] as a [Flow]: the list at once, then again after every change to the parcels
+     * (a sync brought one, a handover came back) — what a parcels screen collects.
+     */
+    fun observe(status: ParcelStatus? = null, recipient: String? = null): Flow<List<Parcel>> =
+        tableChanges(listOf("parcels")).map { list(status, recipient) }
 
     /**
      * Waiting parcels not announced yet, oldest first. Post a notification for each (with

@@ -1,6 +1,8 @@
 package th.co.lobby
 
 import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.launch
+import th.co.lobby.core.Parcel
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.Assert.assertEquals
@@ -58,6 +60,30 @@ class ParcelsTest : PhoneTestCase() {
         assertEquals(listOf(id), announced.map { it.parcelId })
         phone.parcels.markAnnounced(announced.map { it.parcelId })
         assertEquals(emptyList<String>(), phone.parcels.newArrivals().map { it.parcelId })
+    }
+
+    @Test
+    fun the_observed_parcel_list_re_emits_when_a_sync_brings_a_parcel_and_when_it_is_handed_over() = runBlocking {
+        val u = unit("12/345")
+        onboard(u)
+        val seen = kotlinx.coroutines.channels.Channel<List<Parcel>>(kotlinx.coroutines.channels.Channel.UNLIMITED)
+        val collecting = launch(kotlinx.coroutines.Dispatchers.Default) {
+            phone.parcels.observe().collect { seen.send(it) }
+        }
+        suspend fun next(): List<Parcel> = withTimeout(10_000) { seen.receive() }
+        assertEquals(emptyList<Parcel>(), next())
+        val id = server.addParcel(u.unitId, "คุณสมชาย ใจดี", "ไปรษณีย์ไทย")
+        phone.sync()
+        var list = next()
+        while (list.isEmpty()) list = next()
+        assertEquals(listOf(id), list.map { it.parcelId })
+        val pass = phone.parcels.pickupPass()
+        server.handOver(pass.payload, listOf(id))
+        phone.sync()
+        list = next()
+        while (list.single().status != ParcelStatus.PICKED_UP) list = next()
+        assertEquals(CustodyStep.HANDED_OVER, list.single().timeline.last().step)
+        collecting.cancel()
     }
 
     @Test
