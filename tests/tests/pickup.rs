@@ -463,3 +463,33 @@ async fn without_a_phone_parcels_are_handed_over_against_a_signature_and_can_be_
         vec![CustodyStep::Logged, CustodyStep::Returned]
     );
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_from_another_phone_revokes_this_phones_passes() {
+    let server = TestServer::start().await;
+    let (phone, units, _) = owner(&server).await;
+    log(&server, &units[0].unit_id, "สมชาย").await;
+    let other = Phone::new(&server.url);
+    other
+        .lobby
+        .auth()
+        .login_password(OWNER_PHONE, OWNER_PASSWORD)
+        .await
+        .expect("second phone");
+    let pass = phone.lobby.parcels().pickup_pass(None).unwrap();
+    let theirs = other.lobby.parcels().pickup_pass(None).unwrap();
+    assert!(server.admin.verify_pickup(&pass.payload).await.is_ok());
+    assert!(server.admin.verify_pickup(&theirs.payload).await.is_ok());
+    assert!(other
+        .lobby
+        .auth()
+        .logout(true)
+        .await
+        .expect("logout everywhere"));
+    for p in [&pass, &theirs] {
+        assert_eq!(
+            code(server.admin.verify_pickup(&p.payload).await),
+            ErrorCode::PickupPassRevoked
+        );
+    }
+}
