@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use lobby_model::protocol::admin::{
     CreateProject, EpochBumped, OnboardingReissued, OtpPeek, OwnersImported, ParcelAdd,
-    ParcelAdded, ProjectCreated,
+    ParcelAdded, ParcelPhotoSet, ProjectCreated,
 };
 use lobby_model::protocol::{ApiError, ProjectKind};
 use lobby_model::{ErrorCode, LobbyError};
@@ -71,6 +71,21 @@ impl AdminClient {
     pub async fn add_parcel(&self, parcel: &ParcelAdd) -> Result<ParcelAdded, LobbyError> {
         self.send(self.http.post(self.url("/v1/admin/parcels")).json(parcel))
             .await
+    }
+
+    /// Sets or replaces a parcel's photo (`jpeg`: the file's bytes, as is).
+    pub async fn set_parcel_photo(
+        &self,
+        parcel_id: &str,
+        jpeg: Vec<u8>,
+    ) -> Result<ParcelPhotoSet, LobbyError> {
+        let path = format!("/v1/admin/parcels/{}/photo", encode(parcel_id));
+        let req = self
+            .http
+            .put(self.url(&path))
+            .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+            .body(jpeg);
+        self.send(req).await
     }
 
     /// Development servers only.

@@ -11,7 +11,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
 use crate::config::MAX_PULL_SCOPES;
-use crate::http::{admin, auth, invites, onboarding, profile, sync};
+use crate::http::{admin, auth, files, invites, onboarding, profile, sync};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,10 +35,12 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         profile::verify_email_change,
         sync::pull,
         sync::push,
+        files::get_file,
         admin::create_project,
         admin::import_owners,
         admin::reissue_onboarding,
         admin::add_parcel,
+        files::set_parcel_photo,
         admin::peek_otp,
         admin::bump_epoch,
     ),
@@ -48,6 +50,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         (name = "invites", description = "Accepting an owner's invitation code"),
         (name = "auth", description = "Sign-in and sessions"),
         (name = "sync", description = "Change-log pull and mutation push"),
+        (name = "files", description = "Files records point at (parcel photos), fetched on demand"),
         (name = "admin", description = "Staff endpoints (staff token)"),
     )
 )]

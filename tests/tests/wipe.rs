@@ -182,6 +182,7 @@ async fn a_wiped_phone_holds_no_personal_value_in_any_file_table_or_secret() {
             status: "waiting".into(),
             logged_at: chrono::Utc::now(),
             picked_up_at: None,
+            photo: None,
         };
         store
             .apply_pull_page(&PullResponse {

@@ -33,6 +33,7 @@ pub fn parcel(i: usize) -> ParcelRecord {
         status: "waiting".to_string(),
         logged_at: t0 + Duration::seconds(i as i64),
         picked_up_at: None,
+        photo: None,
     }
 }
 

@@ -68,6 +68,9 @@ pub enum ErrorCode {
     PickupPassInvalid,
     /// A genuine pickup pass whose short window has passed (a screenshot, or an old one).
     PickupPassExpired,
+    /// A file (a parcel photo, later a payment slip or an attachment) is larger than its
+    /// limit (`domain::files`); HTTP 413.
+    TooLarge,
 }
 
 impl ErrorCode {
@@ -107,6 +110,7 @@ impl ErrorCode {
         ErrorCode::VerificationRequired,
         ErrorCode::PickupPassInvalid,
         ErrorCode::PickupPassExpired,
+        ErrorCode::TooLarge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +150,7 @@ impl ErrorCode {
             ErrorCode::VerificationRequired => "verification_required",
             ErrorCode::PickupPassInvalid => "pickup_pass_invalid",
             ErrorCode::PickupPassExpired => "pickup_pass_expired",
+            ErrorCode::TooLarge => "too_large",
         }
     }
 
@@ -168,6 +173,7 @@ impl ErrorCode {
             ErrorCode::Conflict | ErrorCode::OnboardingTokenUsed | ErrorCode::InviteCapReached => {
                 409
             }
+            ErrorCode::TooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::ServerError | ErrorCode::Internal | ErrorCode::Storage => 500,
             ErrorCode::Offline => 503,

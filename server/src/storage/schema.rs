@@ -56,6 +56,14 @@
 //! - `parcels(id, unit_id, recipient, carrier, tracking, status, logged_by, logged_at,
 //!   picked_up_at)` — `status` is `waiting | picked_up | returned`; `logged_by` a staff
 //!   id.
+//!
+//! Added by migration 6 (parcel photos, issue 8 — migration 7 once the pickup work's
+//! migration 6 is merged before it):
+//! - `files(id, scope, content_type, size, sha256, bytes, created_by, created_at)` —
+//!   the bytes records point at (`protocol::FileRef`); `scope` is the sync scope whose
+//!   readers may download it (`unit:<id>` for a parcel photo); `sha256` is lowercase hex
+//!   of `bytes`; `created_by` a staff or person id. A file never changes.
+//! - `parcels.photo_file_id` — the parcel's current photo (a `files` id), if any.
 
 use rusqlite::Connection;
 
@@ -278,6 +286,22 @@ CREATE TABLE parcels (
     picked_up_at INTEGER
 );
 CREATE INDEX parcels_unit_status ON parcels(unit_id, status);
+"#,
+    // 6: files (issue 8, parcel photos; the binary channel slips and attachments reuse).
+    //    NOTE for the merge: the pickup work (device keys, handover) adds its own
+    //    migration 6; this one then moves after it, unchanged.
+    r#"
+CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    created_by TEXT,
+    created_at INTEGER NOT NULL
+);
+ALTER TABLE parcels ADD COLUMN photo_file_id TEXT REFERENCES files(id);
 "#,
 ];
 

@@ -17,9 +17,10 @@ use lobby_model::protocol::{
 };
 
 use super::rows::{
-    Inserted, Membership, NewInvite, NewMembership, NewOnboardingToken, NewOtpRow, NewParcel,
-    NewPerson, NewSessionRow, NewStaff, Person, PersonChange, StoredChange, StoredInvite,
-    StoredMutation, StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
+    Inserted, Membership, NewFile, NewInvite, NewMembership, NewOnboardingToken, NewOtpRow,
+    NewParcel, NewPerson, NewSessionRow, NewStaff, Person, PersonChange, StoredChange,
+    StoredFileMeta, StoredInvite, StoredMutation, StoredOtp, StoredSession, StoredStaff,
+    StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
 
@@ -222,7 +223,21 @@ pub trait MutationsTx {
 /// Parcels staff logged.
 pub trait ParcelsTx {
     fn insert_parcel(&mut self, parcel: &NewParcel) -> AppResult<()>;
+    /// The parcel with its photo's description (if it has one).
     fn parcel(&mut self, parcel_id: &str) -> AppResult<Option<ParcelRecord>>;
+    /// Points the parcel at its photo (a stored file); whether the parcel exists.
+    fn set_parcel_photo(&mut self, parcel_id: &str, file_id: &str) -> AppResult<bool>;
+}
+
+/// Files records point at (photos; later slips and attachments), with the scope whose
+/// readers may download each.
+pub trait FilesTx {
+    fn insert_file(&mut self, file: &NewFile) -> AppResult<()>;
+    /// The file's description, without reading its bytes.
+    fn file_meta(&mut self, file_id: &str) -> AppResult<Option<StoredFileMeta>>;
+    fn file_bytes(&mut self, file_id: &str) -> AppResult<Option<Vec<u8>>>;
+    /// Deletes the file; whether it was there.
+    fn delete_file(&mut self, file_id: &str) -> AppResult<bool>;
 }
 
 /// One open transaction: every area's operations, plus undoing part of the work.
@@ -239,6 +254,7 @@ pub trait Tx:
     + ChangeLogTx
     + MutationsTx
     + ParcelsTx
+    + FilesTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes
     /// are undone (a savepoint) and the error is returned; the transaction stays usable.

@@ -2,6 +2,7 @@
 //! each rule has exactly one implementation. Each file is one concern, named for it.
 
 pub mod contact;
+pub mod files;
 pub mod invites;
 pub mod name;
 pub mod onboarding;
