@@ -1,5 +1,5 @@
 //! [`ParcelsClient`] (`lobby.parcels()`): the person's parcels, read from the local
-//! replica (they answer offline), filtered by status and recipient.
+//! replica (they answer offline), filtered by status and recipient, and their photos.
 
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ pub struct ParcelsClient {
     pub(crate) inner: Arc<Lobby>,
 }
 
-#[uniffi::export]
+#[uniffi::export(async_runtime = "tokio")]
 impl ParcelsClient {
     /// The parcels that match, newest first.
     pub fn list(&self, filter: ParcelFilter) -> Result<Vec<Parcel>, LobbyError> {
@@ -28,5 +28,11 @@ impl ParcelsClient {
     /// The app announced these parcels: they never come again as arrivals.
     pub fn mark_announced(&self, parcel_ids: Vec<String>) -> Result<(), LobbyError> {
         Ok(self.inner.parcels().mark_announced(&parcel_ids)?)
+    }
+
+    /// The parcel's photo (JPEG bytes): cached after the first fetch, so it shows
+    /// offline; `OFFLINE` when it must be downloaded and cannot be.
+    pub async fn photo(&self, parcel_id: String) -> Result<Vec<u8>, LobbyError> {
+        Ok(self.inner.parcels().photo(&parcel_id).await?)
     }
 }

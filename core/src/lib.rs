@@ -19,6 +19,7 @@ mod device;
 pub mod error;
 #[cfg(feature = "uniffi")]
 mod ffi_types;
+mod files;
 pub mod invites;
 pub mod parcels;
 pub mod profile;
@@ -32,7 +33,7 @@ pub use auth::{AuthClient, OtpChallenge, ScannedOnboarding, SignedIn};
 pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};
 pub use invites::{Invite, InviteRow, InvitesClient, LocalInviteStatus, MemberRow};
-pub use parcels::{Parcel, ParcelFilter, ParcelStatus, ParcelsClient};
+pub use parcels::{Parcel, ParcelFilter, ParcelPhoto, ParcelStatus, ParcelsClient};
 pub use profile::{Profile, ProfileClient};
 pub use sync::{SyncReport, SyncState, SyncStatus};
 pub use units::{UnitSummary, UnitsClient};

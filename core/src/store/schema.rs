@@ -9,6 +9,8 @@
 //! lost scope purges cleanly; which table keeps which record kind is declared by each area
 //! (`units/records.rs`, `invites/records.rs`, …). Optimistic local effects live beside
 //! them (`profile_edits`, `invites_local`, …) so a rollback is a delete.
+//! `file_cache` holds downloaded files (parcel photos) by id; it is neither synced nor
+//! optimistic: `files/` deletes what no synced row names any more after each pull.
 //! `parcels` has no secondary index: a purge (rare) and a filter of a person's parcels
 //! (thousands of rows at most) scan, so that applying parcels — up to 100,000 in a first
 //! sync — maintains none. An index on `(unit_id, status)` halved the apply rate of the
@@ -93,6 +95,19 @@ const MIGRATIONS: &[&str] = &[
     //    re-sync never announces a parcel twice; a wipe drops it with everything else.
     r#"
     CREATE TABLE parcel_notices (parcel_id TEXT PRIMARY KEY, notified_at TEXT NOT NULL);
+    "#,
+    // 5: parcel photos (issue 8): the photo's `FileRef` on the synced parcel, and the
+    //    cache of downloaded files (`files/`), kept only while a synced row names them.
+    //    NOTE for the merge: the pickup work adds its own migration 5; this one then
+    //    moves after it, unchanged.
+    r#"
+    ALTER TABLE parcels ADD COLUMN photo_id TEXT;
+    ALTER TABLE parcels ADD COLUMN photo_content_type TEXT;
+    ALTER TABLE parcels ADD COLUMN photo_size INTEGER;
+    ALTER TABLE parcels ADD COLUMN photo_sha256 TEXT;
+    CREATE TABLE file_cache (
+        file_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, content_type TEXT NOT NULL,
+        bytes BLOB NOT NULL, fetched_at TEXT NOT NULL);
     "#,
 ];
 

@@ -7,7 +7,8 @@ import th.co.lobby.ffi.ParcelsClient
 
 /**
  * The person's parcels (DESIGN.md §2.4): `lobby.parcels`. Read from the replica, so the
- * list answers offline; filtered by status and by part of the recipient's name.
+ * list answers offline; filtered by status and by part of the recipient's name. Photos
+ * are fetched on demand and cached ([photo]).
  */
 class LobbyParcels internal constructor(
     /** The generated API underneath. */
@@ -25,4 +26,11 @@ class LobbyParcels internal constructor(
     suspend fun newArrivals(): List<Parcel> = io { ffi.newArrivals() }
 
     suspend fun markAnnounced(parcelIds: List<String>) = io { ffi.markAnnounced(parcelIds) }
+
+    /**
+     * The parcel's photo (JPEG bytes), when [Parcel.photo] is not null. Fetched once, then
+     * served from the phone's encrypted cache, offline too (`Parcel.photo.cached`);
+     * `ErrorCode.OFFLINE` when it must be downloaded and cannot be.
+     */
+    suspend fun photo(parcelId: String): ByteArray = ffi.photo(parcelId)
 }

@@ -3,7 +3,12 @@ package th.co.lobby
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import java.awt.image.BufferedImage
+import java.io.ByteArrayOutputStream
+import javax.imageio.ImageIO
+import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
 import org.junit.Test
 import th.co.lobby.core.ParcelStatus
 import th.co.lobby.support.PhoneTestCase
@@ -51,5 +56,28 @@ class ParcelsTest : PhoneTestCase() {
         assertEquals(listOf(id), announced.map { it.parcelId })
         phone.parcels.markAnnounced(announced.map { it.parcelId })
         assertEquals(emptyList<String>(), phone.parcels.newArrivals().map { it.parcelId })
+    }
+
+    @Test
+    fun a_parcel_photo_is_fetched_once_and_then_shown_with_the_server_stopped() = runBlocking {
+        val u = unit("12/345")
+        onboard(u)
+        val id = server.addParcel(u.unitId, "คุณสมชาย ใจดี", "Kerry Express")
+        val jpeg = ByteArrayOutputStream().also { out ->
+            val img = BufferedImage(32, 24, BufferedImage.TYPE_INT_RGB)
+            for (x in 0 until 32) for (y in 0 until 24) img.setRGB(x, y, (x * 8 shl 16) or (y * 10 shl 8))
+            check(ImageIO.write(img, "jpg", out))
+        }.toByteArray()
+        val fileId = server.setParcelPhoto(id, jpeg)
+        phone.sync()
+        val listed = phone.parcels.list().single()
+        val photo = listed.photo ?: error("the synced parcel has no photo")
+        assertEquals(fileId, photo.fileId)
+        assertEquals(jpeg.size.toULong(), photo.size)
+        assertEquals(false, photo.cached)
+        assertArrayEquals(jpeg, phone.parcels.photo(id))
+        assertTrue(phone.parcels.list().single().photo!!.cached)
+        server.close()
+        assertArrayEquals(jpeg, phone.parcels.photo(id))
     }
 }
