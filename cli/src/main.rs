@@ -89,6 +89,7 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
         Command::Invite(cmd) => invites::invite(lobby, cmd).await,
         Command::Members { action } => invites::members(lobby, action).await,
         Command::Parcels { status, recipient } => parcels::list(lobby, status, recipient),
+        Command::ParcelPhoto { parcel_id, out } => parcels::photo(lobby, &parcel_id, &out).await,
         Command::Wipe => account::wipe(lobby),
         Command::Demo => unreachable_demo(),
     }
