@@ -1,5 +1,6 @@
 //! [`ParcelsClient`] (`lobby.parcels()`): the person's parcels, read from the local
-//! replica (they answer offline), filtered by status and recipient; the pickup pass.
+//! replica (they answer offline), filtered by status and recipient; their photos; the
+//! pickup pass.
 
 use std::sync::Arc;
 
@@ -20,7 +21,7 @@ pub struct ParcelsClient {
     pub(crate) inner: Arc<Lobby>,
 }
 
-#[uniffi::export]
+#[uniffi::export(async_runtime = "tokio")]
 impl ParcelsClient {
     /// The parcels that match, newest first.
     pub fn list(&self, filter: ParcelFilter) -> Result<Vec<Parcel>, LobbyError> {
@@ -59,5 +60,11 @@ impl ParcelsClient {
     /// The pass's QR as a PNG.
     pub fn pickup_qr_png(&self, pass: PickupPass) -> Result<Vec<u8>, LobbyError> {
         Ok(self.inner.parcels().pickup_qr_png(&pass)?)
+    }
+
+    /// The parcel's photo (JPEG bytes): cached after the first fetch, so it shows
+    /// offline; `OFFLINE` when it must be downloaded and cannot be.
+    pub async fn photo(&self, parcel_id: String) -> Result<Vec<u8>, LobbyError> {
+        Ok(self.inner.parcels().photo(&parcel_id).await?)
     }
 }

@@ -76,6 +76,13 @@ pub enum Command {
         #[arg(long)]
         unit: Option<String>,
     },
+    /// Save a parcel's photo to a file (fetched once, then from this device, offline too).
+    ParcelPhoto {
+        parcel_id: String,
+        /// Where to write the JPEG.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Delete everything this device holds for the account.
     Wipe,
     /// The whole journey against an embedded server on a temporary database.

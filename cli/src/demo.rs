@@ -37,6 +37,17 @@ impl Tour {
     }
 }
 
+/// A small JPEG standing in for the office's photo of a parcel.
+fn demo_jpeg() -> Result<Vec<u8>> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([200, (x * 3) as u8, (y * 4) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .map_err(|e| LobbyError::internal(format!("cannot make the demo photo: {e}")))?;
+    Ok(out.into_inner())
+}
+
 fn fail(what: &str) -> LobbyError {
     LobbyError::internal(format!("demo: {what}"))
 }
@@ -392,6 +403,21 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"waiting": waiting.len()}),
     );
 
+    // Its photo: the office attaches one; the phone fetches it once and caches it.
+    let set = admin
+        .set_parcel_photo(&logged.parcel_id, demo_jpeg()?)
+        .await?;
+    lobby.sync().await?;
+    let photo = lobby.parcels().photo(&logged.parcel_id).await?;
+    tour.step(
+        "The office attaches a photo; the phone fetches it once",
+        format!(
+            "a {} byte JPEG, checked against its SHA-256 and kept in the encrypted cache",
+            photo.len()
+        ),
+        json!({"file_id": set.file_id, "bytes": photo.len()}),
+    );
+
     // 11. The server goes away: the phone keeps working.
     let addr: SocketAddr = server
         .url
@@ -400,17 +426,21 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         .map_err(internal)?;
     server.shutdown().await.map_err(internal)?;
     let units_offline = lobby.units().list()?;
+    let photo_offline = lobby.parcels().photo(&logged.parcel_id).await?;
+    if photo_offline != photo {
+        return Err(fail("the cached parcel photo changed"));
+    }
     lobby.profile().set_display_name("สมชาย (ออฟไลน์)")?;
     let offline = lobby.sync().await?;
     tour.step(
         "No network: the replica answers, changes wait",
         format!(
-            "server stopped; {} unit(s) still listed from the phone; a name edit is queued; sync says {} with {} pending",
+            "server stopped; {} unit(s) still listed and the parcel photo shown from the phone; a name edit is queued; sync says {} with {} pending",
             units_offline.len(),
             offline.state.name(),
             offline.pending
         ),
-        json!({"units": units_offline.len(), "state": offline.state.name(), "pending": offline.pending}),
+        json!({"units": units_offline.len(), "photo_bytes": photo_offline.len(), "state": offline.state.name(), "pending": offline.pending}),
     );
 
     // The lobby has no signal either: the pickup pass is made on the phone all the same.

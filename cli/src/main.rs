@@ -90,6 +90,7 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
         Command::Members { action } => invites::members(lobby, action).await,
         Command::Parcels { status, recipient } => parcels::list(lobby, status, recipient),
         Command::PickupQr { out, unit } => parcels::pickup_qr(lobby, out, unit),
+        Command::ParcelPhoto { parcel_id, out } => parcels::photo(lobby, &parcel_id, &out).await,
         Command::Wipe => account::wipe(lobby),
         Command::Demo => unreachable_demo(),
     }

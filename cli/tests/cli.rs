@@ -153,8 +153,8 @@ async fn owner_onboards_through_the_cli_and_keeps_the_units_offline() {
     assert_eq!(r.code, 1);
     assert_eq!(r.json["error"]["code"], "no_pending_otp", "{}", r.stdout);
 
-    // A parcel staff log reaches the phone by sync.
-    admin
+    // A parcel staff log reaches the phone by sync, with its photo.
+    let parcel_id = admin
         .add_parcel(&lobby_core::protocol::admin::ParcelAdd {
             unit_id: units[0].unit_id.clone(),
             recipient: "คุณสมชาย ใจดี".into(),
@@ -162,11 +162,38 @@ async fn owner_onboards_through_the_cli_and_keeps_the_units_offline() {
             tracking: None,
         })
         .await
+        .unwrap()
+        .parcel_id;
+    let jpeg = {
+        let img = image::RgbImage::from_pixel(24, 16, image::Rgb([10, 120, 200]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+        out.into_inner()
+    };
+    admin
+        .set_parcel_photo(&parcel_id, jpeg.clone())
+        .await
         .unwrap();
     assert_eq!(run(&home, &["sync"]).await.code, 0);
+    let photo_path = home.join("parcel.jpg");
+    let photo_arg = photo_path.to_string_lossy().to_string();
+    let r = run(&home, &["parcel-photo", &parcel_id, "--out", &photo_arg]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["bytes"], jpeg.len(), "{}", r.stdout);
+    assert_eq!(r.json["content_type"], "image/jpeg");
+    assert_eq!(r.json["path"], photo_arg.as_str());
+    assert_eq!(std::fs::read(&photo_path).unwrap(), jpeg);
 
     // The server goes away.
     server.shutdown().await.unwrap();
+    std::fs::remove_file(&photo_path).unwrap();
+    let r = run(&home, &["parcel-photo", &parcel_id, "--out", &photo_arg]).await;
+    assert_eq!(
+        r.code, 0,
+        "the photo comes from the phone's cache: {}",
+        r.stdout
+    );
+    assert_eq!(std::fs::read(&photo_path).unwrap(), jpeg);
     let r = run(
         &home,
         &["parcels", "--recipient", "สมชาย", "--status", "waiting"],
@@ -180,6 +207,11 @@ async fn owner_onboards_through_the_cli_and_keeps_the_units_offline() {
         r.stdout
     );
     assert_eq!(r.json["parcels"][0]["carrier"], "Kerry Express");
+    assert_eq!(
+        r.json["parcels"][0]["photo"]["cached"], true,
+        "{}",
+        r.stdout
+    );
     let r = run(&home, &["parcels", "--status", "lost"]).await;
     assert_eq!(r.code, 2, "a usage error: {}", r.stdout);
 

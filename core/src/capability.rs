@@ -6,7 +6,8 @@
 //! They ask [`CAPABILITIES`]: which tables hold which record kind of the change log
 //! ([`SyncedTable`]), which tables hold optimistic effects (deleted when the server
 //! answers), what a queued mutation writes locally, what a lost scope takes with it, and
-//! what to do before a push, after a refusal and after a pull. So the replica's apply,
+//! which columns name files the phone may cache ([`FileColumn`]), and what to do before a
+//! push, after a refusal and after a pull. So the replica's apply,
 //! purge and reset, the outbox's rollback and the wipe are all derived from these
 //! declarations, and a new area is one module plus one line in [`CAPABILITIES`]
 //! (docs/architecture.md has the checklist). A test checks that every record kind of the
@@ -28,12 +29,24 @@ pub(crate) struct Queued<'a> {
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
+/// A column of a synced table holding the id of a file (`FileRef.id`) the phone may keep
+/// in its file cache: the cache keeps a file only while some row names it.
+pub(crate) struct FileColumn {
+    pub table: &'static str,
+    pub column: &'static str,
+}
+
 /// What one area contributes. Every method has a do-nothing default.
 pub(crate) trait Capability: Sync {
     fn name(&self) -> &'static str;
 
     /// The record kinds of the change log this area keeps, one table each.
     fn synced_tables(&self) -> &'static [SyncedTable] {
+        &[]
+    }
+
+    /// Columns of this area's synced tables that name cached files (`crate::files`).
+    fn file_columns(&self) -> &'static [FileColumn] {
         &[]
     }
 
@@ -84,6 +97,7 @@ pub(crate) const CAPABILITIES: &[&dyn Capability] = &[
     &crate::profile::ProfileArea,
     &crate::invites::Invites,
     &crate::parcels::Parcels,
+    &crate::files::Files,
 ];
 
 /// Every synced table of every capability.
@@ -94,6 +108,11 @@ pub(crate) fn synced_tables() -> impl Iterator<Item = &'static SyncedTable> {
 /// The table that keeps `kind`.
 pub(crate) fn synced_table(kind: EntityKind) -> Option<&'static SyncedTable> {
     synced_tables().find(|t| t.kind == kind)
+}
+
+/// Every column that names a cached file.
+pub(crate) fn file_columns() -> impl Iterator<Item = &'static FileColumn> {
+    CAPABILITIES.iter().flat_map(|c| c.file_columns().iter())
 }
 
 /// Every table of optimistic effects.
@@ -124,6 +143,18 @@ mod tests {
                 .connection()
                 .prepare(&sql)
                 .unwrap_or_else(|e| panic!("{}: {e}", t.table));
+        }
+        for f in file_columns() {
+            let sql = format!("SELECT {} FROM {}", f.column, f.table);
+            store
+                .connection()
+                .prepare(&sql)
+                .unwrap_or_else(|e| panic!("{}.{}: {e}", f.table, f.column));
+            assert!(
+                synced_tables().any(|t| t.table == f.table),
+                "{} is not a synced table",
+                f.table
+            );
         }
         for t in local_tables() {
             let sql = format!("DELETE FROM {t} WHERE mutation_id = ?1");

@@ -19,6 +19,7 @@ mod device;
 pub mod error;
 #[cfg(feature = "uniffi")]
 mod ffi_types;
+mod files;
 pub mod invites;
 pub mod parcels;
 pub mod profile;
@@ -33,7 +34,8 @@ pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};
 pub use invites::{Invite, InviteRow, InvitesClient, LocalInviteStatus, MemberRow};
 pub use parcels::{
-    CustodyEvent, CustodyStep, Parcel, ParcelFilter, ParcelStatus, ParcelsClient, PickupPass,
+    CustodyEvent, CustodyStep, Parcel, ParcelFilter, ParcelPhoto, ParcelStatus, ParcelsClient,
+    PickupPass,
 };
 pub use profile::{Profile, ProfileClient};
 pub use sync::{SyncReport, SyncState, SyncStatus};

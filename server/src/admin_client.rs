@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use lobby_model::protocol::admin::{
     CreateProject, EpochBumped, HandedOver, OnboardingReissued, OtpPeek, OwnersImported, ParcelAdd,
-    ParcelAdded, ParcelReturned, PickupHandover, PickupVerified, PickupVerify, ProjectCreated,
+    ParcelAdded, ParcelPhotoSet, ParcelReturned, PickupHandover, PickupVerified, PickupVerify,
+    ProjectCreated,
 };
 use lobby_model::protocol::{ApiError, ProjectKind};
 use lobby_model::{ErrorCode, LobbyError};
@@ -100,6 +101,21 @@ impl AdminClient {
     pub async fn return_parcel(&self, parcel_id: &str) -> Result<ParcelReturned, LobbyError> {
         let path = format!("/v1/admin/parcels/{}/return", encode(parcel_id));
         self.send(self.http.post(self.url(&path))).await
+    }
+
+    /// Sets or replaces a parcel's photo (`jpeg`: the file's bytes, as is).
+    pub async fn set_parcel_photo(
+        &self,
+        parcel_id: &str,
+        jpeg: Vec<u8>,
+    ) -> Result<ParcelPhotoSet, LobbyError> {
+        let path = format!("/v1/admin/parcels/{}/photo", encode(parcel_id));
+        let req = self
+            .http
+            .put(self.url(&path))
+            .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+            .body(jpeg);
+        self.send(req).await
     }
 
     /// Development servers only.

@@ -162,6 +162,16 @@ enum ParcelCommand {
         carrier: String,
         #[arg(long)]
         tracking: Option<String>,
+        /// A JPEG of the parcel (at most 2 MiB), attached once it is logged.
+        #[arg(long)]
+        photo: Option<PathBuf>,
+    },
+    /// Set or replace a parcel's photo (a JPEG of at most 2 MiB).
+    Photo {
+        #[arg(long)]
+        parcel: String,
+        #[arg(long)]
+        file: PathBuf,
     },
     /// Record that a waiting parcel went back to the carrier.
     Return {
@@ -524,8 +534,11 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
                     recipient,
                     carrier,
                     tracking,
+                    photo,
                 },
         } => {
+            // Read before anything is logged: a missing file logs no parcel.
+            let jpeg = photo.as_deref().map(read_file).transpose()?;
             let added = client
                 .add_parcel(&ParcelAdd {
                     unit_id: unit,
@@ -534,9 +547,22 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
                     tracking,
                 })
                 .await?;
+            let mut doc = json!(added);
+            let mut text = format!("parcel {} logged", added.parcel_id);
+            if let Some(jpeg) = jpeg {
+                let set = client.set_parcel_photo(&added.parcel_id, jpeg).await?;
+                doc["file_id"] = json!(set.file_id);
+                text.push_str(&format!(" with photo {}", set.file_id));
+            }
+            Ok(Output { text, json: doc })
+        }
+        AdminCommand::Parcel {
+            command: ParcelCommand::Photo { parcel, file },
+        } => {
+            let set = client.set_parcel_photo(&parcel, read_file(&file)?).await?;
             Ok(Output {
-                text: format!("parcel {} logged", added.parcel_id),
-                json: json!(added),
+                text: format!("parcel {parcel} has photo {}", set.file_id),
+                json: json!(set),
             })
         }
         AdminCommand::Parcel {
@@ -606,6 +632,11 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             })
         }
     }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, LobbyError> {
+    std::fs::read(path)
+        .map_err(|e| LobbyError::invalid(format!("cannot read {}: {e}", path.display())))
 }
 
 /// A file name for a unit's QR: ASCII letters, digits, `-` and `_` kept, everything else

@@ -6,8 +6,9 @@
 //! - `http`: thin handlers (parse, bound, authenticate, call a capability, answer);
 //! - capabilities, each owning its authorisation, rules and effects: [`accounts`],
 //!   [`onboarding`], [`sign_in`], [`sessions`], [`otp_requests`], [`invites`],
-//!   [`registry`], [`staff`], [`mutations`] (pushed mutations, one file per capability)
-//!   and the [`change_log`] (what is logged; pull pages);
+//!   [`registry`], [`staff`], [`parcels`], [`files`] (stored files and who may download
+//!   them), [`mutations`] (pushed mutations, one file per capability) and the
+//!   [`change_log`] (what is logged; pull pages);
 //! - [`storage`]: a narrow data-access interface in units of work (SQLite today), which
 //!   another engine implements without re-implementing a rule.
 //!
@@ -42,6 +43,7 @@ pub mod cli;
 pub mod config;
 pub mod email_change;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod ids;
 pub mod invites;

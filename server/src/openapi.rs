@@ -11,7 +11,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
 use crate::config::MAX_PULL_SCOPES;
-use crate::http::{admin, auth, invites, onboarding, pickup, profile, sync};
+use crate::http::{admin, auth, files, invites, onboarding, pickup, profile, sync};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +35,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         profile::verify_email_change,
         sync::pull,
         sync::push,
+        files::get_file,
         admin::create_project,
         admin::import_owners,
         admin::reissue_onboarding,
@@ -42,6 +43,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         pickup::return_parcel,
         pickup::verify,
         pickup::handover,
+        files::set_parcel_photo,
         admin::peek_otp,
         admin::bump_epoch,
     ),
@@ -51,6 +53,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         (name = "invites", description = "Accepting an owner's invitation code"),
         (name = "auth", description = "Sign-in and sessions"),
         (name = "sync", description = "Change-log pull and mutation push"),
+        (name = "files", description = "Files records point at (parcel photos), fetched on demand"),
         (name = "admin", description = "Staff endpoints (staff token)"),
     )
 )]

@@ -5,8 +5,14 @@
 //! project is answered like one that does not exist (`not_found`), as for onboarding
 //! reissues. The recipient and carrier follow the one name rule (`domain::name`), so a
 //! label cannot spoof a name with direction overrides.
+//!
+//! Photos: staff may attach (or replace) a JPEG of the parcel (`domain::files` decides
+//! what one may be). The file is stored in the unit's scope (`crate::files`) and the
+//! parcel is logged again with its [`FileRef`](lobby_model::protocol::FileRef), so phones
+//! learn of it by sync and fetch the bytes on demand; a replaced photo's file is deleted.
 
 use chrono::{DateTime, Utc};
+use lobby_model::domain::files::{check_photo, JPEG};
 use lobby_model::domain::name::check_name;
 use lobby_model::domain::registry::MAX_NAME_CHARS;
 use lobby_model::protocol::admin::ParcelAdd;
@@ -14,6 +20,7 @@ use lobby_model::protocol::Record;
 use lobby_model::scope;
 
 use crate::error::{AppError, AppResult};
+use crate::files::{store_file, Upload};
 use crate::ids::new_id;
 use crate::storage::{NewParcel, StaffMember, Storage};
 
@@ -68,4 +75,51 @@ pub fn log_parcel(
         Ok(())
     })?;
     Ok(id)
+}
+
+fn no_such_parcel() -> AppError {
+    AppError::not_found("no such parcel")
+}
+
+/// Sets (or replaces) the photo of `parcel_id` by `staff`; the new file's id. A parcel of
+/// another project answers like one that does not exist.
+pub fn set_parcel_photo(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    parcel_id: &str,
+    jpeg: &[u8],
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    check_photo(jpeg)?;
+    db.write(|tx| {
+        let parcel = tx.parcel(parcel_id)?.ok_or_else(no_such_parcel)?;
+        let unit = tx.unit(&parcel.unit_id)?.ok_or_else(no_such_parcel)?;
+        if staff
+            .project_id
+            .as_deref()
+            .is_some_and(|p| p != unit.record.project_id)
+        {
+            return Err(no_such_parcel());
+        }
+        let unit_scope = scope::unit(&parcel.unit_id);
+        let file = store_file(
+            tx,
+            &Upload {
+                scope: &unit_scope,
+                content_type: JPEG,
+                bytes: jpeg,
+                created_by: Some(&staff.id),
+            },
+            now,
+        )?;
+        tx.set_parcel_photo(parcel_id, &file.id)?;
+        if let Some(old) = &parcel.photo {
+            tx.delete_file(&old.id)?;
+        }
+        let record = tx
+            .parcel(parcel_id)?
+            .ok_or_else(|| AppError::server("parcel", "not read back"))?;
+        tx.append_change(&unit_scope, &Record::Parcel(record), now)?;
+        Ok(file.id)
+    })
 }

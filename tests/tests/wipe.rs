@@ -185,6 +185,7 @@ async fn a_wiped_phone_holds_no_personal_value_in_any_file_table_or_secret() {
             logged_by: Some("สมศรี นิติบุคคล".into()),
             handover: None,
             returned: None,
+            photo: None,
         };
         store
             .apply_pull_page(&PullResponse {

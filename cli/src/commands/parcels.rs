@@ -1,9 +1,10 @@
 //! `lobby parcels`: the parcels logged for the person's units, from the replica, with
-//! their custody; `lobby pickup-qr`: a pickup pass, made offline.
+//! their custody; `lobby pickup-qr`: a pickup pass, made offline; `lobby parcel-photo`:
+//! one parcel's photo, saved to a file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use lobby_core::{CustodyStep, Lobby, LobbyError, ParcelFilter, ParcelStatus, Result};
+use lobby_core::{CustodyStep, ErrorCode, Lobby, LobbyError, ParcelFilter, ParcelStatus, Result};
 use serde_json::json;
 
 use super::auth::rfc3339;
@@ -75,6 +76,12 @@ pub fn list(lobby: &Lobby, status: Option<String>, recipient: Option<String>) ->
                     "collected_by": e.collected_by,
                     "method": e.method,
                 })).collect::<Vec<_>>(),
+                "photo": p.photo.as_ref().map(|f| json!({
+                    "file_id": f.file_id,
+                    "content_type": f.content_type,
+                    "size": f.size,
+                    "cached": f.cached,
+                })),
             })
         })
         .collect();
@@ -111,4 +118,29 @@ pub fn pickup_qr(lobby: &Lobby, out: Option<PathBuf>, unit: Option<String>) -> R
         reply["out"] = json!(p);
     }
     Ok(Reply::new(reply, human))
+}
+
+/// Writes the parcel's photo to `out`: `{"path", "bytes", "content_type"}`.
+pub async fn photo(lobby: &Lobby, parcel_id: &str, out: &Path) -> Result<Reply> {
+    let content_type = lobby
+        .parcels()
+        .list(&ParcelFilter::default())?
+        .into_iter()
+        .find(|p| p.parcel_id == parcel_id)
+        .and_then(|p| p.photo)
+        .map(|f| f.content_type)
+        .unwrap_or_else(|| "image/jpeg".to_string());
+    let bytes = lobby.parcels().photo(parcel_id).await?;
+    std::fs::write(out, &bytes).map_err(|e| {
+        LobbyError::new(
+            ErrorCode::Internal,
+            format!("cannot write {}: {e}", out.display()),
+        )
+    })?;
+    let path = out.display().to_string();
+    let human = format!("Saved the photo ({} bytes) to {path}.", bytes.len());
+    Ok(Reply::new(
+        json!({"path": path, "bytes": bytes.len(), "content_type": content_type}),
+        human,
+    ))
 }

@@ -36,6 +36,7 @@ pub fn parcel(i: usize) -> ParcelRecord {
         logged_by: Some("สมศรี นิติบุคคล".into()),
         handover: None,
         returned: None,
+        photo: None,
     }
 }
 

@@ -75,6 +75,9 @@ pub enum ErrorCode {
     PickupPassUsed,
     /// The parcel was already handed over (or returned to the carrier).
     AlreadyHandedOver,
+    /// A file (a parcel photo, later a payment slip or an attachment) is larger than its
+    /// limit (`domain::files`); HTTP 413.
+    TooLarge,
 }
 
 impl ErrorCode {
@@ -117,6 +120,7 @@ impl ErrorCode {
         ErrorCode::PickupPassRevoked,
         ErrorCode::PickupPassUsed,
         ErrorCode::AlreadyHandedOver,
+        ErrorCode::TooLarge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -159,6 +163,7 @@ impl ErrorCode {
             ErrorCode::PickupPassRevoked => "pickup_pass_revoked",
             ErrorCode::PickupPassUsed => "pickup_pass_used",
             ErrorCode::AlreadyHandedOver => "already_handed_over",
+            ErrorCode::TooLarge => "too_large",
         }
     }
 
@@ -183,6 +188,7 @@ impl ErrorCode {
             | ErrorCode::InviteCapReached
             | ErrorCode::PickupPassUsed
             | ErrorCode::AlreadyHandedOver => 409,
+            ErrorCode::TooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::ServerError | ErrorCode::Internal | ErrorCode::Storage => 500,
             ErrorCode::Offline => 503,

@@ -1,7 +1,8 @@
 //! lobby-model: what Lobby's phone core and its server share, and nothing else.
 //!
 //! - [`domain`]: the rules as pure functions (OTP, passwords, onboarding tokens, contact
-//!   forms, the owner registry, invitation codes and their cap, exact [`domain::weight`]s),
+//!   forms, the owner registry, invitation codes and their cap, exact [`domain::weight`]s,
+//!   what a photo may be: [`domain::files`]),
 //!   each in the file named for it, tested with tables of hand-computed cases;
 //! - [`protocol`]: the HTTP contract's bodies, one file per area, from which the server
 //!   derives its OpenAPI description;

@@ -100,25 +100,47 @@ impl ApiClient {
                 )
             });
         }
-        match serde_json::from_slice::<ApiError>(&bytes) {
-            Ok(e) => {
-                let mut message = e.error.message;
-                if let Some(secs) = e.error.retry_after_secs {
-                    if !message.contains("try again") {
-                        message.push_str(&format!(" (try again in {secs} s)"));
-                    }
-                }
-                Err(LobbyError::new(ErrorCode::parse(&e.error.code), message))
-            }
-            Err(_) if status.is_server_error() => Err(LobbyError::new(
+        Err(error_answer(status, &bytes))
+    }
+
+    /// Downloads a file (`GET /v1/files/{id}`): its content type and bytes. A body
+    /// longer than `max_bytes` is refused (`server_error`) without being read whole.
+    pub async fn file(&self, bearer: &str, file_id: &str, max_bytes: u64) -> Result<Downloaded> {
+        let url = format!("{}/v1/files/{}", self.base, encode_path_segment(file_id));
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let status = resp.status();
+        let too_long = || {
+            LobbyError::new(
                 ErrorCode::ServerError,
-                format!("the server failed (HTTP {})", status.as_u16()),
-            )),
-            Err(_) => Err(LobbyError::new(
-                ErrorCode::ServerError,
-                format!("unexpected HTTP {} from the server", status.as_u16()),
-            )),
+                "the server sent a longer file than the record names",
+            )
+        };
+        if status.is_success() && resp.content_length().is_some_and(|n| n > max_bytes) {
+            return Err(too_long());
         }
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = resp.bytes().await.map_err(transport_error)?;
+        if !status.is_success() {
+            return Err(error_answer(status, &bytes));
+        }
+        if bytes.len() as u64 > max_bytes {
+            return Err(too_long());
+        }
+        Ok(Downloaded {
+            content_type,
+            bytes: bytes.to_vec(),
+        })
     }
 
     pub async fn onboarding_preview(&self, payload: &str) -> Result<OnboardingPreview> {
@@ -224,6 +246,51 @@ impl ApiClient {
     }
 }
 
+/// A downloaded file.
+#[derive(Debug, Clone)]
+pub struct Downloaded {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A refusal's stable code and message (`ApiError`), or a generic error when the body is
+/// not one.
+fn error_answer(status: reqwest::StatusCode, bytes: &[u8]) -> LobbyError {
+    match serde_json::from_slice::<ApiError>(bytes) {
+        Ok(e) => {
+            let mut message = e.error.message;
+            if let Some(secs) = e.error.retry_after_secs {
+                if !message.contains("try again") {
+                    message.push_str(&format!(" (try again in {secs} s)"));
+                }
+            }
+            LobbyError::new(ErrorCode::parse(&e.error.code), message)
+        }
+        Err(_) if status.is_server_error() => LobbyError::new(
+            ErrorCode::ServerError,
+            format!("the server failed (HTTP {})", status.as_u16()),
+        ),
+        Err(_) => LobbyError::new(
+            ErrorCode::ServerError,
+            format!("unexpected HTTP {} from the server", status.as_u16()),
+        ),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (ids are UUIDs; this
+/// keeps any other id inside its path segment).
+fn encode_path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn transport_error(e: reqwest::Error) -> LobbyError {
     // Never include the URL's query or body; reqwest's Display has neither.
     let why = if e.is_timeout() {
@@ -263,6 +330,15 @@ mod tests {
             ApiClient::new("http://127.0.0.1:1/").unwrap().base_url(),
             "http://127.0.0.1:1"
         );
+    }
+
+    #[test]
+    fn path_segments_keep_ids_and_escape_the_rest() {
+        assert_eq!(
+            encode_path_segment("0190f5e4-7a3b-7c00-8000-000000000001"),
+            "0190f5e4-7a3b-7c00-8000-000000000001"
+        );
+        assert_eq!(encode_path_segment("a/b c"), "a%2Fb%20c");
     }
 
     #[tokio::test]

@@ -1,11 +1,13 @@
 //! [`ParcelsClient`]: the person's parcels, read from the replica (works offline),
-//! filtered by status and recipient (DESIGN.md §2.4).
+//! filtered by status and recipient (DESIGN.md §2.4), and their photos (fetched once,
+//! then shown offline).
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use crate::client::{Inner, Lobby};
-use crate::error::{LobbyError, Result};
+use crate::error::{ErrorCode, LobbyError, Result};
+use crate::protocol::FileRef;
 use crate::store::Store;
 
 /// Where a parcel is.
@@ -56,6 +58,21 @@ pub struct Parcel {
     /// Where the parcel has been, oldest first: logged (by whom), then handed over (to
     /// whom, by whom, how) or returned to the carrier (by whom).
     pub timeline: Vec<CustodyEvent>,
+    /// The photo staff took, if any ([`ParcelsClient::photo`] fetches it).
+    pub photo: Option<ParcelPhoto>,
+}
+
+/// What a list needs to know of a parcel's photo before fetching it (a placeholder).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ParcelPhoto {
+    pub file_id: String,
+    /// `image/jpeg`.
+    pub content_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// Already on the phone: [`ParcelsClient::photo`] answers without the network.
+    pub cached: bool,
 }
 
 /// One step of a parcel's custody.
@@ -138,6 +155,24 @@ impl ParcelsClient<'_> {
             })
     }
 
+    /// The parcel's photo (JPEG bytes): from the phone's cache when it was fetched
+    /// before — offline too — otherwise downloaded, checked against the digest its record
+    /// names, and cached. `not_found` for a parcel this phone does not have or one
+    /// without a photo; `offline` when it must be downloaded and cannot be.
+    pub async fn photo(&self, parcel_id: &str) -> Result<Vec<u8>> {
+        let id = parcel_id.to_string();
+        let file = self
+            .lobby
+            .inner
+            .with_store(move |s| s.parcel_photo(&id))?
+            .ok_or_else(|| LobbyError::new(ErrorCode::NotFound, "no such parcel"))?
+            .ok_or_else(|| LobbyError::new(ErrorCode::NotFound, "this parcel has no photo"))?;
+        let inner = self.lobby.inner.clone();
+        self.lobby
+            .spawn(async move { inner.file(&file).await })
+            .await
+    }
+
     /// Records that the app announced these parcels (ids it does not know are kept too:
     /// the notice may have come before a reset).
     pub fn mark_announced(&self, parcel_ids: &[String]) -> Result<()> {
@@ -190,6 +225,31 @@ fn timeline(r: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<CustodyEvent>> {
 }
 
 impl Store {
+    /// `None`: no such parcel; `Some(None)`: it has no photo.
+    fn parcel_photo(&self, parcel_id: &str) -> crate::store::Result<Option<Option<FileRef>>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT photo_id, photo_content_type, photo_size, photo_sha256
+                 FROM parcels WHERE id = ?1",
+                [parcel_id],
+                |r| {
+                    Ok(match r.get::<_, Option<String>>(0)? {
+                        Some(id) => Some(FileRef {
+                            id,
+                            content_type: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                            size: u64::try_from(r.get::<_, Option<i64>>(2)?.unwrap_or(0))
+                                .unwrap_or(0),
+                            sha256: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        }),
+                        None => None,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     fn mark_parcels_announced(
         &self,
         ids: &[String],
@@ -218,7 +278,9 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, unit_id, recipient, carrier, tracking, status, logged_at, picked_up_at,
                     logged_by, handover_at, handover_method, handover_to, handover_by,
-                    returned_at, returned_by
+                    returned_at, returned_by,
+                    photo_id, photo_content_type, photo_size,
+                    EXISTS (SELECT 1 FROM file_cache c WHERE c.file_id = parcels.photo_id)
              FROM parcels
              WHERE (?1 IS NULL OR status = ?1)
                AND (?2 = 0 OR NOT EXISTS (SELECT 1 FROM parcel_notices n WHERE n.parcel_id = parcels.id))
@@ -237,6 +299,16 @@ impl Store {
                     logged_at: r.get(6)?,
                     picked_up_at: r.get(7)?,
                     timeline: timeline(r)?,
+                    photo: match r.get::<_, Option<String>>(15)? {
+                        Some(file_id) => Some(ParcelPhoto {
+                            file_id,
+                            content_type: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
+                            size: u64::try_from(r.get::<_, Option<i64>>(17)?.unwrap_or(0))
+                                .unwrap_or(0),
+                            cached: r.get(18)?,
+                        }),
+                        None => None,
+                    },
                 },
                 r.get::<_, String>(5)?,
             ))

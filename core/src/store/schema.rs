@@ -9,6 +9,8 @@
 //! lost scope purges cleanly; which table keeps which record kind is declared by each area
 //! (`units/records.rs`, `invites/records.rs`, …). Optimistic local effects live beside
 //! them (`profile_edits`, `invites_local`, …) so a rollback is a delete.
+//! `file_cache` holds downloaded files (parcel photos) by id; it is neither synced nor
+//! optimistic: `files/` deletes what no synced row names any more after each pull.
 //! `parcels` has no secondary index: a purge (rare) and a filter of a person's parcels
 //! (thousands of rows at most) scan, so that applying parcels — up to 100,000 in a first
 //! sync — maintains none. An index on `(unit_id, status)` halved the apply rate of the
@@ -104,6 +106,17 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE parcels ADD COLUMN handover_by TEXT;
     ALTER TABLE parcels ADD COLUMN returned_at TEXT;
     ALTER TABLE parcels ADD COLUMN returned_by TEXT;
+    "#,
+    // 6: parcel photos (issue 8): the photo's `FileRef` on the synced parcel, and the
+    //    cache of downloaded files (`files/`), kept only while a synced row names them.
+    r#"
+    ALTER TABLE parcels ADD COLUMN photo_id TEXT;
+    ALTER TABLE parcels ADD COLUMN photo_content_type TEXT;
+    ALTER TABLE parcels ADD COLUMN photo_size INTEGER;
+    ALTER TABLE parcels ADD COLUMN photo_sha256 TEXT;
+    CREATE TABLE file_cache (
+        file_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, content_type TEXT NOT NULL,
+        bytes BLOB NOT NULL, fetched_at TEXT NOT NULL);
     "#,
 ];
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The person's parcels (DESIGN.md §2.4): `lobby.parcels`. Read from the replica, so the
-/// list answers offline; filtered by status and by part of the recipient's name.
+/// list answers offline; filtered by status and by part of the recipient's name. Photos
+/// are fetched on demand and cached (`photo`).
 public final class LobbyParcels: Sendable {
     /// The generated API underneath.
     public let ffi: ParcelsClient
@@ -42,4 +43,11 @@ public final class LobbyParcels: Sendable {
 
     /// The pass's QR as a PNG.
     public func pickupQrPng(_ pass: PickupPass) throws -> Data { try ffi.pickupQrPng(pass: pass) }
+
+    /// The parcel's photo (JPEG bytes), when `Parcel.photo` is not nil. Fetched once, then
+    /// served from the phone's encrypted cache, offline too (`photo.cached`);
+    /// `ErrorCode.offline` when it must be downloaded and cannot be.
+    public func photo(_ parcelId: String) async throws -> Data {
+        try await ffi.photo(parcelId: parcelId)
+    }
 }

@@ -66,6 +66,16 @@ final class LobbyKitTests: XCTestCase {
         XCTAssertNil(try lobby.units.current())
     }
 
+    func testThePhotoOfAParcelThePhoneDoesNotHaveIsNotFound() async throws {
+        let lobby = try offlinePhone()
+        do {
+            _ = try await lobby.parcels.photo("no-such-parcel")
+            XCTFail("a photo came back for an unknown parcel")
+        } catch let error as LobbyError {
+            XCTAssertEqual(error.code, .notFound)
+        }
+    }
+
     func testANewPhoneHasNoProfileAndNothingQueued() throws {
         let lobby = try offlinePhone()
         XCTAssertNil(try lobby.profile.get())

@@ -13,7 +13,7 @@
 pub mod pull;
 pub mod records;
 
-pub use pull::{pull, PullPage, RawChange};
+pub use pull::{pull, scopes_visible_now, PullPage, RawChange};
 
 use crate::error::{AppError, AppResult};
 use crate::storage::Storage;

@@ -3,14 +3,14 @@
 //! cursors after it — all decided by `crate::sync_rules` from what one read snapshot
 //! holds. Records are spliced into the answer as stored, without re-parsing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use lobby_model::protocol::PullRequest;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::error::AppResult;
-use crate::storage::Storage;
+use crate::storage::{Storage, Tx};
 use crate::sync_rules::{
     needs_reset, next_cursors, page_limit, removed_scopes, visible_scopes, ActiveMembership,
 };
@@ -34,6 +34,21 @@ pub struct PullPage {
     pub has_more: bool,
 }
 
+/// The scopes `person_id` may see now, from their active memberships: what a pull
+/// pages, and what a file download is checked against (`crate::files`).
+pub fn scopes_visible_now(tx: &mut dyn Tx, person_id: &str) -> AppResult<BTreeSet<String>> {
+    let memberships: Vec<ActiveMembership> = tx
+        .active_memberships_of(person_id)?
+        .into_iter()
+        .map(|m| ActiveMembership {
+            unit_id: m.unit_id,
+            project_id: m.project_id,
+            role: m.role,
+        })
+        .collect();
+    Ok(visible_scopes(person_id, &memberships))
+}
+
 /// The page after `request`'s cursors for `person_id`, or a reset.
 pub fn pull(db: &dyn Storage, person_id: &str, request: &PullRequest) -> AppResult<PullPage> {
     db.read(|tx| {
@@ -49,16 +64,7 @@ pub fn pull(db: &dyn Storage, person_id: &str, request: &PullRequest) -> AppResu
                 has_more: false,
             });
         }
-        let memberships: Vec<ActiveMembership> = tx
-            .active_memberships_of(person_id)?
-            .into_iter()
-            .map(|m| ActiveMembership {
-                unit_id: m.unit_id,
-                project_id: m.project_id,
-                role: m.role,
-            })
-            .collect();
-        let visible = visible_scopes(person_id, &memberships);
+        let visible = scopes_visible_now(tx, person_id)?;
         let limit = page_limit(request.limit);
 
         // Each scope's next `limit + 1` entries, merged in global order: the page is the

@@ -1,11 +1,13 @@
 //! The HTTP API: one file per area, routes exactly as listed in `lobby_model::protocol`.
-//! Bodies are capped (JSON 2 MiB, registry CSV 10 MiB); each request is logged with its
+//! Bodies are capped (JSON 2 MiB, registry CSV 10 MiB, a parcel photo 2 MiB: `too_large`);
+//! files travel as raw bytes (`files`); each request is logged with its
 //! route template, status and duration only — never a path with values, a query or a body.
 
 pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod invites;
 pub mod onboarding;
 pub mod pickup;
@@ -18,11 +20,12 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::config::{MAX_CSV_BODY, MAX_JSON_BODY};
 use crate::state::AppState;
+use lobby_model::domain::files::MAX_PHOTO_BYTES;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -40,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me/email/verify", post(profile::verify_email_change))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/sync/push", post(sync::push))
+        .route("/v1/files/{file_id}", get(files::get_file))
         .route("/v1/admin/projects", post(admin::create_project))
         .route(
             "/v1/admin/projects/{project_id}/owners",
@@ -56,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/admin/pickup/verify", post(pickup::verify))
         .route("/v1/admin/pickup/handover", post(pickup::handover))
+        .route(
+            "/v1/admin/parcels/{parcel_id}/photo",
+            put(files::set_parcel_photo).layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES)),
+        )
         .route("/v1/admin/otp/peek", get(admin::peek_otp))
         .route("/v1/admin/sync/epoch", post(admin::bump_epoch))
         .route("/openapi.json", get(openapi_json))

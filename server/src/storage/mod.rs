@@ -70,6 +70,8 @@
 //! - [`ChangeLogTx`] — `append_change`, `changes_after`, `change_log_head`,
 //!   `retention_floor`, `sync_epoch`, `set_sync_epoch`.
 //! - [`MutationsTx`] — `mutation`, `record_mutation`.
+//! - [`ParcelsTx`] — `insert_parcel`, `parcel`, `set_parcel_photo`.
+//! - [`FilesTx`] — `insert_file`, `file_meta`, `file_bytes`, `delete_file`.
 //!
 //! Nothing else: `Storage::add_staff` and `Storage::reissue_onboarding` are provided
 //! shortcuts (for the `staff` command line and for tests that prepare a database file)
@@ -91,7 +93,7 @@ use crate::error::{AppError, AppResult};
 pub use rows::*;
 pub use sqlite::SqliteStorage;
 pub use tx::{
-    ChangeLogTx, DeviceKeysTx, InviteGuessesTx, InvitesTx, MembershipsTx, MutationsTx,
+    ChangeLogTx, DeviceKeysTx, FilesTx, InviteGuessesTx, InvitesTx, MembershipsTx, MutationsTx,
     OnboardingTokensTx, OtpTx, ParcelsTx, PeopleTx, SessionsTx, StaffTx, Tx, UnitsTx,
 };
 

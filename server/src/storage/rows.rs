@@ -287,3 +287,27 @@ pub struct StoredDeviceKey {
     pub public_key: String,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// A file about to be stored (`protocol::FileRef` plus its bytes and its scope).
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub id: String,
+    /// The sync scope whose readers may download it.
+    pub scope: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+    /// The staff credential or person that stored it.
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored file's description, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFileMeta {
+    pub id: String,
+    pub scope: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+}

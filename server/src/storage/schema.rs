@@ -65,6 +65,13 @@
 //!   pass_step, signature_png, created_at)` — one row per handover at the counter; a
 //!   pass (`key_id`, `pass_step`) hands over once (unique index).
 //! - `parcels.handover_id`, `parcels.returned_at`, `parcels.returned_by`.
+//!
+//! Added by migration 7 (parcel photos, issue 8):
+//! - `files(id, scope, content_type, size, sha256, bytes, created_by, created_at)` —
+//!   the bytes records point at (`protocol::FileRef`); `scope` is the sync scope whose
+//!   readers may download it (`unit:<id>` for a parcel photo); `sha256` is lowercase hex
+//!   of `bytes`; `created_by` a staff or person id. A file never changes.
+//! - `parcels.photo_file_id` — the parcel's current photo (a `files` id), if any.
 
 use rusqlite::Connection;
 
@@ -317,6 +324,20 @@ CREATE UNIQUE INDEX parcel_handovers_pass ON parcel_handovers(key_id, pass_step)
 ALTER TABLE parcels ADD COLUMN handover_id TEXT REFERENCES parcel_handovers(id);
 ALTER TABLE parcels ADD COLUMN returned_at INTEGER;
 ALTER TABLE parcels ADD COLUMN returned_by TEXT REFERENCES staff(id);
+"#,
+    // 7: files (issue 8, parcel photos; the binary channel slips and attachments reuse).
+    r#"
+CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    created_by TEXT,
+    created_at INTEGER NOT NULL
+);
+ALTER TABLE parcels ADD COLUMN photo_file_id TEXT REFERENCES files(id);
 "#,
 ];
 

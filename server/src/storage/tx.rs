@@ -17,10 +17,10 @@ use lobby_model::protocol::{
 };
 
 use super::rows::{
-    Inserted, Membership, NewDeviceKey, NewHandover, NewInvite, NewMembership, NewOnboardingToken,
-    NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, Person, PersonChange, StoredChange,
-    StoredDeviceKey, StoredInvite, StoredMutation, StoredOtp, StoredSession, StoredStaff,
-    StoredToken, StoredUnit,
+    Inserted, Membership, NewDeviceKey, NewFile, NewHandover, NewInvite, NewMembership,
+    NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, Person,
+    PersonChange, StoredChange, StoredDeviceKey, StoredFileMeta, StoredInvite, StoredMutation,
+    StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
 
@@ -223,7 +223,8 @@ pub trait MutationsTx {
 /// Parcels staff logged, and their custody: handovers and returns.
 pub trait ParcelsTx {
     fn insert_parcel(&mut self, parcel: &NewParcel) -> AppResult<()>;
-    /// The parcel with its custody (staff names, handover, return).
+    /// The parcel with its custody (staff names, handover, return) and its photo's
+    /// description (if it has one).
     fn parcel(&mut self, parcel_id: &str) -> AppResult<Option<ParcelRecord>>;
     /// The unit's `waiting` parcels, oldest first.
     fn waiting_parcels(&mut self, unit_id: &str) -> AppResult<Vec<ParcelRecord>>;
@@ -245,6 +246,8 @@ pub trait ParcelsTx {
         staff_id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<bool>;
+    /// Points the parcel at its photo (a stored file); whether the parcel exists.
+    fn set_parcel_photo(&mut self, parcel_id: &str, file_id: &str) -> AppResult<bool>;
 }
 
 /// Device keys: the public halves the phones registered.
@@ -265,6 +268,17 @@ pub trait DeviceKeysTx {
     fn revoke_person_device_keys(&mut self, person_id: &str, now: DateTime<Utc>) -> AppResult<()>;
 }
 
+/// Files records point at (photos; later slips and attachments), with the scope whose
+/// readers may download each.
+pub trait FilesTx {
+    fn insert_file(&mut self, file: &NewFile) -> AppResult<()>;
+    /// The file's description, without reading its bytes.
+    fn file_meta(&mut self, file_id: &str) -> AppResult<Option<StoredFileMeta>>;
+    fn file_bytes(&mut self, file_id: &str) -> AppResult<Option<Vec<u8>>>;
+    /// Deletes the file; whether it was there.
+    fn delete_file(&mut self, file_id: &str) -> AppResult<bool>;
+}
+
 /// One open transaction: every area's operations, plus undoing part of the work.
 pub trait Tx:
     StaffTx
@@ -280,6 +294,7 @@ pub trait Tx:
     + MutationsTx
     + ParcelsTx
     + DeviceKeysTx
+    + FilesTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes
     /// are undone (a savepoint) and the error is returned; the transaction stays usable.

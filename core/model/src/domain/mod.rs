@@ -3,6 +3,7 @@
 
 pub mod contact;
 pub mod device_key;
+pub mod files;
 pub mod handover;
 pub mod invites;
 pub mod name;

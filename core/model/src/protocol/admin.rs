@@ -145,3 +145,10 @@ pub struct HandedOver {
 pub struct ParcelReturned {
     pub parcel_id: String,
 }
+
+/// `PUT /v1/admin/parcels/{parcel_id}/photo` with the JPEG as the body (`image/jpeg`, at
+/// most `domain::files::MAX_PHOTO_BYTES`): sets or replaces the parcel's photo.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ParcelPhotoSet {
+    pub file_id: String,
+}

@@ -20,16 +20,19 @@
 //! | `POST /v1/me/email/verify` (bearer) | [`OtpVerifyRequest`] | `{}` |
 //! | `POST /v1/sync/pull` (bearer) | [`PullRequest`] | [`PullResponse`] |
 //! | `POST /v1/sync/push` (bearer) | [`PushRequest`] | [`PushResponse`] |
+//! | `GET /v1/files/{id}` (bearer) | | the file's bytes (see [`FileRef`]) |
 //! | `GET /openapi.json` | | the OpenAPI document |
 //!
 //! Staff endpoints live under `/v1/admin/` (bearer = staff token); their bodies are in
 //! [`admin`].
 //!
-//! One file per area (`onboarding`, `auth`, `units`, `invites`, `parcels`, `sync`, `admin`);
+//! One file per area (`onboarding`, `auth`, `units`, `invites`, `parcels`, `files`, `sync`,
+//! `admin`);
 //! everything is re-exported here, so `protocol::UnitRecord` names a type wherever it
 //! lives. A record kind of the change log is one line of [`sync`]'s `record_kinds!`.
 
 mod auth;
+mod files;
 mod invites;
 mod onboarding;
 mod parcels;
@@ -40,6 +43,7 @@ mod units;
 pub mod admin;
 
 pub use auth::*;
+pub use files::*;
 pub use invites::*;
 pub use onboarding::*;
 pub use parcels::*;

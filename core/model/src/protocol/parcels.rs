@@ -4,7 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::FileRef;
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+/// The optional parts are boxed: a parcel is the commonest record of a pull page, and
+/// most have no handover, return or photo yet.
 pub struct ParcelRecord {
     pub id: String,
     pub unit_id: String,
@@ -21,10 +25,14 @@ pub struct ParcelRecord {
     pub logged_by: Option<String>,
     /// Custody: the handover, once `picked_up`.
     #[serde(default)]
-    pub handover: Option<HandoverRecord>,
+    pub handover: Option<Box<HandoverRecord>>,
     /// Custody: the return to the carrier, once `returned`.
     #[serde(default)]
-    pub returned: Option<ReturnRecord>,
+    pub returned: Option<Box<ReturnRecord>>,
+    /// The photo staff took of the parcel, fetched on demand (`GET /v1/files/{id}`).
+    /// Absent in records logged before photos existed.
+    #[serde(default)]
+    pub photo: Option<Box<FileRef>>,
 }
 
 /// Who handed a parcel over to whom, when and how.

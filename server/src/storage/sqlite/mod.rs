@@ -5,13 +5,15 @@
 //!
 //! One file per area implements one trait of [`crate::storage::tx`] on [`SqliteTx`]:
 //! `staff`, `units`, `people`, `memberships`, `onboarding_tokens`, `otp`, `sessions`,
-//! `invites`, `invite_guesses`, `change_log`, `mutations`, `parcels`, `device_keys`. Each imports only this file's
-//! helpers and the storage interface, never a sibling. Dialect details stay here: SQL
-//! text, times as Unix milliseconds, roles and invitation states as text, uniqueness
-//! violations read as [`Inserted::Duplicate`].
+//! `invites`, `invite_guesses`, `change_log`, `mutations`, `parcels`, `device_keys`,
+//! `files`. Each imports only this file's helpers and the storage interface, never a
+//! sibling. Dialect details stay here: SQL text, times as Unix milliseconds, roles and
+//! invitation states as text, uniqueness violations read as [`Inserted::Duplicate`], file
+//! bytes as BLOBs and their sizes as signed 64-bit integers.
 
 mod change_log;
 mod device_keys;
+mod files;
 mod invite_guesses;
 mod invites;
 mod memberships;
@@ -306,12 +308,14 @@ mod tests {
     fn area_files_import_no_sibling_and_no_rule() {
         let files = [
             ("change_log", include_str!("change_log.rs")),
+            ("files", include_str!("files.rs")),
             ("invite_guesses", include_str!("invite_guesses.rs")),
             ("invites", include_str!("invites.rs")),
             ("memberships", include_str!("memberships.rs")),
             ("mutations", include_str!("mutations.rs")),
             ("onboarding_tokens", include_str!("onboarding_tokens.rs")),
             ("otp", include_str!("otp.rs")),
+            ("parcels", include_str!("parcels.rs")),
             ("people", include_str!("people.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("staff", include_str!("staff.rs")),

@@ -1,7 +1,7 @@
 //! Parcels on SQLite (`parcels`, `parcel_handovers`): rows and custody read back with the
-//! staff's and the collector's names.
+//! staff's and the collector's names, and the photo described from `files`.
 
-use lobby_model::protocol::{HandoverRecord, ParcelRecord, ReturnRecord};
+use lobby_model::protocol::{FileRef, HandoverRecord, ParcelRecord, ReturnRecord};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{from_ms, inserted, ms, Cached, SqliteTx};
@@ -13,12 +13,14 @@ const SELECT_PARCEL: &str = "
     SELECT p.id, p.unit_id, p.recipient, p.carrier, p.tracking, p.status, p.logged_at,
            p.picked_up_at, logger.name,
            h.created_at, h.method, h.collected_by, giver.name,
-           p.returned_at, returner.name
+           p.returned_at, returner.name,
+           f.id, f.content_type, f.size, f.sha256
     FROM parcels p
     LEFT JOIN staff logger ON logger.id = p.logged_by
     LEFT JOIN parcel_handovers h ON h.id = p.handover_id
     LEFT JOIN staff giver ON giver.id = h.staff_id
-    LEFT JOIN staff returner ON returner.id = p.returned_by";
+    LEFT JOIN staff returner ON returner.id = p.returned_by
+    LEFT JOIN files f ON f.id = p.photo_file_id";
 
 fn parcel_row(r: &Row<'_>) -> rusqlite::Result<ParcelRecord> {
     let handover = match r.get::<_, Option<i64>>(9)? {
@@ -37,6 +39,15 @@ fn parcel_row(r: &Row<'_>) -> rusqlite::Result<ParcelRecord> {
         }),
         None => None,
     };
+    let photo = match r.get::<_, Option<String>>(15)? {
+        Some(id) => Some(FileRef {
+            id,
+            content_type: r.get(16)?,
+            size: u64::try_from(r.get::<_, i64>(17)?).unwrap_or(0),
+            sha256: r.get(18)?,
+        }),
+        None => None,
+    };
     Ok(ParcelRecord {
         id: r.get(0)?,
         unit_id: r.get(1)?,
@@ -47,8 +58,9 @@ fn parcel_row(r: &Row<'_>) -> rusqlite::Result<ParcelRecord> {
         logged_at: from_ms(r.get(6)?),
         picked_up_at: r.get::<_, Option<i64>>(7)?.map(from_ms),
         logged_by: r.get(8)?,
-        handover,
-        returned,
+        handover: handover.map(Box::new),
+        returned: returned.map(Box::new),
+        photo: photo.map(Box::new),
     })
 }
 
@@ -146,5 +158,12 @@ impl ParcelsTx for SqliteTx<'_> {
              WHERE id = ?1 AND status = 'waiting'",
             params![parcel_id, staff_id, ms(now)],
         )? == 1)
+    }
+
+    fn set_parcel_photo(&mut self, parcel_id: &str, file_id: &str) -> AppResult<bool> {
+        Ok(self.tx.execute_cached(
+            "UPDATE parcels SET photo_file_id = ?2 WHERE id = ?1",
+            params![parcel_id, file_id],
+        )? > 0)
     }
 }

@@ -10,7 +10,8 @@ import th.co.lobby.ffi.ParcelsClient
 
 /**
  * The person's parcels (DESIGN.md §2.4): `lobby.parcels`. Read from the replica, so the
- * list answers offline; filtered by status and by part of the recipient's name.
+ * list answers offline; filtered by status and by part of the recipient's name. Photos
+ * are fetched on demand and cached ([photo]).
  */
 class LobbyParcels internal constructor(
     /** The generated API underneath. */
@@ -48,4 +49,11 @@ class LobbyParcels internal constructor(
 
     /** The pass's QR as a PNG. */
     suspend fun pickupQrPng(pass: PickupPass): ByteArray = io { ffi.pickupQrPng(pass) }
+
+    /**
+     * The parcel's photo (JPEG bytes), when [Parcel.photo] is not null. Fetched once, then
+     * served from the phone's encrypted cache, offline too (`Parcel.photo.cached`);
+     * `ErrorCode.OFFLINE` when it must be downloaded and cannot be.
+     */
+    suspend fun photo(parcelId: String): ByteArray = ffi.photo(parcelId)
 }

@@ -5,11 +5,14 @@ import kotlinx.coroutines.launch
 import th.co.lobby.core.Parcel
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
-import org.junit.Assert.assertEquals
-import org.junit.Test
+import java.awt.image.BufferedImage
+import java.io.ByteArrayOutputStream
+import javax.imageio.ImageIO
 import org.junit.Assert.assertArrayEquals
-import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.Assert.assertNotEquals
 import th.co.lobby.core.CustodyStep
 import th.co.lobby.core.ParcelStatus
 import th.co.lobby.model.ErrorCode
@@ -133,5 +136,28 @@ class ParcelsTest : PhoneTestCase() {
         phone.auth.logout(false)
         assertEquals("pickup_pass_revoked", server.verifyPickupRefusal(pass.payload))
         assertFailsWithCode(ErrorCode.UNAUTHORIZED) { phone.parcels.pickupPass(u.unitId) }
+    }
+
+    @Test
+    fun a_parcel_photo_is_fetched_once_and_then_shown_with_the_server_stopped() = runBlocking {
+        val u = unit("12/345")
+        onboard(u)
+        val id = server.addParcel(u.unitId, "คุณสมชาย ใจดี", "Kerry Express")
+        val jpeg = ByteArrayOutputStream().also { out ->
+            val img = BufferedImage(32, 24, BufferedImage.TYPE_INT_RGB)
+            for (x in 0 until 32) for (y in 0 until 24) img.setRGB(x, y, (x * 8 shl 16) or (y * 10 shl 8))
+            check(ImageIO.write(img, "jpg", out))
+        }.toByteArray()
+        val fileId = server.setParcelPhoto(id, jpeg)
+        phone.sync()
+        val listed = phone.parcels.list().single()
+        val photo = listed.photo ?: error("the synced parcel has no photo")
+        assertEquals(fileId, photo.fileId)
+        assertEquals(jpeg.size.toULong(), photo.size)
+        assertEquals(false, photo.cached)
+        assertArrayEquals(jpeg, phone.parcels.photo(id))
+        assertTrue(phone.parcels.list().single().photo!!.cached)
+        server.close()
+        assertArrayEquals(jpeg, phone.parcels.photo(id))
     }
 }

@@ -86,6 +86,10 @@ class TestServer private constructor(
         return call("POST", "/v1/admin/pickup/handover", body, "application/json")["handed_over"] as List<String>
     }
 
+    /** `PUT /v1/admin/parcels/{id}/photo` with a JPEG → the photo's file id. */
+    fun setParcelPhoto(parcelId: String, jpeg: ByteArray): String =
+        call("PUT", "/v1/admin/parcels/$parcelId/photo", HttpRequest.BodyPublishers.ofByteArray(jpeg), "image/jpeg")["file_id"] as String
+
     /** `GET /v1/admin/otp/peek?to=…`: the last code sent there (development servers only). */
     fun peekOtp(to: String): String =
         call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String
@@ -97,18 +101,27 @@ class TestServer private constructor(
         if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
     }
 
-    private fun call(method: String, path: String, body: String?, contentType: String?): Map<String, Any?> {
+    private fun call(method: String, path: String, body: String?, contentType: String?): Map<String, Any?> =
+        call(method, path, publisher(body), contentType)
+
+    private fun call(method: String, path: String, body: HttpRequest.BodyPublisher, contentType: String?): Map<String, Any?> {
         val (status, answer) = send(method, path, body, contentType)
         check(status == 200) { "$method $path answered $status: $answer" }
         return answer
     }
 
-    private fun send(method: String, path: String, body: String?, contentType: String?): Pair<Int, Map<String, Any?>> {
+    private fun send(method: String, path: String, body: String?, contentType: String?): Pair<Int, Map<String, Any?>> =
+        send(method, path, publisher(body), contentType)
+
+    private fun publisher(body: String?): HttpRequest.BodyPublisher =
+        body?.let { HttpRequest.BodyPublishers.ofString(it, StandardCharsets.UTF_8) } ?: HttpRequest.BodyPublishers.noBody()
+
+    private fun send(method: String, path: String, body: HttpRequest.BodyPublisher, contentType: String?): Pair<Int, Map<String, Any?>> {
         val request = HttpRequest.newBuilder(URI.create(url + path))
             .timeout(Duration.ofSeconds(10))
             .header("Authorization", "Bearer $staffToken")
             .apply { if (contentType != null) header("Content-Type", contentType) }
-            .method(method, body?.let { HttpRequest.BodyPublishers.ofString(it, StandardCharsets.UTF_8) } ?: HttpRequest.BodyPublishers.noBody())
+            .method(method, body)
             .build()
         val response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
         @Suppress("UNCHECKED_CAST")

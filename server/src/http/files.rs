@@ -1,0 +1,167 @@
+//! The binary channel (issue 8): file downloads for signed-in people, and the staff
+//! upload of a parcel's photo. Everything else of the API is JSON; here bodies are raw
+//! bytes, so this file owns the two things JSON handlers never need: the conditional GET
+//! (`ETag` is the file's SHA-256, `If-None-Match` answers 304) and a per-route body limit
+//! whose overflow is `too_large` (413) rather than the JSON routes' `invalid_input`.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use lobby_model::domain::files::MAX_PHOTO_BYTES;
+use lobby_model::protocol::admin::ParcelPhotoSet;
+use lobby_model::protocol::ApiError;
+use lobby_model::ErrorCode;
+use utoipa::ToSchema;
+
+use super::extract::{Authed, Staff};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Longest `parcel_id` looked up (ours are 36-character UUIDs).
+const MAX_PARCEL_ID_CHARS: usize = 64;
+
+/// Raw file bytes, for the description (a `Vec<u8>` would read as an array of numbers).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(pub Vec<u8>);
+
+/// Whether an `If-None-Match` value names the entity tag `"<sha256>"` (strong or weak
+/// form, in a list, or `*`).
+pub fn matches_etag(if_none_match: &str, sha256: &str) -> bool {
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == sha256)
+}
+
+fn etag(sha256: &str) -> AppResult<HeaderValue> {
+    HeaderValue::from_str(&format!("\"{sha256}\"")).map_err(|e| AppError::server("file etag", e))
+}
+
+/// A file a record names (`FileRef.id`), for a person who may see the scope it was
+/// stored in now. Anyone else, and an unknown id, gets the same `not_found`.
+#[utoipa::path(get, path = "/v1/files/{file_id}", tag = "files",
+    params(
+        ("file_id" = String, Path, description = "the `id` of a `FileRef`"),
+        ("If-None-Match" = Option<String>, Header,
+            description = "the `ETag` of the copy the client has: an unchanged file answers 304"),
+    ),
+    responses(
+        (status = 200, description = "the file's bytes, with the `Content-Type` it was stored with",
+            content_type = "image/jpeg", body = FileBytes,
+            headers(
+                ("ETag" = String, description = "`\"<sha256 hex>\"` — files never change"),
+                ("Cache-Control" = String, description = "`private`"),
+            )),
+        (status = 304, description = "not modified: the client's copy is this file",
+            headers(("ETag" = String, description = "`\"<sha256 hex>\"`"))),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such file among those this person may see now)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_file(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(file_id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let known = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let person_id = session.person_id;
+    let download = state
+        .db(move |s| {
+            crate::files::read_file(s, &person_id, &file_id, &|sha: &str| {
+                known.as_deref().is_some_and(|k| matches_etag(k, sha))
+            })
+        })
+        .await?;
+    let tag = etag(&download.meta.sha256)?;
+    let private = HeaderValue::from_static("private");
+    let Some(bytes) = download.bytes else {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, tag), (header::CACHE_CONTROL, private)],
+        )
+            .into_response());
+    };
+    let content_type = HeaderValue::from_str(&download.meta.content_type)
+        .map_err(|e| AppError::server("file content type", e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::ETAG, tag),
+            (header::CACHE_CONTROL, private),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Sets or replaces a parcel's photo (the body is the JPEG itself); the unit's members
+/// learn of it by sync and download it from `/v1/files/{file_id}`. A parcel of another
+/// project answers like an unknown one.
+#[utoipa::path(put, path = "/v1/admin/parcels/{parcel_id}/photo", tag = "admin",
+    params(("parcel_id" = String, Path, description = "the parcel", max_length = 64)),
+    request_body(content = inline(FileBytes), content_type = "image/jpeg",
+        description = "a JPEG of at most 2 MiB (2097152 bytes), at most 8192 pixels on each side"),
+    responses(
+        (status = 200, body = ParcelPhotoSet),
+        (status = 400, description = "invalid_input (not a JPEG, an unreadable or oversized picture, a `parcel_id` longer than 64 characters)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such parcel among those this credential may manage)", body = ApiError),
+        (status = 413, description = "too_large (a body over 2 MiB)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn set_parcel_photo(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(parcel_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<ParcelPhotoSet>> {
+    if parcel_id.chars().count() > MAX_PARCEL_ID_CHARS {
+        return Err(AppError::invalid("parcel_id is too long"));
+    }
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::new(
+                ErrorCode::TooLarge,
+                format!("a photo has at most {MAX_PHOTO_BYTES} bytes"),
+            )
+        } else {
+            AppError::from(r)
+        }
+    })?;
+    let member = staff.0.clone();
+    let p = parcel_id.clone();
+    let file_id = state
+        .db(move |s| crate::parcels::set_parcel_photo(s, &member, &p, &body, Utc::now()))
+        .await?;
+    tracing::info!(%parcel_id, %file_id, staff_id = %staff.0.id, "parcel photo set");
+    Ok(Json(ParcelPhotoSet { file_id }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_etag;
+
+    #[test]
+    fn if_none_match_forms() {
+        let sha = "ab12";
+        for yes in ["\"ab12\"", "W/\"ab12\"", "\"x\", \"ab12\"", "*"] {
+            assert!(matches_etag(yes, sha), "{yes}");
+        }
+        for no in ["", "\"ab1\"", "\"ab123\"", "\"x\""] {
+            assert!(!matches_etag(no, sha), "{no}");
+        }
+    }
+}
