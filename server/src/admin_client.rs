@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use lobby_model::protocol::admin::{
     CreateProject, EpochBumped, HandedOver, OnboardingReissued, OtpPeek, OwnersImported, ParcelAdd,
-    ParcelAdded, ParcelPhotoSet, ParcelReturned, PickupHandover, PickupVerified, PickupVerify,
-    ProjectCreated,
+    ParcelAdded, ParcelList, ParcelPhotoSet, ParcelReturned, PickupHandover, PickupVerified,
+    PickupVerify, ProjectCreated,
 };
 use lobby_model::protocol::{ApiError, ProjectKind};
 use lobby_model::{ErrorCode, LobbyError};
@@ -72,6 +72,31 @@ impl AdminClient {
     pub async fn add_parcel(&self, parcel: &ParcelAdd) -> Result<ParcelAdded, LobbyError> {
         self.send(self.http.post(self.url("/v1/admin/parcels")).json(parcel))
             .await
+    }
+
+    /// The parcels this credential may see, filtered (each filter only when given).
+    pub async fn list_parcels(
+        &self,
+        unit_id: Option<&str>,
+        status: Option<&str>,
+        recipient: Option<&str>,
+    ) -> Result<ParcelList, LobbyError> {
+        let mut query = Vec::new();
+        for (name, value) in [
+            ("unit_id", unit_id),
+            ("status", status),
+            ("recipient", recipient),
+        ] {
+            if let Some(v) = value {
+                query.push(format!("{name}={}", encode(v)));
+            }
+        }
+        let path = if query.is_empty() {
+            "/v1/admin/parcels".to_string()
+        } else {
+            format!("/v1/admin/parcels?{}", query.join("&"))
+        };
+        self.send(self.http.get(self.url(&path))).await
     }
 
     /// Verifies a scanned pickup pass.

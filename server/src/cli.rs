@@ -173,6 +173,16 @@ enum ParcelCommand {
         #[arg(long)]
         file: PathBuf,
     },
+    /// The parcels of the units you manage, newest first, filtered.
+    List {
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_parser = ["waiting", "picked_up", "returned"])]
+        status: Option<String>,
+        /// Part of the recipient's name.
+        #[arg(long)]
+        recipient: Option<String>,
+    },
     /// Record that a waiting parcel went back to the carrier.
     Return {
         #[arg(long)]
@@ -563,6 +573,36 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             Ok(Output {
                 text: format!("parcel {parcel} has photo {}", set.file_id),
                 json: json!(set),
+            })
+        }
+        AdminCommand::Parcel {
+            command:
+                ParcelCommand::List {
+                    unit,
+                    status,
+                    recipient,
+                },
+        } => {
+            let list = client
+                .list_parcels(unit.as_deref(), status.as_deref(), recipient.as_deref())
+                .await?;
+            let mut text = format!("{} parcel(s)", list.parcels.len());
+            if list.truncated {
+                text.push_str(" (more match: narrow the filter)");
+            }
+            for p in &list.parcels {
+                text.push_str(&format!(
+                    "\n  {}  {}  {} ({})  {}",
+                    p.id,
+                    p.status,
+                    p.recipient,
+                    p.carrier,
+                    p.logged_at.to_rfc3339()
+                ));
+            }
+            Ok(Output {
+                text,
+                json: json!(list),
             })
         }
         AdminCommand::Parcel {

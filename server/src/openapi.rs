@@ -40,6 +40,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         admin::import_owners,
         admin::reissue_onboarding,
         admin::add_parcel,
+        admin::list_parcels,
         pickup::return_parcel,
         pickup::verify,
         pickup::handover,

@@ -4,7 +4,8 @@
 //! Staff of one project log parcels for that project's units only; a unit of another
 //! project is answered like one that does not exist (`not_found`), as for onboarding
 //! reissues. The recipient and carrier follow the one name rule (`domain::name`), so a
-//! label cannot spoof a name with direction overrides.
+//! label cannot spoof a name with direction overrides. Staff look parcels up by unit,
+//! status and recipient ([`list_parcels`]), within their project.
 //!
 //! Photos: staff may attach (or replace) a JPEG of the parcel (`domain::files` decides
 //! what one may be). The file is stored in the unit's scope (`crate::files`) and the
@@ -15,14 +16,14 @@ use chrono::{DateTime, Utc};
 use lobby_model::domain::files::{check_photo, JPEG};
 use lobby_model::domain::name::check_name;
 use lobby_model::domain::registry::MAX_NAME_CHARS;
-use lobby_model::protocol::admin::ParcelAdd;
+use lobby_model::protocol::admin::{ParcelAdd, ParcelList};
 use lobby_model::protocol::Record;
 use lobby_model::scope;
 
 use crate::error::{AppError, AppResult};
 use crate::files::{store_file, Upload};
 use crate::ids::new_id;
-use crate::storage::{NewParcel, StaffMember, Storage};
+use crate::storage::{NewParcel, ParcelSearch, StaffMember, Storage};
 
 /// Longest tracking number (characters).
 pub const MAX_TRACKING_CHARS: usize = 64;
@@ -122,4 +123,40 @@ pub fn set_parcel_photo(
         tx.append_change(&unit_scope, &Record::Parcel(record), now)?;
         Ok(file.id)
     })
+}
+
+/// The parcel statuses a filter may name.
+pub const STATUSES: [&str; 3] = ["waiting", "picked_up", "returned"];
+
+/// The parcels `staff` may see (their project's, or all for an unlimited credential),
+/// newest first, filtered by unit, status and part of the recipient's name; at most
+/// [`ParcelList::MAX`], with `truncated` when more match.
+pub fn list_parcels(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    unit_id: Option<&str>,
+    status: Option<&str>,
+    recipient: Option<&str>,
+) -> AppResult<ParcelList> {
+    if let Some(s) = status {
+        if !STATUSES.contains(&s) {
+            return Err(AppError::invalid(
+                "status is waiting, picked_up or returned",
+            ));
+        }
+    }
+    let recipient = recipient.map(str::trim).filter(|r| !r.is_empty());
+    if recipient.is_some_and(|r| r.chars().count() > MAX_NAME_CHARS) {
+        return Err(AppError::invalid("recipient is too long"));
+    }
+    let search = ParcelSearch {
+        project_id: staff.project_id.as_deref(),
+        unit_id,
+        status,
+        recipient,
+    };
+    let mut parcels = db.read(|tx| tx.find_parcels(&search, ParcelList::MAX + 1))?;
+    let truncated = parcels.len() > ParcelList::MAX;
+    parcels.truncate(ParcelList::MAX);
+    Ok(ParcelList { parcels, truncated })
 }

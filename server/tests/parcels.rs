@@ -96,3 +96,77 @@ async fn a_spoofed_recipient_or_an_overlong_tracking_number_is_refused() {
     assert_eq!(t.count("SELECT COUNT(*) FROM parcels"), 0);
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn staff_find_parcels_by_unit_status_and_recipient_within_their_project() {
+    let t = dev_server().await;
+    let (project, imported) = t.project_with_owners(REGISTRY).await;
+    let (a, b) = (&imported.units[0].unit_id, &imported.units[1].unit_id);
+    let somchai = t.admin.add_parcel(&parcel(a, "สมชาย ใจดี")).await.unwrap();
+    let jane = t.admin.add_parcel(&parcel(a, "Jane Doe")).await.unwrap();
+    let other = t.admin.add_parcel(&parcel(b, "สมชาย ใจดี")).await.unwrap();
+    t.admin.return_parcel(&jane.parcel_id).await.unwrap();
+    let ids = |l: lobby_model::protocol::admin::ParcelList| -> Vec<String> {
+        assert!(!l.truncated);
+        l.parcels.into_iter().map(|p| p.id).collect()
+    };
+    // Newest first.
+    assert_eq!(
+        ids(t.admin.list_parcels(None, None, None).await.unwrap()),
+        vec![
+            other.parcel_id.clone(),
+            jane.parcel_id.clone(),
+            somchai.parcel_id.clone()
+        ]
+    );
+    assert_eq!(
+        ids(t.admin.list_parcels(Some(a), None, None).await.unwrap()),
+        vec![jane.parcel_id.clone(), somchai.parcel_id.clone()]
+    );
+    assert_eq!(
+        ids(t
+            .admin
+            .list_parcels(Some(a), Some("waiting"), Some("สมชาย"))
+            .await
+            .unwrap()),
+        vec![somchai.parcel_id.clone()]
+    );
+    assert_eq!(
+        ids(t
+            .admin
+            .list_parcels(None, Some("returned"), Some("jane"))
+            .await
+            .unwrap()),
+        vec![jane.parcel_id.clone()]
+    );
+    let returned = t
+        .admin
+        .list_parcels(None, Some("returned"), None)
+        .await
+        .unwrap();
+    let r = returned.parcels[0]
+        .returned
+        .as_ref()
+        .expect("custody of the return");
+    assert!(!r.by.is_empty());
+    assert_eq!(
+        t.admin
+            .list_parcels(None, Some("lost"), None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    // A credential of this project sees them; one of another project sees none.
+    let mine = lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&project)));
+    assert_eq!(
+        ids(mine.list_parcels(None, None, None).await.unwrap()).len(),
+        3
+    );
+    let other_project = t.project().await;
+    let theirs =
+        lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&other_project)));
+    assert!(ids(theirs.list_parcels(None, None, None).await.unwrap()).is_empty());
+    assert!(ids(theirs.list_parcels(Some(a), None, None).await.unwrap()).is_empty());
+    t.shutdown().await;
+}

@@ -15,7 +15,7 @@ use lobby_model::domain::registry::{parse_owner_registry, registry_error, MAX_NA
 use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::admin::{
     CreateProject, EpochBumped, ImportedUnit, OnboardingReissued, OtpPeek, OwnersImported,
-    ParcelAdd, ParcelAdded, ProjectCreated,
+    ParcelAdd, ParcelAdded, ParcelList, ProjectCreated,
 };
 use lobby_model::protocol::{ApiError, ProjectRecord};
 use serde::Deserialize;
@@ -224,6 +224,57 @@ pub async fn bump_epoch(
     let epoch = state.db(start_new_epoch).await?;
     tracing::info!(epoch, staff_id = %staff.0.id, "sync epoch bumped");
     Ok(Json(EpochBumped { epoch }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ParcelQuery {
+    /// Only this unit's parcels.
+    #[param(min_length = 1, max_length = 64)]
+    pub unit_id: Option<String>,
+    /// `waiting`, `picked_up` or `returned`.
+    #[param(pattern = "^(waiting|picked_up|returned)$")]
+    pub status: Option<String>,
+    /// Part of the recipient's name (Latin letters ignore case).
+    #[param(min_length = 1, max_length = 200)]
+    pub recipient: Option<String>,
+}
+
+/// The parcels of the units this credential manages, newest first (at most 500;
+/// `truncated` when more match), filtered by unit, status and part of the recipient.
+#[utoipa::path(get, path = "/v1/admin/parcels", tag = "admin",
+    params(ParcelQuery),
+    responses(
+        (status = 200, body = ParcelList),
+        (status = 400, description = "invalid_input (an unknown status, a filter too long)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn list_parcels(
+    State(state): State<AppState>,
+    staff: Staff,
+    query: Result<Query<ParcelQuery>, QueryRejection>,
+) -> AppResult<Json<ParcelList>> {
+    let Query(q) = query?;
+    if q.unit_id
+        .as_ref()
+        .is_some_and(|u| u.chars().count() > MAX_UNIT_ID_CHARS)
+    {
+        return Err(AppError::invalid("unit_id is too long"));
+    }
+    let member = staff.0.clone();
+    let list = state
+        .db(move |s| {
+            crate::parcels::list_parcels(
+                s,
+                &member,
+                q.unit_id.as_deref(),
+                q.status.as_deref(),
+                q.recipient.as_deref(),
+            )
+        })
+        .await?;
+    Ok(Json(list))
 }
 
 /// Logs a parcel that arrived for a unit (DESIGN.md §2.4); the unit's residents get it by

@@ -53,7 +53,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/units/{unit_id}/onboarding/reissue",
             post(admin::reissue_onboarding),
         )
-        .route("/v1/admin/parcels", post(admin::add_parcel))
+        .route(
+            "/v1/admin/parcels",
+            post(admin::add_parcel).get(admin::list_parcels),
+        )
         .route(
             "/v1/admin/parcels/{parcel_id}/return",
             post(pickup::return_parcel),

@@ -311,3 +311,14 @@ pub struct StoredFileMeta {
     pub size: u64,
     pub sha256: String,
 }
+
+/// What staff look parcels up by (each filter only when given).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParcelSearch<'a> {
+    pub project_id: Option<&'a str>,
+    pub unit_id: Option<&'a str>,
+    /// `waiting`, `picked_up` or `returned`.
+    pub status: Option<&'a str>,
+    /// Part of the recipient's name.
+    pub recipient: Option<&'a str>,
+}

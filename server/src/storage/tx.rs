@@ -18,9 +18,9 @@ use lobby_model::protocol::{
 
 use super::rows::{
     Inserted, Membership, NewDeviceKey, NewFile, NewHandover, NewInvite, NewMembership,
-    NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, Person,
-    PersonChange, StoredChange, StoredDeviceKey, StoredFileMeta, StoredInvite, StoredMutation,
-    StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
+    NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch,
+    Person, PersonChange, StoredChange, StoredDeviceKey, StoredFileMeta, StoredInvite,
+    StoredMutation, StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
 
@@ -226,6 +226,14 @@ pub trait ParcelsTx {
     /// The parcel with its custody (staff names, handover, return) and its photo's
     /// description (if it has one).
     fn parcel(&mut self, parcel_id: &str) -> AppResult<Option<ParcelRecord>>;
+    /// Up to `limit` parcels, newest first, of units of `project_id` (all projects when
+    /// `None`), of `unit_id`, with `status`, whose recipient contains `recipient`
+    /// (ignoring case) — each filter only when given.
+    fn find_parcels(
+        &mut self,
+        filter: &ParcelSearch<'_>,
+        limit: usize,
+    ) -> AppResult<Vec<ParcelRecord>>;
     /// The unit's `waiting` parcels, oldest first.
     fn waiting_parcels(&mut self, unit_id: &str) -> AppResult<Vec<ParcelRecord>>;
     /// Whether a handover already used this pass (`key_id`, `step`).

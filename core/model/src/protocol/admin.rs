@@ -152,3 +152,17 @@ pub struct ParcelReturned {
 pub struct ParcelPhotoSet {
     pub file_id: String,
 }
+
+/// `GET /v1/admin/parcels`: the parcels of the units this credential manages, newest
+/// first, at most [`ParcelList::MAX`], filtered by any of the query's fields.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ParcelList {
+    pub parcels: Vec<super::ParcelRecord>,
+    /// More parcels match than were listed (narrow the filter).
+    pub truncated: bool,
+}
+
+impl ParcelList {
+    /// Most parcels one answer lists.
+    pub const MAX: usize = 500;
+}

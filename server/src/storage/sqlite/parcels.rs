@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{from_ms, inserted, ms, Cached, SqliteTx};
 use crate::error::AppResult;
-use crate::storage::{Inserted, NewHandover, NewParcel, ParcelsTx};
+use crate::storage::{Inserted, NewHandover, NewParcel, ParcelSearch, ParcelsTx};
 
 /// The parcel's columns and its custody, joined once for every read.
 const SELECT_PARCEL: &str = "
@@ -91,6 +91,24 @@ impl ParcelsTx for SqliteTx<'_> {
                 parcel_row,
             )
             .optional()?)
+    }
+
+    fn find_parcels(&mut self, f: &ParcelSearch<'_>, limit: usize) -> AppResult<Vec<ParcelRecord>> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "{SELECT_PARCEL}
+             WHERE (?1 IS NULL OR p.unit_id IN (SELECT id FROM units WHERE project_id = ?1))
+               AND (?2 IS NULL OR p.unit_id = ?2)
+               AND (?3 IS NULL OR p.status = ?3)
+               AND (?4 IS NULL OR instr(lower(p.recipient), lower(?4)) > 0)
+             ORDER BY p.logged_at DESC, p.id DESC
+             LIMIT ?5"
+        ))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(
+            params![f.project_id, f.unit_id, f.status, f.recipient, limit],
+            parcel_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn waiting_parcels(&mut self, unit_id: &str) -> AppResult<Vec<ParcelRecord>> {
