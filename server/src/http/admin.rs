@@ -262,6 +262,12 @@ pub async fn list_parcels(
     {
         return Err(AppError::invalid("unit_id is too long"));
     }
+    if [&q.unit_id, &q.recipient, &q.status]
+        .iter()
+        .any(|f| f.as_deref() == Some(""))
+    {
+        return Err(AppError::invalid("a filter, when given, is not empty"));
+    }
     let member = staff.0.clone();
     let list = state
         .db(move |s| {
