@@ -50,15 +50,28 @@ fn reference_apply(store: &mut Store, rows: &[ParcelRecord]) {
         let mut stmt = conn
             .prepare(
                 "INSERT INTO parcels(id, scope, unit_id, recipient, carrier, tracking, status,
-                 logged_at, picked_up_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 logged_at, picked_up_at, logged_by, handover_at, handover_method, handover_to,
+                 handover_by, returned_at, returned_by, photo_id, photo_content_type,
+                 photo_size, photo_sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                         ?17, ?18, ?19, ?20)
                  ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, unit_id = excluded.unit_id,
                  recipient = excluded.recipient, carrier = excluded.carrier,
                  tracking = excluded.tracking, status = excluded.status,
-                 logged_at = excluded.logged_at, picked_up_at = excluded.picked_up_at",
+                 logged_at = excluded.logged_at, picked_up_at = excluded.picked_up_at,
+                 logged_by = excluded.logged_by, handover_at = excluded.handover_at,
+                 handover_method = excluded.handover_method, handover_to = excluded.handover_to,
+                 handover_by = excluded.handover_by, returned_at = excluded.returned_at,
+                 returned_by = excluded.returned_by, photo_id = excluded.photo_id,
+                 photo_content_type = excluded.photo_content_type,
+                 photo_size = excluded.photo_size, photo_sha256 = excluded.photo_sha256",
             )
             .expect("prepare");
         for p in rows {
             let scope = format!("unit:{}", p.unit_id);
+            let h = p.handover.as_deref();
+            let r = p.returned.as_deref();
+            let f = p.photo.as_deref();
             stmt.execute(params![
                 p.id,
                 scope,
@@ -68,7 +81,18 @@ fn reference_apply(store: &mut Store, rows: &[ParcelRecord]) {
                 p.tracking,
                 p.status,
                 p.logged_at,
-                p.picked_up_at
+                p.picked_up_at,
+                p.logged_by,
+                h.map(|h| h.at),
+                h.map(|h| &h.method),
+                h.map(|h| &h.to),
+                h.map(|h| &h.by),
+                r.map(|r| r.at),
+                r.map(|r| &r.by),
+                f.map(|f| &f.id),
+                f.map(|f| &f.content_type),
+                f.map(|f| f.size as i64),
+                f.map(|f| &f.sha256)
             ])
             .expect("upsert");
         }
