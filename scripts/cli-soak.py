@@ -313,16 +313,27 @@ class Soak:
     def step(self, phase):
         human = self.rng.random() < 0.10  # some invocations print for people, not --json
         r = self.rng.random()
-        if r < 0.14:
+        if r < 0.12:
             self.invoke("status", ["status"], not human, phase)
-        elif r < 0.26:
+        elif r < 0.22:
             self.invoke("units", ["units"], not human, phase)
-        elif r < 0.40:
+        elif r < 0.34:
             rc, doc = self.invoke("invite list", ["invite", "list"], not human, phase)
             self.refresh_outstanding(doc)
-        elif r < 0.52:
+        elif r < 0.44:
             self.invoke("members", ["members"], not human, phase)
-        elif r < 0.68:
+        elif r < 0.50:
+            self.invoke("parcels", ["parcels"], not human, phase)
+        elif r < 0.56:
+            # The pickup pass needs no network: with the server up or down it must be made.
+            out = str(self.home / "pickup.png")
+            rc, doc = self.invoke("pickup-qr", ["pickup-qr", "--out", out], True, phase)
+            if rc != 0 or not (isinstance(doc, dict)
+                               and str(doc.get("payload", "")).startswith("LOBBY:PICKUP:1:")):
+                self.bad_output += 1
+                self.log("bad-output.log", "NO PICKUP PASS (pickup-qr must work offline)",
+                         ["pickup-qr"], rc, json.dumps(doc).encode(), b"", phase)
+        elif r < 0.70:
             rc, doc = self.invoke("sync", ["sync"], not human, phase)
             if isinstance(doc, dict) and "state" in doc:
                 self.sync_states[f"{phase}:{doc['state']}"] += 1
