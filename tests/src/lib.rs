@@ -79,6 +79,14 @@ impl TestServer {
             .units
     }
 
+    /// The demo registry imported and its first unit's owner onboarded on a new phone.
+    pub async fn onboarded_owner(&self) -> (Phone, Vec<ImportedUnit>) {
+        let units = self.import_demo_registry().await;
+        let phone = Phone::new(&self.url);
+        phone.onboard(self, &units[0], OWNER_PHONE).await;
+        (phone, units)
+    }
+
     /// Read-only access to the server's database, to check what really happened.
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open_with_flags(

@@ -8,9 +8,7 @@ use lobby_e2e::{Phone, TestServer, OWNER_PHONE};
 #[tokio::test]
 async fn a_parcel_staff_log_is_in_the_phones_replica_after_sync() {
     let server = TestServer::start().await;
-    let units = server.import_demo_registry().await;
-    let phone = Phone::new(&server.url);
-    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    let (phone, units) = server.onboarded_owner().await;
     let added = server
         .admin
         .add_parcel(&ParcelAdd {
@@ -167,9 +165,7 @@ fn server_write(server: &TestServer, sql: &str) {
 #[tokio::test]
 async fn a_photo_is_fetched_once_then_shown_offline_and_one_never_fetched_is_offline() {
     let mut server = TestServer::start().await;
-    let units = server.import_demo_registry().await;
-    let phone = Phone::new(&server.url);
-    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    let (phone, units) = server.onboarded_owner().await;
     let unit = &units[0].unit_id;
     let (a, b) = (
         server
@@ -248,9 +244,7 @@ async fn a_photo_is_fetched_once_then_shown_offline_and_one_never_fetched_is_off
 #[tokio::test]
 async fn a_file_that_does_not_match_its_digest_is_refused_and_not_cached() {
     let server = TestServer::start().await;
-    let units = server.import_demo_registry().await;
-    let phone = Phone::new(&server.url);
-    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    let (phone, units) = server.onboarded_owner().await;
     let id = server
         .admin
         .add_parcel(&parcel(&units[0].unit_id, "สมชาย"))
@@ -292,9 +286,7 @@ async fn a_file_that_does_not_match_its_digest_is_refused_and_not_cached() {
 #[tokio::test]
 async fn losing_the_unit_deletes_its_cached_photos_and_a_replaced_photo_is_dropped() {
     let server = TestServer::start().await;
-    let units = server.import_demo_registry().await;
-    let phone = Phone::new(&server.url);
-    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    let (phone, units) = server.onboarded_owner().await;
     let unit = &units[0].unit_id;
     let id = server
         .admin
@@ -349,9 +341,7 @@ async fn losing_the_unit_deletes_its_cached_photos_and_a_replaced_photo_is_dropp
 #[tokio::test]
 async fn the_arrivals_watcher_tells_of_each_new_parcel_after_the_sync_that_brought_it() {
     let server = TestServer::start().await;
-    let units = server.import_demo_registry().await;
-    let phone = Phone::new(&server.url);
-    phone.onboard(&server, &units[0], OWNER_PHONE).await;
+    let (phone, units) = server.onboarded_owner().await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<String>>();
     let watcher = phone
         .lobby

@@ -26,6 +26,9 @@
 //!
 //! The access token lives 15 minutes, so a run is limited to 14.
 
+#[path = "support/http.rs"]
+mod http;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
@@ -40,6 +43,8 @@ use lobby_model::domain::invites::{generate_invite_code, MAX_INVITES_PER_UNIT};
 use lobby_model::protocol::{InviteStatus, MutationOutcome, ProjectKind, PushResponse, Record};
 use lobby_server::{start, AdminClient, ServerConfig};
 use serde_json::{json, Value};
+
+use http::post;
 use uuid::Uuid;
 
 const OWNER_PHONE: &str = "0812345678";
@@ -252,25 +257,6 @@ async fn owner_session(url: &str, admin: &AdminClient) -> anyhow::Result<(String
         .ok_or_else(|| anyhow!("no access token in {grant}"))?
         .to_string();
     Ok((unit.unit_id.clone(), token))
-}
-
-async fn post(
-    http: &reqwest::Client,
-    url: &str,
-    bearer: Option<&str>,
-    body: &Value,
-) -> anyhow::Result<Value> {
-    let mut req = http.post(url).json(body);
-    if let Some(t) = bearer {
-        req = req.bearer_auth(t);
-    }
-    let resp = req.send().await?;
-    let status = resp.status();
-    let value: Value = resp.json().await?;
-    if !status.is_success() {
-        return Err(anyhow!("{url}: {status} {value}"));
-    }
-    Ok(value)
 }
 
 /// One push of one mutation: its outcome, timed.

@@ -16,6 +16,9 @@
 //! from send to parsed answer. The process exits 1 when any request failed or any answer
 //! listed another unit's parcels.
 
+#[path = "support/http.rs"]
+mod http;
+
 use std::collections::HashSet;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -28,7 +31,9 @@ use lobby_model::domain::pickup_pass::{make_pass, step_at, PassClaims};
 use lobby_model::protocol::admin::{ParcelAdd, PickupVerified};
 use lobby_model::protocol::ProjectKind;
 use lobby_server::{start, AdminClient, ServerConfig};
-use serde_json::{json, Value};
+use serde_json::json;
+
+use http::post;
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -223,25 +228,6 @@ async fn setup(url: &str, admin: &AdminClient, units: usize) -> anyhow::Result<V
         });
     }
     Ok(holders)
-}
-
-async fn post(
-    http: &reqwest::Client,
-    url: &str,
-    bearer: Option<&str>,
-    body: &Value,
-) -> anyhow::Result<Value> {
-    let mut req = http.post(url).json(body);
-    if let Some(t) = bearer {
-        req = req.bearer_auth(t);
-    }
-    let resp = req.send().await?;
-    let status = resp.status();
-    let value: Value = resp.json().await?;
-    if !status.is_success() {
-        return Err(anyhow!("{url}: {status} {value}"));
-    }
-    Ok(value)
 }
 
 async fn client(i: usize, url: &str, token: &str, holders: &[Holder], deadline: Instant) -> Tally {
