@@ -75,6 +75,13 @@ pub enum ErrorCode {
     PickupPassUsed,
     /// The parcel was already handed over (or returned to the carrier).
     AlreadyHandedOver,
+    /// The person may not vote for this unit (a resident or tenant, a unit in arrears at
+    /// a general meeting, a unit neither owned nor held by proxy), or may not hold proxies.
+    NotEligible,
+    /// A proxy holder would hold more than 3 units at one meeting (s.47).
+    ProxyLimit,
+    /// The item's voting is closed (by the server's clock), or not open yet.
+    VotingClosed,
     /// A file (a parcel photo, later a payment slip or an attachment) is larger than its
     /// limit (`domain::files`); HTTP 413.
     TooLarge,
@@ -121,6 +128,9 @@ impl ErrorCode {
         ErrorCode::PickupPassUsed,
         ErrorCode::AlreadyHandedOver,
         ErrorCode::TooLarge,
+        ErrorCode::NotEligible,
+        ErrorCode::ProxyLimit,
+        ErrorCode::VotingClosed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +174,9 @@ impl ErrorCode {
             ErrorCode::PickupPassUsed => "pickup_pass_used",
             ErrorCode::AlreadyHandedOver => "already_handed_over",
             ErrorCode::TooLarge => "too_large",
+            ErrorCode::NotEligible => "not_eligible",
+            ErrorCode::ProxyLimit => "proxy_limit",
+            ErrorCode::VotingClosed => "voting_closed",
         }
     }
 
@@ -187,7 +200,10 @@ impl ErrorCode {
             | ErrorCode::OnboardingTokenUsed
             | ErrorCode::InviteCapReached
             | ErrorCode::PickupPassUsed
-            | ErrorCode::AlreadyHandedOver => 409,
+            | ErrorCode::AlreadyHandedOver
+            | ErrorCode::VotingClosed
+            | ErrorCode::ProxyLimit => 409,
+            ErrorCode::NotEligible => 403,
             ErrorCode::TooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::ServerError | ErrorCode::Internal | ErrorCode::Storage => 500,

@@ -14,4 +14,5 @@ pub mod pickup_pass;
 pub mod profile;
 pub mod registry;
 pub mod secret_token;
+pub mod voting;
 pub mod weight;
