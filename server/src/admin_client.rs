@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use lobby_model::protocol::admin::{
-    CreateProject, EpochBumped, HandedOver, OnboardingReissued, OtpPeek, OwnersImported, ParcelAdd,
-    ParcelAdded, ParcelList, ParcelPhotoSet, ParcelReturned, PickupHandover, PickupVerified,
-    PickupVerify, ProjectCreated,
+    ArrearsSet, CreateProject, EpochBumped, HandedOver, OnboardingReissued, OtpPeek,
+    OwnersImported, ParcelAdd, ParcelAdded, ParcelList, ParcelPhotoSet, ParcelReturned,
+    PickupHandover, PickupVerified, PickupVerify, ProjectCreated,
 };
-use lobby_model::protocol::{ApiError, ProjectKind};
+use lobby_model::protocol::{ApiError, Empty, ProjectKind};
 use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
 
@@ -66,6 +66,13 @@ impl AdminClient {
     ) -> Result<OnboardingReissued, LobbyError> {
         let path = format!("/v1/admin/units/{}/onboarding/reissue", encode(unit_id));
         self.send(self.http.post(self.url(&path))).await
+    }
+
+    /// Records the unit's months in arrears.
+    pub async fn set_arrears(&self, unit_id: &str, months: u32) -> Result<Empty, LobbyError> {
+        let path = format!("/v1/admin/units/{}/arrears", encode(unit_id));
+        self.send(self.http.post(self.url(&path)).json(&ArrearsSet { months }))
+            .await
     }
 
     /// Logs a parcel for a unit.

@@ -120,10 +120,27 @@ enum AdminCommand {
         #[command(subcommand)]
         command: ParcelCommand,
     },
+    /// A unit's standing: months of common fees in arrears.
+    Unit {
+        #[command(subcommand)]
+        command: UnitCommand,
+    },
     /// The pickup counter: verify a resident's pass, hand parcels over.
     Pickup {
         #[command(subcommand)]
         command: PickupCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UnitCommand {
+    /// Record how many months of common fees the unit owes (6 or more: it does not vote
+    /// at a general meeting).
+    Arrears {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        months: u32,
     },
 }
 
@@ -612,6 +629,15 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             Ok(Output {
                 text: format!("parcel {} returned to the carrier", returned.parcel_id),
                 json: json!(returned),
+            })
+        }
+        AdminCommand::Unit {
+            command: UnitCommand::Arrears { unit, months },
+        } => {
+            let done = client.set_arrears(&unit, months).await?;
+            Ok(Output {
+                text: format!("unit {unit}: {months} month(s) in arrears"),
+                json: json!(done),
             })
         }
         AdminCommand::Pickup {

@@ -38,6 +38,7 @@
 
 pub mod accounts;
 pub mod admin_client;
+pub mod arrears;
 pub mod change_log;
 pub mod cli;
 pub mod config;

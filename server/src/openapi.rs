@@ -39,6 +39,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         admin::create_project,
         admin::import_owners,
         admin::reissue_onboarding,
+        admin::set_arrears,
         admin::add_parcel,
         admin::list_parcels,
         pickup::return_parcel,

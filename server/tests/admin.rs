@@ -214,3 +214,63 @@ async fn an_unreachable_server_is_offline_for_the_admin_client() {
         ErrorCode::Offline
     );
 }
+
+#[tokio::test]
+async fn arrears_are_recorded_for_a_unit_and_reach_its_phones_but_not_another_projects_staff() {
+    let t = dev_server().await;
+    let (_, imported) = t.project_with_owners(REGISTRY).await;
+    let grant = t
+        .onboard(&imported.units[0].onboarding_payload, "081-234-5678")
+        .await;
+    let unit = &imported.units[0].unit_id;
+    t.admin.set_arrears(unit, 7).await.expect("recorded");
+    assert_eq!(
+        t.count(&format!(
+            "SELECT arrears_months FROM units WHERE id = '{unit}'"
+        )),
+        7
+    );
+    let page: lobby_model::protocol::PullResponse = serde_json::from_value(
+        t.post_ok(
+            "/v1/sync/pull",
+            serde_json::json!({}),
+            grant["access_token"].as_str(),
+        )
+        .await,
+    )
+    .unwrap();
+    let arrears: Vec<u32> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.record {
+            lobby_model::protocol::Record::Unit(u) if &u.id == unit => Some(u.arrears_months),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(arrears.last(), Some(&7), "{arrears:?}");
+    // Out of range, another project's staff, an unknown unit.
+    assert_eq!(
+        t.admin.set_arrears(unit, 1201).await.unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+    let other_project = t.project().await;
+    let limited =
+        lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&other_project)));
+    let theirs = limited.set_arrears(unit, 0).await.unwrap_err();
+    let unknown = limited
+        .set_arrears("01900000-0000-7000-8000-000000000000", 0)
+        .await
+        .unwrap_err();
+    assert_eq!(theirs.code, ErrorCode::NotFound);
+    assert_eq!(
+        (theirs.code, theirs.message),
+        (unknown.code, unknown.message)
+    );
+    assert_eq!(
+        t.count(&format!(
+            "SELECT arrears_months FROM units WHERE id = '{unit}'"
+        )),
+        7
+    );
+    t.shutdown().await;
+}

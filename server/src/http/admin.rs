@@ -14,10 +14,10 @@ use lobby_model::domain::onboarding::OnboardingPayload;
 use lobby_model::domain::registry::{parse_owner_registry, registry_error, MAX_NAME_CHARS};
 use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::admin::{
-    CreateProject, EpochBumped, ImportedUnit, OnboardingReissued, OtpPeek, OwnersImported,
-    ParcelAdd, ParcelAdded, ParcelList, ProjectCreated,
+    ArrearsSet, CreateProject, EpochBumped, ImportedUnit, OnboardingReissued, OtpPeek,
+    OwnersImported, ParcelAdd, ParcelAdded, ParcelList, ProjectCreated,
 };
-use lobby_model::protocol::{ApiError, ProjectRecord};
+use lobby_model::protocol::{ApiError, Empty, ProjectRecord};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -161,6 +161,37 @@ pub async fn reissue_onboarding(
     Ok(Json(OnboardingReissued {
         onboarding_payload: payload,
     }))
+}
+
+/// Records how many months of common fees a unit owes (a unit 6 months or more behind
+/// does not vote at a general meeting, s.18/1). Another project's unit answers like an
+/// unknown one.
+#[utoipa::path(post, path = "/v1/admin/units/{unit_id}/arrears", tag = "admin",
+    params(("unit_id" = String, Path, description = "the unit", max_length = 64)),
+    request_body = ArrearsSet,
+    responses(
+        (status = 200, body = Empty),
+        (status = 400, description = "invalid_input (months outside 0 to 1200, a `unit_id` longer than 64 characters)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such unit among the units this credential may manage)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn set_arrears(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(unit_id): Path<String>,
+    ApiJson(req): ApiJson<ArrearsSet>,
+) -> AppResult<Json<Empty>> {
+    if unit_id.chars().count() > MAX_UNIT_ID_CHARS {
+        return Err(AppError::invalid("unit_id is too long"));
+    }
+    let member = staff.0.clone();
+    let u = unit_id.clone();
+    state
+        .db(move |s| crate::arrears::set_arrears(s, &member, &u, req.months, Utc::now()))
+        .await?;
+    tracing::info!(%unit_id, staff_id = %staff.0.id, "arrears recorded");
+    Ok(Json(Empty {}))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

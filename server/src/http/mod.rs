@@ -50,6 +50,10 @@ pub fn router(state: AppState) -> Router {
             post(admin::import_owners).layer(DefaultBodyLimit::max(MAX_CSV_BODY)),
         )
         .route(
+            "/v1/admin/units/{unit_id}/arrears",
+            post(admin::set_arrears),
+        )
+        .route(
             "/v1/admin/units/{unit_id}/onboarding/reissue",
             post(admin::reissue_onboarding),
         )

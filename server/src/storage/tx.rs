@@ -41,6 +41,8 @@ pub trait UnitsTx {
     ) -> AppResult<Inserted>;
     fn project(&mut self, project_id: &str) -> AppResult<Option<ProjectRecord>>;
     fn unit(&mut self, unit_id: &str) -> AppResult<Option<StoredUnit>>;
+    /// Sets the unit's months in arrears; whether the unit exists.
+    fn set_unit_arrears(&mut self, unit_id: &str, months: u32) -> AppResult<bool>;
     fn unit_by_number(&mut self, project_id: &str, number: &str) -> AppResult<Option<StoredUnit>>;
     fn insert_unit(
         &mut self,

@@ -166,3 +166,12 @@ impl ParcelList {
     /// Most parcels one answer lists.
     pub const MAX: usize = 500;
 }
+
+/// `POST /v1/admin/units/{unit_id}/arrears`: how many months of common fees the unit owes
+/// (a unit 6 months or more in arrears does not vote at a general meeting, s.18/1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ArrearsSet {
+    #[serde(deserialize_with = "crate::protocol::strict::int32")]
+    #[schema(minimum = 0, maximum = 1200)]
+    pub months: u32,
+}

@@ -40,6 +40,11 @@ pub(crate) fn opt_int32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, 
         .ok_or_else(|| D::Error::custom(format!("expected an integer from 0 to {INT32_MAX}")))
 }
 
+/// An `int32` that is not negative (`format: int32, minimum: 0`).
+pub(crate) fn int32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    opt_int32(d)?.ok_or_else(|| D::Error::custom("expected an integer, not null"))
+}
+
 /// A map of `int64` values.
 pub(crate) fn int64_map<'de, D: Deserializer<'de>>(
     d: D,

@@ -56,6 +56,13 @@ impl UnitsTx for SqliteTx<'_> {
         .transpose()
     }
 
+    fn set_unit_arrears(&mut self, unit_id: &str, months: u32) -> AppResult<bool> {
+        Ok(self.tx.execute_cached(
+            "UPDATE units SET arrears_months = ?2 WHERE id = ?1",
+            params![unit_id, months],
+        )? == 1)
+    }
+
     fn unit(&mut self, unit_id: &str) -> AppResult<Option<StoredUnit>> {
         Ok(self
             .tx

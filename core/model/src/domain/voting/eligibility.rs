@@ -16,6 +16,19 @@ pub const MAX_PROXY_UNITS: usize = 3;
 /// Months of unpaid common fees from which a unit does not vote at a general meeting.
 pub const ARREARS_MONTHS_BARRED: u32 = 6;
 
+/// Most months of arrears staff may record (a century; anything above is a typo).
+pub const MAX_ARREARS_MONTHS: u32 = 1200;
+
+/// Checks a number of months in arrears staff record for a unit.
+pub fn check_arrears_months(months: u32) -> Result<u32> {
+    if months > MAX_ARREARS_MONTHS {
+        return Err(LobbyError::invalid(format!(
+            "months in arrears are 0 to {MAX_ARREARS_MONTHS}"
+        )));
+    }
+    Ok(months)
+}
+
 /// The kind of meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeetingKind {
@@ -171,6 +184,16 @@ mod tests {
                 ErrorCode::NotEligible
             );
         }
+    }
+
+    #[test]
+    fn arrears_are_zero_to_a_century() {
+        assert_eq!(check_arrears_months(0).unwrap(), 0);
+        assert_eq!(
+            check_arrears_months(MAX_ARREARS_MONTHS).unwrap(),
+            MAX_ARREARS_MONTHS
+        );
+        assert!(check_arrears_months(MAX_ARREARS_MONTHS + 1).is_err());
     }
 
     #[test]
