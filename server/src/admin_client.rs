@@ -9,7 +9,10 @@ use lobby_model::protocol::admin::{
     OwnersImported, ParcelAdd, ParcelAdded, ParcelList, ParcelPhotoSet, ParcelReturned,
     PickupHandover, PickupVerified, PickupVerify, ProjectCreated,
 };
-use lobby_model::protocol::{ApiError, Empty, ProjectKind};
+use lobby_model::protocol::{
+    ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, MeetingCreate, MeetingCreated, ProjectKind,
+    ProxyAdd,
+};
 use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
 
@@ -66,6 +69,33 @@ impl AdminClient {
     ) -> Result<OnboardingReissued, LobbyError> {
         let path = format!("/v1/admin/units/{}/onboarding/reissue", encode(unit_id));
         self.send(self.http.post(self.url(&path))).await
+    }
+
+    /// Creates a meeting.
+    pub async fn create_meeting(&self, req: &MeetingCreate) -> Result<MeetingCreated, LobbyError> {
+        self.send(self.http.post(self.url("/v1/admin/meetings")).json(req))
+            .await
+    }
+
+    /// Adds an agenda item to a meeting.
+    pub async fn add_item(&self, meeting_id: &str, req: &ItemAdd) -> Result<ItemAdded, LobbyError> {
+        let path = format!("/v1/admin/meetings/{}/items", encode(meeting_id));
+        self.send(self.http.post(self.url(&path)).json(req)).await
+    }
+
+    /// Registers a unit's proxy holder (by phone) for a meeting.
+    pub async fn add_proxy(&self, meeting_id: &str, req: &ProxyAdd) -> Result<Empty, LobbyError> {
+        let path = format!("/v1/admin/meetings/{}/proxies", encode(meeting_id));
+        self.send(self.http.post(self.url(&path)).json(req)).await
+    }
+
+    /// Records a unit present at a meeting.
+    pub async fn attend(&self, meeting_id: &str, unit_id: &str) -> Result<Empty, LobbyError> {
+        let path = format!("/v1/admin/meetings/{}/attendance", encode(meeting_id));
+        let body = AttendanceAdd {
+            unit_id: unit_id.to_string(),
+        };
+        self.send(self.http.post(self.url(&path)).json(&body)).await
     }
 
     /// Records the unit's months in arrears.

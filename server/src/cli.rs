@@ -18,7 +18,7 @@ use lobby_model::domain::name::check_name;
 use lobby_model::domain::profile::MAX_DISPLAY_NAME_CHARS;
 use lobby_model::domain::secret_token::{random_secret, secret_digest};
 use lobby_model::protocol::admin::{ParcelAdd, PickupHandover};
-use lobby_model::protocol::ProjectKind;
+use lobby_model::protocol::{ItemAdd, MeetingCreate, ProjectKind, ProxyAdd};
 use lobby_model::{ErrorCode, LobbyError};
 use serde_json::{json, Value};
 
@@ -120,6 +120,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: ParcelCommand,
     },
+    /// Co-owners' meetings: create, agenda, proxies, attendance.
+    Meeting {
+        #[command(subcommand)]
+        command: MeetingCommand,
+    },
     /// A unit's standing: months of common fees in arrears.
     Unit {
         #[command(subcommand)]
@@ -129,6 +134,65 @@ enum AdminCommand {
     Pickup {
         #[command(subcommand)]
         command: PickupCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum MeetingCommand {
+    /// Create a meeting of a project.
+    Create {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, value_parser = ["annual", "extraordinary", "committee"])]
+        kind: String,
+        /// Called again after a failed quorum (no quorum needed).
+        #[arg(long)]
+        reconvened: bool,
+    },
+    /// The agenda.
+    Item {
+        #[command(subcommand)]
+        command: ItemCommand,
+    },
+    /// Proxies.
+    Proxy {
+        #[command(subcommand)]
+        command: ProxyCommand,
+    },
+    /// Record a unit present in the attendance register.
+    Attend {
+        #[arg(long)]
+        meeting: String,
+        #[arg(long)]
+        unit: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ItemCommand {
+    /// Add an agenda item with its resolution type.
+    Add {
+        #[arg(long)]
+        meeting: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, value_parser = ["majority_of_attendees", "half_of_all", "half_of_all_reconvened", "quarter_of_all", "information"])]
+        resolution: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ProxyCommand {
+    /// Register the holder (a phone number) as the unit's proxy (at most 3 units each).
+    Add {
+        #[arg(long)]
+        meeting: String,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        holder: String,
     },
 }
 
@@ -631,6 +695,7 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
                 json: json!(returned),
             })
         }
+        AdminCommand::Meeting { command } => meeting(client, command).await,
         AdminCommand::Unit {
             command: UnitCommand::Arrears { unit, months },
         } => {
@@ -703,6 +768,75 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
 fn read_file(path: &Path) -> Result<Vec<u8>, LobbyError> {
     std::fs::read(path)
         .map_err(|e| LobbyError::invalid(format!("cannot read {}: {e}", path.display())))
+}
+
+async fn meeting(client: &AdminClient, command: MeetingCommand) -> Result<Output, LobbyError> {
+    match command {
+        MeetingCommand::Create {
+            project,
+            title,
+            kind,
+            reconvened,
+        } => {
+            let made = client
+                .create_meeting(&MeetingCreate {
+                    project_id: project,
+                    title,
+                    kind,
+                    reconvened,
+                })
+                .await?;
+            Ok(Output {
+                text: format!("meeting {} created", made.meeting_id),
+                json: json!(made),
+            })
+        }
+        MeetingCommand::Item {
+            command:
+                ItemCommand::Add {
+                    meeting,
+                    title,
+                    resolution,
+                },
+        } => {
+            let added = client
+                .add_item(&meeting, &ItemAdd { title, resolution })
+                .await?;
+            Ok(Output {
+                text: format!("item {} added", added.item_id),
+                json: json!(added),
+            })
+        }
+        MeetingCommand::Proxy {
+            command:
+                ProxyCommand::Add {
+                    meeting,
+                    unit,
+                    holder,
+                },
+        } => {
+            let done = client
+                .add_proxy(
+                    &meeting,
+                    &ProxyAdd {
+                        unit_id: unit.clone(),
+                        holder,
+                    },
+                )
+                .await?;
+            Ok(Output {
+                text: format!("proxy registered for unit {unit}"),
+                json: json!(done),
+            })
+        }
+        MeetingCommand::Attend { meeting, unit } => {
+            let done = client.attend(&meeting, &unit).await?;
+            Ok(Output {
+                text: format!("unit {unit} recorded present"),
+                json: json!(done),
+            })
+        }
+    }
 }
 
 /// A file name for a unit's QR: ASCII letters, digits, `-` and `_` kept, everything else

@@ -48,6 +48,7 @@ pub mod files;
 pub mod http;
 pub mod ids;
 pub mod invites;
+pub mod meetings;
 pub mod mutations;
 pub mod onboarding;
 pub mod openapi;

@@ -11,7 +11,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
 use crate::config::MAX_PULL_SCOPES;
-use crate::http::{admin, auth, files, invites, onboarding, pickup, profile, sync};
+use crate::http::{admin, auth, files, invites, meetings, onboarding, pickup, profile, sync};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,6 +46,10 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         pickup::verify,
         pickup::handover,
         files::set_parcel_photo,
+        meetings::create,
+        meetings::add_item,
+        meetings::add_proxy,
+        meetings::attend,
         admin::peek_otp,
         admin::bump_epoch,
     ),

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod files;
 pub mod invites;
+pub mod meetings;
 pub mod onboarding;
 pub mod pickup;
 pub mod profile;
@@ -70,6 +71,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/admin/parcels/{parcel_id}/photo",
             put(files::set_parcel_photo).layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES)),
+        )
+        .route("/v1/admin/meetings", post(meetings::create))
+        .route(
+            "/v1/admin/meetings/{meeting_id}/items",
+            post(meetings::add_item),
+        )
+        .route(
+            "/v1/admin/meetings/{meeting_id}/proxies",
+            post(meetings::add_proxy),
+        )
+        .route(
+            "/v1/admin/meetings/{meeting_id}/attendance",
+            post(meetings::attend),
         )
         .route("/v1/admin/otp/peek", get(admin::peek_otp))
         .route("/v1/admin/sync/epoch", post(admin::bump_epoch))

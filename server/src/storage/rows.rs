@@ -322,3 +322,37 @@ pub struct ParcelSearch<'a> {
     /// Part of the recipient's name.
     pub recipient: Option<&'a str>,
 }
+
+/// A meeting about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub id: String,
+    pub project_id: String,
+    pub title: String,
+    /// `annual`, `extraordinary` or `committee`.
+    pub kind: &'static str,
+    pub reconvened: bool,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMeeting {
+    pub id: String,
+    pub project_id: String,
+    pub title: String,
+    pub kind: String,
+    pub reconvened: bool,
+    /// `draft`, `open` or `closed`.
+    pub status: String,
+}
+
+/// An agenda item about to be stored (its position is the next one of its meeting).
+#[derive(Debug, Clone)]
+pub struct NewAgendaItem {
+    pub id: String,
+    pub meeting_id: String,
+    pub title: String,
+    pub resolution: &'static str,
+}

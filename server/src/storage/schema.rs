@@ -72,6 +72,15 @@
 //!   readers may download it (`unit:<id>` for a parcel photo); `sha256` is lowercase hex
 //!   of `bytes`; `created_by` a staff or person id. A file never changes.
 //! - `parcels.photo_file_id` — the parcel's current photo (a `files` id), if any.
+//!
+//! Added by migration 8 (meetings, issue 9):
+//! - `meetings(id, project_id, title, kind, reconvened, status, created_by, created_at)` —
+//!   `kind` `annual | extraordinary | committee`; `status` `draft | open | closed`.
+//! - `agenda_items(id, meeting_id, position, title, resolution, status)` — `status`
+//!   `pending | open | closed`.
+//! - `meeting_proxies(meeting_id, unit_id, holder_person_id, created_at)` — one proxy per
+//!   unit per meeting.
+//! - `meeting_attendance(meeting_id, unit_id, recorded_at)` — the attendance register.
 
 use rusqlite::Connection;
 
@@ -338,6 +347,43 @@ CREATE TABLE files (
     created_at INTEGER NOT NULL
 );
 ALTER TABLE parcels ADD COLUMN photo_file_id TEXT REFERENCES files(id);
+"#,
+    // 8: meetings (issue 9): meetings, agenda items, proxies, the attendance register.
+    r#"
+CREATE TABLE meetings (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reconvened INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft',
+    created_by TEXT NOT NULL REFERENCES staff(id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX meetings_project ON meetings(project_id);
+CREATE TABLE agenda_items (
+    id TEXT PRIMARY KEY,
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    resolution TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    UNIQUE (meeting_id, position)
+);
+CREATE TABLE meeting_proxies (
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    holder_person_id TEXT NOT NULL REFERENCES people(id),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (meeting_id, unit_id)
+);
+CREATE INDEX meeting_proxies_holder ON meeting_proxies(meeting_id, holder_person_id);
+CREATE TABLE meeting_attendance (
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (meeting_id, unit_id)
+);
 "#,
 ];
 

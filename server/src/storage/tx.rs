@@ -17,10 +17,11 @@ use lobby_model::protocol::{
 };
 
 use super::rows::{
-    Inserted, Membership, NewDeviceKey, NewFile, NewHandover, NewInvite, NewMembership,
-    NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch,
-    Person, PersonChange, StoredChange, StoredDeviceKey, StoredFileMeta, StoredInvite,
-    StoredMutation, StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit,
+    Inserted, Membership, NewAgendaItem, NewDeviceKey, NewFile, NewHandover, NewInvite, NewMeeting,
+    NewMembership, NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff,
+    ParcelSearch, Person, PersonChange, StoredChange, StoredDeviceKey, StoredFileMeta,
+    StoredInvite, StoredMeeting, StoredMutation, StoredOtp, StoredSession, StoredStaff,
+    StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
 
@@ -260,6 +261,33 @@ pub trait ParcelsTx {
     fn set_parcel_photo(&mut self, parcel_id: &str, file_id: &str) -> AppResult<bool>;
 }
 
+/// Meetings: the meetings, their agenda, proxies and the attendance register.
+pub trait MeetingsTx {
+    fn insert_meeting(&mut self, meeting: &NewMeeting) -> AppResult<()>;
+    fn meeting(&mut self, meeting_id: &str) -> AppResult<Option<StoredMeeting>>;
+    /// Appends the item after the meeting's last one.
+    fn insert_agenda_item(&mut self, item: &NewAgendaItem) -> AppResult<()>;
+    /// The registered proxy holder of the unit at the meeting, if any.
+    fn proxy_holder(&mut self, meeting_id: &str, unit_id: &str) -> AppResult<Option<String>>;
+    /// How many units the person holds by proxy at the meeting.
+    fn count_held_proxies(&mut self, meeting_id: &str, holder_person_id: &str) -> AppResult<usize>;
+    /// Registers (or replaces) the unit's proxy holder at the meeting.
+    fn set_proxy(
+        &mut self,
+        meeting_id: &str,
+        unit_id: &str,
+        holder_person_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()>;
+    /// Records the unit present; whether it was not already.
+    fn record_attendance(
+        &mut self,
+        meeting_id: &str,
+        unit_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool>;
+}
+
 /// Device keys: the public halves the phones registered.
 pub trait DeviceKeysTx {
     /// A key id already stored reads as [`Inserted::Duplicate`].
@@ -304,6 +332,7 @@ pub trait Tx:
     + MutationsTx
     + ParcelsTx
     + DeviceKeysTx
+    + MeetingsTx
     + FilesTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes

@@ -34,6 +34,7 @@
 mod auth;
 mod files;
 mod invites;
+mod meetings;
 mod onboarding;
 mod parcels;
 mod strict;
@@ -45,6 +46,7 @@ pub mod admin;
 pub use auth::*;
 pub use files::*;
 pub use invites::*;
+pub use meetings::*;
 pub use onboarding::*;
 pub use parcels::*;
 pub use sync::*;

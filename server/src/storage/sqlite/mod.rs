@@ -16,6 +16,7 @@ mod device_keys;
 mod files;
 mod invite_guesses;
 mod invites;
+mod meetings;
 mod memberships;
 mod mutations;
 mod onboarding_tokens;

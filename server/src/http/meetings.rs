@@ -1,0 +1,126 @@
+//! Meeting set-up endpoints for staff (issue 9; rules in [`crate::meetings`]).
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::Utc;
+use lobby_model::protocol::{
+    ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, MeetingCreate, MeetingCreated, ProxyAdd,
+};
+
+use super::extract::{ApiJson, Staff};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Longest id looked up (ours are 36-character UUIDs).
+const MAX_ID_CHARS: usize = 64;
+
+fn check_id(name: &str, id: &str) -> AppResult<()> {
+    if id.chars().count() > MAX_ID_CHARS {
+        return Err(AppError::invalid(format!("{name} is too long")));
+    }
+    Ok(())
+}
+
+/// Creates a meeting (annual, extraordinary or committee; reconvened or not).
+#[utoipa::path(post, path = "/v1/admin/meetings", tag = "admin",
+    request_body = MeetingCreate,
+    responses(
+        (status = 200, body = MeetingCreated),
+        (status = 400, description = "invalid_input (a kind or title the rules refuse)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such project for this credential)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(req): ApiJson<MeetingCreate>,
+) -> AppResult<Json<MeetingCreated>> {
+    check_id("project_id", &req.project_id)?;
+    let member = staff.0.clone();
+    let meeting_id = state
+        .db(move |s| crate::meetings::create_meeting(s, &member, &req, Utc::now()))
+        .await?;
+    tracing::info!(%meeting_id, staff_id = %staff.0.id, "meeting created");
+    Ok(Json(MeetingCreated { meeting_id }))
+}
+
+/// Adds an agenda item with its resolution type.
+#[utoipa::path(post, path = "/v1/admin/meetings/{meeting_id}/items", tag = "admin",
+    params(("meeting_id" = String, Path, description = "the meeting", max_length = 64)),
+    request_body = ItemAdd,
+    responses(
+        (status = 200, body = ItemAdded),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found", body = ApiError),
+        (status = 409, description = "conflict (the meeting is closed)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn add_item(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(meeting_id): Path<String>,
+    ApiJson(req): ApiJson<ItemAdd>,
+) -> AppResult<Json<ItemAdded>> {
+    check_id("meeting_id", &meeting_id)?;
+    let member = staff.0.clone();
+    let item_id = state
+        .db(move |s| crate::meetings::add_item(s, &member, &meeting_id, &req))
+        .await?;
+    Ok(Json(ItemAdded { item_id }))
+}
+
+/// Registers a unit's proxy holder for the meeting (at most 3 units per holder).
+#[utoipa::path(post, path = "/v1/admin/meetings/{meeting_id}/proxies", tag = "admin",
+    params(("meeting_id" = String, Path, description = "the meeting", max_length = 64)),
+    request_body = ProxyAdd,
+    responses(
+        (status = 200, body = Empty),
+        (status = 400, description = "invalid_input, phone_invalid", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (meeting, unit, or a holder without an account)", body = ApiError),
+        (status = 409, description = "proxy_limit (the holder already holds 3 units), conflict (the meeting is closed)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn add_proxy(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(meeting_id): Path<String>,
+    ApiJson(req): ApiJson<ProxyAdd>,
+) -> AppResult<Json<Empty>> {
+    check_id("meeting_id", &meeting_id)?;
+    check_id("unit_id", &req.unit_id)?;
+    let member = staff.0.clone();
+    state
+        .db(move |s| crate::meetings::add_proxy(s, &member, &meeting_id, &req, Utc::now()))
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// Records a unit present in the attendance register.
+#[utoipa::path(post, path = "/v1/admin/meetings/{meeting_id}/attendance", tag = "admin",
+    params(("meeting_id" = String, Path, description = "the meeting", max_length = 64)),
+    request_body = AttendanceAdd,
+    responses(
+        (status = 200, body = Empty),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found", body = ApiError),
+        (status = 409, description = "conflict (the meeting is closed)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn attend(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(meeting_id): Path<String>,
+    ApiJson(req): ApiJson<AttendanceAdd>,
+) -> AppResult<Json<Empty>> {
+    check_id("meeting_id", &meeting_id)?;
+    check_id("unit_id", &req.unit_id)?;
+    let member = staff.0.clone();
+    state
+        .db(move |s| crate::meetings::record_attendance(s, &member, &meeting_id, &req, Utc::now()))
+        .await?;
+    Ok(Json(Empty {}))
+}

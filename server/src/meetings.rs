@@ -1,0 +1,157 @@
+//! Meetings (DESIGN.md §2.7, issue 9): what staff set up before and during a co-owners'
+//! meeting — the meeting, its agenda, proxies and the attendance register. Voting, the
+//! ballot log and tallies come next; their rules are already in
+//! `lobby_model::domain::voting`.
+//!
+//! Staff of one project act on its meetings only; another project's meeting or unit is
+//! answered like an unknown one (`not_found`). Nothing changes once a meeting is closed.
+
+use chrono::{DateTime, Utc};
+use lobby_model::domain::contact::normalize_thai_phone;
+use lobby_model::domain::name::check_name;
+use lobby_model::domain::voting::eligibility::{check_proxy_holder, MeetingKind};
+use lobby_model::domain::voting::resolution::ResolutionType;
+use lobby_model::protocol::{AttendanceAdd, ItemAdd, MeetingCreate, ProxyAdd};
+use lobby_model::ErrorCode;
+
+use crate::error::{AppError, AppResult};
+use crate::ids::new_id;
+use crate::storage::{NewAgendaItem, NewMeeting, StaffMember, Storage, StoredMeeting, Tx};
+
+/// Longest meeting or item title (characters).
+pub const MAX_TITLE_CHARS: usize = 200;
+
+fn no_such_meeting() -> AppError {
+    AppError::not_found("no such meeting")
+}
+
+/// The meeting, if `staff` may act on it and it is not closed.
+fn open_for_changes(
+    tx: &mut dyn Tx,
+    staff: &StaffMember,
+    meeting_id: &str,
+) -> AppResult<StoredMeeting> {
+    let m = tx
+        .meeting(meeting_id)?
+        .filter(|m| {
+            staff
+                .project_id
+                .as_deref()
+                .is_none_or(|p| p == m.project_id)
+        })
+        .ok_or_else(no_such_meeting)?;
+    if m.status == "closed" {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            "the meeting is closed; nothing about it changes any more",
+        ));
+    }
+    Ok(m)
+}
+
+/// A unit of the meeting's project (`not_found` otherwise).
+fn unit_of(tx: &mut dyn Tx, meeting: &StoredMeeting, unit_id: &str) -> AppResult<()> {
+    tx.unit(unit_id)?
+        .filter(|u| u.record.project_id == meeting.project_id)
+        .map(|_| ())
+        .ok_or_else(|| AppError::not_found("no such unit in the meeting's project"))
+}
+
+/// Creates a meeting of a project; its id.
+pub fn create_meeting(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    req: &MeetingCreate,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let kind = MeetingKind::parse(&req.kind)?;
+    let title = check_name(&req.title, "the title", MAX_TITLE_CHARS)?;
+    if staff
+        .project_id
+        .as_deref()
+        .is_some_and(|p| p != req.project_id)
+    {
+        return Err(AppError::not_found("no such project"));
+    }
+    let id = new_id();
+    db.write(|tx| {
+        tx.project(&req.project_id)?
+            .ok_or_else(|| AppError::not_found("no such project"))?;
+        tx.insert_meeting(&NewMeeting {
+            id: id.clone(),
+            project_id: req.project_id.clone(),
+            title: title.clone(),
+            kind: kind.as_str(),
+            reconvened: req.reconvened,
+            created_by: staff.id.clone(),
+            created_at: now,
+        })
+    })?;
+    Ok(id)
+}
+
+/// Adds an agenda item after the meeting's last one; its id.
+pub fn add_item(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    meeting_id: &str,
+    req: &ItemAdd,
+) -> AppResult<String> {
+    let resolution = ResolutionType::parse(&req.resolution)?;
+    let title = check_name(&req.title, "the title", MAX_TITLE_CHARS)?;
+    let id = new_id();
+    db.write(|tx| {
+        open_for_changes(tx, staff, meeting_id)?;
+        tx.insert_agenda_item(&NewAgendaItem {
+            id: id.clone(),
+            meeting_id: meeting_id.to_string(),
+            title: title.clone(),
+            resolution: resolution.as_str(),
+        })
+    })?;
+    Ok(id)
+}
+
+/// Registers the holder (by phone) as the unit's proxy at the meeting: `proxy_limit`
+/// past 3 units for one holder (s.47); `not_found` for a holder with no account.
+/// Registering the same holder again changes nothing; another holder replaces the first.
+pub fn add_proxy(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    meeting_id: &str,
+    req: &ProxyAdd,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let phone = normalize_thai_phone(&req.holder)?;
+    db.write(|tx| {
+        let meeting = open_for_changes(tx, staff, meeting_id)?;
+        unit_of(tx, &meeting, &req.unit_id)?;
+        let holder = tx
+            .person_by_phone(&phone)?
+            .filter(|p| p.is_activated())
+            .ok_or_else(|| AppError::not_found("the proxy holder has no Lobby account"))?;
+        if tx.proxy_holder(meeting_id, &req.unit_id)?.as_deref() == Some(holder.id.as_str()) {
+            return Ok(());
+        }
+        // The bars (board, manager, spouses, office staff) need the project's roster,
+        // which the server does not keep yet: none applies.
+        check_proxy_holder(&[], tx.count_held_proxies(meeting_id, &holder.id)?)?;
+        tx.set_proxy(meeting_id, &req.unit_id, &holder.id, now)
+    })
+}
+
+/// Records the unit present in the attendance register (again: no change).
+pub fn record_attendance(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    meeting_id: &str,
+    req: &AttendanceAdd,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    db.write(|tx| {
+        let meeting = open_for_changes(tx, staff, meeting_id)?;
+        unit_of(tx, &meeting, &req.unit_id)?;
+        tx.record_attendance(meeting_id, &req.unit_id, now)?;
+        Ok(())
+    })
+}
