@@ -10,8 +10,8 @@ use lobby_model::protocol::admin::{
     PickupHandover, PickupVerified, PickupVerify, ProjectCreated,
 };
 use lobby_model::protocol::{
-    ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, MeetingCreate, MeetingCreated, ProjectKind,
-    ProxyAdd,
+    ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated,
+    ProjectKind, ProxyAdd,
 };
 use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
@@ -96,6 +96,32 @@ impl AdminClient {
             unit_id: unit_id.to_string(),
         };
         self.send(self.http.post(self.url(&path)).json(&body)).await
+    }
+
+    /// Opens or closes a meeting (`action`: `open` or `close`).
+    pub async fn meeting_action(
+        &self,
+        meeting_id: &str,
+        action: &str,
+    ) -> Result<Empty, LobbyError> {
+        let path = format!(
+            "/v1/admin/meetings/{}/{}",
+            encode(meeting_id),
+            encode(action)
+        );
+        self.send(self.http.post(self.url(&path))).await
+    }
+
+    /// Opens an item's voting.
+    pub async fn open_item(&self, item_id: &str) -> Result<Empty, LobbyError> {
+        let path = format!("/v1/admin/items/{}/open", encode(item_id));
+        self.send(self.http.post(self.url(&path))).await
+    }
+
+    /// Closes an item's voting: its tally, whether it passed, the chain head.
+    pub async fn close_item(&self, item_id: &str) -> Result<ItemClosed, LobbyError> {
+        let path = format!("/v1/admin/items/{}/close", encode(item_id));
+        self.send(self.http.post(self.url(&path))).await
     }
 
     /// Records the unit's months in arrears.

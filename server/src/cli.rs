@@ -19,7 +19,7 @@ use lobby_model::domain::profile::MAX_DISPLAY_NAME_CHARS;
 use lobby_model::domain::secret_token::{random_secret, secret_digest};
 use lobby_model::protocol::admin::{ParcelAdd, PickupHandover};
 use lobby_model::protocol::{ItemAdd, MeetingCreate, ProjectKind, ProxyAdd};
-use lobby_model::{ErrorCode, LobbyError};
+use lobby_model::{ErrorCode, LobbyError, Weight};
 use serde_json::{json, Value};
 
 use crate::storage::{NewStaff, SqliteStorage, Storage};
@@ -168,6 +168,16 @@ enum MeetingCommand {
         #[arg(long)]
         unit: String,
     },
+    /// Open the meeting: who votes, with what weight, is frozen now.
+    Open {
+        #[arg(long)]
+        meeting: String,
+    },
+    /// Close the meeting (its items closed first).
+    Close {
+        #[arg(long)]
+        meeting: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -180,6 +190,16 @@ enum ItemCommand {
         title: String,
         #[arg(long, value_parser = ["majority_of_attendees", "half_of_all", "half_of_all_reconvened", "quarter_of_all", "information"])]
         resolution: String,
+    },
+    /// Open the item's voting.
+    Open {
+        #[arg(long)]
+        item: String,
+    },
+    /// Close the item's voting: {"tally", "passed", "chain_head"}.
+    Close {
+        #[arg(long)]
+        item: String,
     },
 }
 
@@ -827,6 +847,57 @@ async fn meeting(client: &AdminClient, command: MeetingCommand) -> Result<Output
             Ok(Output {
                 text: format!("proxy registered for unit {unit}"),
                 json: json!(done),
+            })
+        }
+        MeetingCommand::Open { meeting } => {
+            let done = client.meeting_action(&meeting, "open").await?;
+            Ok(Output {
+                text: format!("meeting {meeting} open; who votes is frozen"),
+                json: json!(done),
+            })
+        }
+        MeetingCommand::Close { meeting } => {
+            let done = client.meeting_action(&meeting, "close").await?;
+            Ok(Output {
+                text: format!("meeting {meeting} closed"),
+                json: json!(done),
+            })
+        }
+        MeetingCommand::Item {
+            command: ItemCommand::Open { item },
+        } => {
+            let done = client.open_item(&item).await?;
+            Ok(Output {
+                text: format!("item {item} open for voting"),
+                json: json!(done),
+            })
+        }
+        MeetingCommand::Item {
+            command: ItemCommand::Close { item },
+        } => {
+            let closed = client.close_item(&item).await?;
+            // INTERFACE.md: weights as JSON numbers written exactly.
+            let mut tally = closed.tally.clone();
+            if let Some(map) = tally.as_object_mut() {
+                for v in map.values_mut() {
+                    if let Some(w) = v.as_str().and_then(|s| Weight::parse(s).ok()) {
+                        *v = w.to_json_number();
+                    }
+                }
+            }
+            Ok(Output {
+                text: format!(
+                    "item {item} closed: {} (approve {}, disapprove {}, abstain {}, did not vote {}; attending {} of {}; quorum {})",
+                    if closed.passed { "passed" } else { "not passed" },
+                    tally["approve"],
+                    tally["disapprove"],
+                    tally["abstain"],
+                    tally["did_not_vote"],
+                    tally["attending"],
+                    tally["all_votes"],
+                    tally["quorum"]
+                ),
+                json: json!({"tally": tally, "passed": closed.passed, "chain_head": closed.chain_head}),
             })
         }
         MeetingCommand::Attend { meeting, unit } => {

@@ -213,3 +213,161 @@ async fn attendance_is_recorded_once_for_units_of_the_meetings_project_only() {
     );
     t.shutdown().await;
 }
+
+/// Pushes one vote; "applied" or the refusal's code.
+async fn vote(t: &TestServer, token: &str, item: &str, unit: &str, choice: &str) -> String {
+    let body = serde_json::json!({"mutations": [{
+        "id": uuid::Uuid::now_v7(),
+        "created_at": chrono::Utc::now(),
+        "mutation": {"vote": {"item_id": item, "unit_id": unit, "choice": choice}},
+    }]});
+    let out = t.post_ok("/v1/sync/push", body, Some(token)).await;
+    let outcome = &out["results"][0]["outcome"];
+    match outcome["status"].as_str() {
+        Some("applied") => "applied".into(),
+        _ => outcome["code"].as_str().unwrap_or("?").to_string(),
+    }
+}
+
+#[tokio::test]
+async fn a_meeting_votes_through_push_and_closes_with_the_tally_of_its_chain() {
+    use lobby_model::domain::voting::chain::{tally_from_chain, verify_chain, ChainEntry};
+
+    let t = dev_server().await;
+    let (project, imported) = t.project_with_owners(FIVE).await;
+    let u: Vec<String> = imported.units.iter().map(|u| u.unit_id.clone()).collect();
+    let mut tokens = Vec::new();
+    for (i, unit) in imported.units.iter().enumerate() {
+        let grant = t
+            .onboard(&unit.onboarding_payload, &format!("081000000{}", i + 1))
+            .await;
+        tokens.push(grant["access_token"].as_str().unwrap().to_string());
+    }
+    t.admin.set_arrears(&u[3], 7).await.unwrap();
+    let m = t
+        .admin
+        .create_meeting(&meeting(&project))
+        .await
+        .unwrap()
+        .meeting_id;
+    let i1 = t
+        .admin
+        .add_item(&m, &item("อนุมัติงบประมาณ", "majority_of_attendees"))
+        .await
+        .unwrap()
+        .item_id;
+    let info = t
+        .admin
+        .add_item(&m, &item("แจ้งเพื่อทราบ", "information"))
+        .await
+        .unwrap()
+        .item_id;
+    // The fifth owner holds the third unit by proxy; the second unit attends in person.
+    t.admin
+        .add_proxy(
+            &m,
+            &ProxyAdd {
+                unit_id: u[2].clone(),
+                holder: "0810000005".into(),
+            },
+        )
+        .await
+        .unwrap();
+    t.admin.attend(&m, &u[1]).await.unwrap();
+    // Nothing is open yet.
+    assert_eq!(
+        vote(&t, &tokens[0], &i1, &u[0], "approve").await,
+        "voting_closed"
+    );
+    t.admin.meeting_action(&m, "open").await.unwrap();
+    t.admin.open_item(&i1).await.unwrap();
+    t.admin.open_item(&info).await.unwrap();
+
+    assert_eq!(
+        vote(&t, &tokens[0], &i1, &u[0], "disapprove").await,
+        "applied"
+    );
+    assert_eq!(vote(&t, &tokens[0], &i1, &u[0], "approve").await, "applied"); // changed
+    assert_eq!(
+        vote(&t, &tokens[4], &i1, &u[2], "disapprove").await,
+        "applied"
+    ); // by proxy
+    assert_eq!(vote(&t, &tokens[4], &i1, &u[4], "approve").await, "applied");
+    // In arrears (7 months, general meeting); not the voter's unit; an information item;
+    // not a choice.
+    assert_eq!(
+        vote(&t, &tokens[3], &i1, &u[3], "approve").await,
+        "not_eligible"
+    );
+    assert_eq!(
+        vote(&t, &tokens[0], &i1, &u[1], "approve").await,
+        "not_eligible"
+    );
+    assert_eq!(
+        vote(&t, &tokens[0], &info, &u[0], "approve").await,
+        "invalid_input"
+    );
+    assert_eq!(
+        vote(&t, &tokens[0], &i1, &u[0], "yes").await,
+        "invalid_input"
+    );
+
+    let closed = t.admin.close_item(&i1).await.unwrap();
+    // By hand: all votes 5 (one each); attending 4 (u1 voted, u2 registered, u3 by
+    // proxy, u5 voted; u4 in arrears left out); approve u1 + u5 = 2, disapprove u3 = 1,
+    // did not vote u2 = 1; quorum 4 ≥ 5/4; majority of attendees needs more than 2.
+    let tally = &closed.tally;
+    for (k, v) in [
+        ("approve", "2"),
+        ("disapprove", "1"),
+        ("abstain", "0"),
+        ("did_not_vote", "1"),
+        ("attending", "4"),
+        ("all_votes", "5"),
+    ] {
+        assert_eq!(tally[k], v, "{k}: {tally}");
+    }
+    assert_eq!(tally["quorum"], true);
+    assert!(!closed.passed);
+    // A vote arriving after the close is not counted.
+    assert_eq!(
+        vote(&t, &tokens[1], &i1, &u[1], "approve").await,
+        "voting_closed"
+    );
+
+    // The published head is the chain's, and the chain alone gives the same tally.
+    let chain: Vec<ChainEntry> = {
+        let db = t.db();
+        let mut stmt = db
+            .prepare(
+                "SELECT seq, prev, entry, hash FROM ballot_log WHERE meeting_id = ?1 ORDER BY seq",
+            )
+            .unwrap();
+        stmt.query_map([&m], |r| {
+            Ok(ChainEntry {
+                seq: r.get::<_, i64>(0)? as u64,
+                prev: r.get(1)?,
+                entry: serde_json::from_str(&r.get::<_, String>(2)?).unwrap(),
+                hash: r.get(3)?,
+            })
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    assert_eq!(verify_chain(&chain).unwrap(), closed.chain_head);
+    let recomputed = tally_from_chain(&chain, &i1).unwrap();
+    assert_eq!(recomputed.approve.to_string(), "2");
+    assert_eq!(recomputed.did_not_vote.to_string(), "1");
+    // The snapshot, the attendance recorded before opening, 4 accepted votes, the close.
+    assert_eq!(chain.len(), 7);
+
+    // The meeting closes once its items are closed.
+    assert_eq!(
+        t.admin.meeting_action(&m, "close").await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
+    t.admin.close_item(&info).await.unwrap();
+    t.admin.meeting_action(&m, "close").await.unwrap();
+    t.shutdown().await;
+}

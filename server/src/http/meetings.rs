@@ -4,7 +4,8 @@ use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Utc;
 use lobby_model::protocol::{
-    ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, MeetingCreate, MeetingCreated, ProxyAdd,
+    ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated,
+    ProxyAdd,
 };
 
 use super::extract::{ApiJson, Staff};
@@ -123,4 +124,117 @@ pub async fn attend(
         .db(move |s| crate::meetings::record_attendance(s, &member, &meeting_id, &req, Utc::now()))
         .await?;
     Ok(Json(Empty {}))
+}
+
+/// What the open/close endpoints share: a path id, a rule, `{}`.
+async fn act(
+    state: AppState,
+    staff: Staff,
+    id: String,
+    what: &'static str,
+    f: fn(&dyn crate::storage::Storage, &crate::storage::StaffMember, &str) -> AppResult<()>,
+) -> AppResult<Json<Empty>> {
+    check_id("id", &id)?;
+    let member = staff.0.clone();
+    let i = id.clone();
+    state.db(move |s| f(s, &member, &i)).await?;
+    tracing::info!(%id, staff_id = %staff.0.id, "{what}");
+    Ok(Json(Empty {}))
+}
+
+/// Opens the meeting: the eligibility snapshot (weights, arrears, proxies) is frozen
+/// into the ballot log's first entry.
+#[utoipa::path(post, path = "/v1/admin/meetings/{meeting_id}/open", tag = "admin",
+    params(("meeting_id" = String, Path, description = "the meeting", max_length = 64)),
+    responses(
+        (status = 200, body = Empty),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found", body = ApiError),
+        (status = 409, description = "conflict (already opened)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn open_meeting(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(meeting_id): Path<String>,
+) -> AppResult<Json<Empty>> {
+    act(state, staff, meeting_id, "meeting opened", |s, m, id| {
+        crate::meetings::voting::open_meeting(s, m, id, Utc::now())
+    })
+    .await
+}
+
+/// Closes the meeting (its items must be closed).
+#[utoipa::path(post, path = "/v1/admin/meetings/{meeting_id}/close", tag = "admin",
+    params(("meeting_id" = String, Path, description = "the meeting", max_length = 64)),
+    responses(
+        (status = 200, body = Empty),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found", body = ApiError),
+        (status = 409, description = "conflict (not open, or an item still open)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn close_meeting(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(meeting_id): Path<String>,
+) -> AppResult<Json<Empty>> {
+    act(state, staff, meeting_id, "meeting closed", |s, m, id| {
+        crate::meetings::voting::close_meeting(s, m, id)
+    })
+    .await
+}
+
+/// Opens an item's voting (its meeting must be open).
+#[utoipa::path(post, path = "/v1/admin/items/{item_id}/open", tag = "admin",
+    params(("item_id" = String, Path, description = "the agenda item", max_length = 64)),
+    responses(
+        (status = 200, body = Empty),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found", body = ApiError),
+        (status = 409, description = "conflict (already opened, or the meeting is not open)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn open_item(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(item_id): Path<String>,
+) -> AppResult<Json<Empty>> {
+    act(state, staff, item_id, "item opened", |s, m, id| {
+        crate::meetings::voting::open_item(s, m, id)
+    })
+    .await
+}
+
+/// Closes an item's voting and publishes its tally, whether it passed, and the chain head.
+#[utoipa::path(post, path = "/v1/admin/items/{item_id}/close", tag = "admin",
+    params(("item_id" = String, Path, description = "the agenda item", max_length = 64)),
+    responses(
+        (status = 200, body = ItemClosed),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found", body = ApiError),
+        (status = 409, description = "conflict (not open)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn close_item(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(item_id): Path<String>,
+) -> AppResult<Json<ItemClosed>> {
+    check_id("item_id", &item_id)?;
+    let member = staff.0.clone();
+    let id = item_id.clone();
+    let r = state
+        .db(move |s| crate::meetings::voting::close_item(s, &member, &id, Utc::now()))
+        .await?;
+    tracing::info!(%item_id, staff_id = %staff.0.id, passed = r.passed, "item closed");
+    Ok(Json(ItemClosed {
+        tally: crate::meetings::voting::tally_json(&r.tally),
+        passed: r.passed,
+        chain_head: r.chain_head,
+    }))
 }

@@ -85,6 +85,19 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/meetings/{meeting_id}/attendance",
             post(meetings::attend),
         )
+        .route(
+            "/v1/admin/meetings/{meeting_id}/open",
+            post(meetings::open_meeting),
+        )
+        .route(
+            "/v1/admin/meetings/{meeting_id}/close",
+            post(meetings::close_meeting),
+        )
+        .route("/v1/admin/items/{item_id}/open", post(meetings::open_item))
+        .route(
+            "/v1/admin/items/{item_id}/close",
+            post(meetings::close_item),
+        )
         .route("/v1/admin/otp/peek", get(admin::peek_otp))
         .route("/v1/admin/sync/epoch", post(admin::bump_epoch))
         .route("/openapi.json", get(openapi_json))

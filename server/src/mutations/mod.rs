@@ -15,11 +15,12 @@
 //!
 //! One file per capability holds its authorisation, rules (`lobby_model::domain`) and
 //! effects (rows and change-log entries): [`profile`] (`ProfileUpdate`), [`invites`]
-//! (`InviteCreate`, `InviteRevoke`, `MemberRemove`), [`device_keys`] (`DeviceKeyRegister`).
+//! (`InviteCreate`, `InviteRevoke`, `MemberRemove`), [`device_keys`] (`DeviceKeyRegister`), [`votes`] (`Vote`).
 
 pub mod device_keys;
 pub mod invites;
 pub mod profile;
+pub mod votes;
 
 use std::sync::Arc;
 
@@ -165,6 +166,11 @@ fn apply(
         Mutation::MemberRemove { membership_id } => {
             invites::remove_member(tx, person_id, membership_id, now)
         }
+        Mutation::Vote {
+            item_id,
+            unit_id,
+            choice,
+        } => votes::cast(tx, person_id, item_id, unit_id, choice, now),
         Mutation::DeviceKeyRegister { key_id, public_key } => {
             device_keys::register(tx, ctx, person_id, key_id, public_key, now)
         }

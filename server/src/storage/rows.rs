@@ -356,3 +356,24 @@ pub struct NewAgendaItem {
     pub title: String,
     pub resolution: &'static str,
 }
+
+/// A stored agenda item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAgendaItem {
+    pub id: String,
+    pub meeting_id: String,
+    pub position: i64,
+    pub title: String,
+    pub resolution: String,
+    /// `pending`, `open` or `closed`.
+    pub status: String,
+}
+
+/// A closed item's published result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredItemResult {
+    /// The tally's JSON.
+    pub tally: String,
+    pub passed: bool,
+    pub chain_head: String,
+}

@@ -81,6 +81,9 @@
 //! - `meeting_proxies(meeting_id, unit_id, holder_person_id, created_at)` — one proxy per
 //!   unit per meeting.
 //! - `meeting_attendance(meeting_id, unit_id, recorded_at)` — the attendance register.
+//! - `ballot_log(meeting_id, seq, prev, entry, hash)` — the hash-chained log
+//!   (`domain::voting::chain`): `entry` is the entry's JSON, exactly as hashed.
+//! - `item_results(item_id, tally, passed, chain_head)` — published at an item's close.
 
 use rusqlite::Connection;
 
@@ -383,6 +386,20 @@ CREATE TABLE meeting_attendance (
     unit_id TEXT NOT NULL REFERENCES units(id),
     recorded_at INTEGER NOT NULL,
     PRIMARY KEY (meeting_id, unit_id)
+);
+CREATE TABLE ballot_log (
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    seq INTEGER NOT NULL,
+    prev TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, seq)
+);
+CREATE TABLE item_results (
+    item_id TEXT PRIMARY KEY REFERENCES agenda_items(id),
+    tally TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    chain_head TEXT NOT NULL
 );
 "#,
 ];

@@ -19,11 +19,12 @@ use lobby_model::protocol::{
 use super::rows::{
     Inserted, Membership, NewAgendaItem, NewDeviceKey, NewFile, NewHandover, NewInvite, NewMeeting,
     NewMembership, NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff,
-    ParcelSearch, Person, PersonChange, StoredChange, StoredDeviceKey, StoredFileMeta,
-    StoredInvite, StoredMeeting, StoredMutation, StoredOtp, StoredSession, StoredStaff,
-    StoredToken, StoredUnit,
+    ParcelSearch, Person, PersonChange, StoredAgendaItem, StoredChange, StoredDeviceKey,
+    StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation, StoredOtp,
+    StoredSession, StoredStaff, StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
+use lobby_model::domain::voting::chain::ChainEntry;
 
 /// Staff credentials.
 pub trait StaffTx {
@@ -279,6 +280,27 @@ pub trait MeetingsTx {
         holder_person_id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<()>;
+    fn agenda_item(&mut self, item_id: &str) -> AppResult<Option<StoredAgendaItem>>;
+    fn agenda_items(&mut self, meeting_id: &str) -> AppResult<Vec<StoredAgendaItem>>;
+    /// Sets the meeting's status if it is `from`; whether it was.
+    fn set_meeting_status(&mut self, meeting_id: &str, from: &str, to: &str) -> AppResult<bool>;
+    /// Sets the item's status if it is `from`; whether it was.
+    fn set_item_status(&mut self, item_id: &str, from: &str, to: &str) -> AppResult<bool>;
+    /// The units in the meeting's attendance register, in the order recorded.
+    fn attendance(&mut self, meeting_id: &str) -> AppResult<Vec<String>>;
+    /// Every registered proxy of the meeting: (unit id, holder person id).
+    fn proxies(&mut self, meeting_id: &str) -> AppResult<Vec<(String, String)>>;
+    /// The project's units.
+    fn project_units(&mut self, project_id: &str) -> AppResult<Vec<StoredUnit>>;
+    /// The meeting's ballot log in order.
+    fn ballot_log(&mut self, meeting_id: &str) -> AppResult<Vec<ChainEntry>>;
+    fn last_ballot_entry(&mut self, meeting_id: &str) -> AppResult<Option<ChainEntry>>;
+    /// The link at `seq` (0: the snapshot).
+    fn ballot_entry(&mut self, meeting_id: &str, seq: u64) -> AppResult<Option<ChainEntry>>;
+    /// Appends a link; a sequence number taken reads as [`Inserted::Duplicate`].
+    fn append_ballot_entry(&mut self, meeting_id: &str, link: &ChainEntry) -> AppResult<Inserted>;
+    fn store_item_result(&mut self, item_id: &str, result: &StoredItemResult) -> AppResult<()>;
+    fn item_result(&mut self, item_id: &str) -> AppResult<Option<StoredItemResult>>;
     /// Records the unit present; whether it was not already.
     fn record_attendance(
         &mut self,

@@ -59,3 +59,15 @@ pub struct AttendanceAdd {
     #[schema(min_length = 1, max_length = 64)]
     pub unit_id: String,
 }
+
+/// `POST /v1/admin/items/{item_id}/close`: the item's published result.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ItemClosed {
+    /// `{"approve", "disapprove", "abstain", "did_not_vote", "attending", "all_votes"}` as
+    /// exact decimal strings, and `"quorum"`.
+    #[schema(value_type = Object)]
+    pub tally: serde_json::Value,
+    pub passed: bool,
+    /// The ballot log's head after the item's closing entry (hex SHA-256).
+    pub chain_head: String,
+}

@@ -174,6 +174,15 @@ pub enum Mutation {
     /// (`domain::device_key`): `public_key` is 64 hex digits. The server binds it to the
     /// pushing session's sign-in, revokes that sign-in's earlier key, and revokes this
     /// one when the sign-in ends.
+    /// A vote for `unit_id` on an open agenda item (`approve`, `disapprove` or `abstain`),
+    /// by the unit's owner or its registered proxy; a later vote replaces it until the
+    /// item closes. `voting_closed` when it arrives after the item closed (by the
+    /// server's clock), `not_eligible` for anyone else or a unit in arrears.
+    Vote {
+        item_id: String,
+        unit_id: String,
+        choice: String,
+    },
     DeviceKeyRegister {
         key_id: Uuid,
         /// 64 hex digits (anything else is answered `rejected{invalid_input}`, like every
@@ -190,6 +199,7 @@ impl Mutation {
             Mutation::InviteRevoke { .. } => "invite_revoke",
             Mutation::MemberRemove { .. } => "member_remove",
             Mutation::DeviceKeyRegister { .. } => "device_key_register",
+            Mutation::Vote { .. } => "vote",
         }
     }
 }

@@ -1,12 +1,20 @@
 //! Meetings on SQLite (`meetings`, `agenda_items`, `meeting_proxies`,
-//! `meeting_attendance`).
+//! `meeting_attendance`, `ballot_log` — each entry's JSON stored exactly as hashed —,
+//! `item_results`).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{count, ms, Cached, SqliteTx};
-use crate::error::AppResult;
-use crate::storage::{MeetingsTx, NewAgendaItem, NewMeeting, StoredMeeting};
+use lobby_model::domain::voting::chain::ChainEntry;
+use lobby_model::protocol::UnitRecord;
+use lobby_model::Weight;
+
+use super::{count, inserted, ms, Cached, SqliteTx};
+use crate::error::{AppError, AppResult};
+use crate::storage::{
+    Inserted, MeetingsTx, NewAgendaItem, NewMeeting, StoredAgendaItem, StoredItemResult,
+    StoredMeeting, StoredUnit,
+};
 
 impl MeetingsTx for SqliteTx<'_> {
     fn insert_meeting(&mut self, m: &NewMeeting) -> AppResult<()> {
@@ -93,6 +101,148 @@ impl MeetingsTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn agenda_item(&mut self, item_id: &str) -> AppResult<Option<StoredAgendaItem>> {
+        Ok(self
+            .tx
+            .query_row_cached(
+                &format!("{ITEM_COLUMNS} WHERE id = ?1"),
+                [item_id],
+                item_row,
+            )
+            .optional()?)
+    }
+
+    fn agenda_items(&mut self, meeting_id: &str) -> AppResult<Vec<StoredAgendaItem>> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "{ITEM_COLUMNS} WHERE meeting_id = ?1 ORDER BY position"
+        ))?;
+        let rows = stmt.query_map([meeting_id], item_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn set_meeting_status(&mut self, meeting_id: &str, from: &str, to: &str) -> AppResult<bool> {
+        Ok(self.tx.execute_cached(
+            "UPDATE meetings SET status = ?3 WHERE id = ?1 AND status = ?2",
+            params![meeting_id, from, to],
+        )? == 1)
+    }
+
+    fn set_item_status(&mut self, item_id: &str, from: &str, to: &str) -> AppResult<bool> {
+        Ok(self.tx.execute_cached(
+            "UPDATE agenda_items SET status = ?3 WHERE id = ?1 AND status = ?2",
+            params![item_id, from, to],
+        )? == 1)
+    }
+
+    fn attendance(&mut self, meeting_id: &str) -> AppResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT unit_id FROM meeting_attendance WHERE meeting_id = ?1
+             ORDER BY recorded_at, unit_id",
+        )?;
+        let rows = stmt.query_map([meeting_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn proxies(&mut self, meeting_id: &str) -> AppResult<Vec<(String, String)>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT unit_id, holder_person_id FROM meeting_proxies WHERE meeting_id = ?1
+             ORDER BY unit_id",
+        )?;
+        let rows = stmt.query_map([meeting_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn project_units(&mut self, project_id: &str) -> AppResult<Vec<StoredUnit>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, project_id, number, ratio_micros, arrears_months, owner_person_id
+             FROM units WHERE project_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([project_id], |r| {
+            Ok(StoredUnit {
+                record: UnitRecord {
+                    id: r.get(0)?,
+                    project_id: r.get(1)?,
+                    number: r.get(2)?,
+                    ownership_ratio: Weight::from_micros(r.get(3)?),
+                    arrears_months: r.get(4)?,
+                },
+                owner_person_id: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn ballot_log(&mut self, meeting_id: &str) -> AppResult<Vec<ChainEntry>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT seq, prev, entry, hash FROM ballot_log WHERE meeting_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([meeting_id], link_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(link).collect()
+    }
+
+    fn last_ballot_entry(&mut self, meeting_id: &str) -> AppResult<Option<ChainEntry>> {
+        self.tx
+            .query_row_cached(
+                "SELECT seq, prev, entry, hash FROM ballot_log WHERE meeting_id = ?1
+                 ORDER BY seq DESC LIMIT 1",
+                [meeting_id],
+                link_row,
+            )
+            .optional()?
+            .map(link)
+            .transpose()
+    }
+
+    fn ballot_entry(&mut self, meeting_id: &str, seq: u64) -> AppResult<Option<ChainEntry>> {
+        let seq = i64::try_from(seq).map_err(|_| AppError::server("ballot log", "seq"))?;
+        self.tx
+            .query_row_cached(
+                "SELECT seq, prev, entry, hash FROM ballot_log WHERE meeting_id = ?1 AND seq = ?2",
+                params![meeting_id, seq],
+                link_row,
+            )
+            .optional()?
+            .map(link)
+            .transpose()
+    }
+
+    fn append_ballot_entry(&mut self, meeting_id: &str, l: &ChainEntry) -> AppResult<Inserted> {
+        let entry =
+            serde_json::to_string(&l.entry).map_err(|e| AppError::server("ballot log", e))?;
+        let seq = i64::try_from(l.seq).map_err(|_| AppError::server("ballot log", "seq"))?;
+        inserted(self.tx.execute_cached(
+            "INSERT INTO ballot_log (meeting_id, seq, prev, entry, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![meeting_id, seq, l.prev, entry, l.hash],
+        ))
+    }
+
+    fn store_item_result(&mut self, item_id: &str, r: &StoredItemResult) -> AppResult<()> {
+        self.tx.execute_cached(
+            "INSERT INTO item_results (item_id, tally, passed, chain_head) VALUES (?1, ?2, ?3, ?4)",
+            params![item_id, r.tally, r.passed, r.chain_head],
+        )?;
+        Ok(())
+    }
+
+    fn item_result(&mut self, item_id: &str) -> AppResult<Option<StoredItemResult>> {
+        Ok(self
+            .tx
+            .query_row_cached(
+                "SELECT tally, passed, chain_head FROM item_results WHERE item_id = ?1",
+                [item_id],
+                |r| {
+                    Ok(StoredItemResult {
+                        tally: r.get(0)?,
+                        passed: r.get(1)?,
+                        chain_head: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     fn record_attendance(
         &mut self,
         meeting_id: &str,
@@ -105,4 +255,33 @@ impl MeetingsTx for SqliteTx<'_> {
             params![meeting_id, unit_id, ms(now)],
         )? == 1)
     }
+}
+
+fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAgendaItem> {
+    Ok(StoredAgendaItem {
+        id: r.get(0)?,
+        meeting_id: r.get(1)?,
+        position: r.get(2)?,
+        title: r.get(3)?,
+        resolution: r.get(4)?,
+        status: r.get(5)?,
+    })
+}
+
+const ITEM_COLUMNS: &str =
+    "SELECT id, meeting_id, position, title, resolution, status FROM agenda_items";
+
+fn link_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, String)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn link(row: (i64, String, String, String)) -> AppResult<ChainEntry> {
+    let (seq, prev, entry, hash) = row;
+    Ok(ChainEntry {
+        seq: u64::try_from(seq).map_err(|_| AppError::server("ballot log", "negative seq"))?,
+        prev,
+        entry: serde_json::from_str(&entry)
+            .map_err(|e| AppError::server("ballot log", format!("unreadable entry: {e}")))?,
+        hash,
+    })
 }

@@ -5,6 +5,7 @@
 //!
 //! Staff of one project act on its meetings only; another project's meeting or unit is
 //! answered like an unknown one (`not_found`). Nothing changes once a meeting is closed.
+//! Opening, closing and the ballot log: [`voting`].
 
 use chrono::{DateTime, Utc};
 use lobby_model::domain::contact::normalize_thai_phone;
@@ -14,6 +15,8 @@ use lobby_model::domain::voting::resolution::ResolutionType;
 use lobby_model::protocol::{AttendanceAdd, ItemAdd, MeetingCreate, ProxyAdd};
 use lobby_model::ErrorCode;
 
+pub mod voting;
+
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::storage::{NewAgendaItem, NewMeeting, StaffMember, Storage, StoredMeeting, Tx};
@@ -21,8 +24,24 @@ use crate::storage::{NewAgendaItem, NewMeeting, StaffMember, Storage, StoredMeet
 /// Longest meeting or item title (characters).
 pub const MAX_TITLE_CHARS: usize = 200;
 
-fn no_such_meeting() -> AppError {
+pub(crate) fn no_such_meeting() -> AppError {
     AppError::not_found("no such meeting")
+}
+
+/// The meeting, if `staff` may act on it.
+pub(crate) fn meeting_for(
+    tx: &mut dyn Tx,
+    staff: &StaffMember,
+    meeting_id: &str,
+) -> AppResult<StoredMeeting> {
+    tx.meeting(meeting_id)?
+        .filter(|m| {
+            staff
+                .project_id
+                .as_deref()
+                .is_none_or(|p| p == m.project_id)
+        })
+        .ok_or_else(no_such_meeting)
 }
 
 /// The meeting, if `staff` may act on it and it is not closed.
@@ -31,15 +50,7 @@ fn open_for_changes(
     staff: &StaffMember,
     meeting_id: &str,
 ) -> AppResult<StoredMeeting> {
-    let m = tx
-        .meeting(meeting_id)?
-        .filter(|m| {
-            staff
-                .project_id
-                .as_deref()
-                .is_none_or(|p| p == m.project_id)
-        })
-        .ok_or_else(no_such_meeting)?;
+    let m = meeting_for(tx, staff, meeting_id)?;
     if m.status == "closed" {
         return Err(AppError::new(
             ErrorCode::Conflict,
@@ -151,7 +162,17 @@ pub fn record_attendance(
     db.write(|tx| {
         let meeting = open_for_changes(tx, staff, meeting_id)?;
         unit_of(tx, &meeting, &req.unit_id)?;
-        tx.record_attendance(meeting_id, &req.unit_id, now)?;
+        let new = tx.record_attendance(meeting_id, &req.unit_id, now)?;
+        if new && meeting.status == "open" {
+            voting::append(
+                tx,
+                meeting_id,
+                lobby_model::domain::voting::chain::Entry::Attendance {
+                    unit_id: req.unit_id.clone(),
+                    at: now,
+                },
+            )?;
+        }
         Ok(())
     })
 }
