@@ -22,11 +22,7 @@ pub fn set_arrears(
     let no_such_unit = || AppError::not_found("no such unit");
     db.write(|tx| {
         let unit = tx.unit(unit_id)?.ok_or_else(no_such_unit)?;
-        if staff
-            .project_id
-            .as_deref()
-            .is_some_and(|p| p != unit.record.project_id)
-        {
+        if !staff.manages(&unit.record.project_id) {
             return Err(no_such_unit());
         }
         if unit.record.arrears_months == months {

@@ -53,11 +53,7 @@ pub fn log_parcel(
     let id = new_id();
     db.write(|tx| {
         let unit = tx.unit(&req.unit_id)?.ok_or_else(no_such_unit)?;
-        if staff
-            .project_id
-            .as_deref()
-            .is_some_and(|p| p != unit.record.project_id)
-        {
+        if !staff.manages(&unit.record.project_id) {
             return Err(no_such_unit());
         }
         tx.insert_parcel(&NewParcel {
@@ -95,11 +91,7 @@ pub fn set_parcel_photo(
     db.write(|tx| {
         let parcel = tx.parcel(parcel_id)?.ok_or_else(no_such_parcel)?;
         let unit = tx.unit(&parcel.unit_id)?.ok_or_else(no_such_parcel)?;
-        if staff
-            .project_id
-            .as_deref()
-            .is_some_and(|p| p != unit.record.project_id)
-        {
+        if !staff.manages(&unit.record.project_id) {
             return Err(no_such_parcel());
         }
         let unit_scope = scope::unit(&parcel.unit_id);

@@ -49,14 +49,6 @@ fn revoked(why: &str) -> AppError {
     AppError::new(ErrorCode::PickupPassRevoked, why.to_string())
 }
 
-/// Whether `staff` may act on `unit` (a credential bound to a project acts on its own).
-fn staff_sees(staff: &StaffMember, unit: &StoredUnit) -> bool {
-    staff
-        .project_id
-        .as_deref()
-        .is_none_or(|p| p == unit.record.project_id)
-}
-
 fn check_pass(
     tx: &mut dyn Tx,
     staff: &StaffMember,
@@ -83,7 +75,7 @@ fn check_pass(
     let unit_id = claims.unit_id.to_string();
     let unit = tx
         .unit(&unit_id)?
-        .filter(|u| staff_sees(staff, u))
+        .filter(|u| staff.manages(&u.record.project_id))
         .ok_or_else(|| AppError::not_found("the pass is for a unit this office does not manage"))?;
     if tx.active_membership(&person_id, &unit_id)?.is_none() {
         return Err(revoked("the pass holder is no longer a member of the unit"));
@@ -268,7 +260,7 @@ fn first_parcels_unit(
     let first = ids.first().ok_or_else(|| AppError::invalid("no parcels"))?;
     let parcel = tx.parcel(first)?.ok_or_else(no_such_parcel)?;
     tx.unit(&parcel.unit_id)?
-        .filter(|u| staff_sees(staff, u))
+        .filter(|u| staff.manages(&u.record.project_id))
         .ok_or_else(no_such_parcel)
 }
 
@@ -282,7 +274,7 @@ pub fn return_parcel(
     db.write(|tx| {
         let parcel = tx.parcel(parcel_id)?.ok_or_else(no_such_parcel)?;
         tx.unit(&parcel.unit_id)?
-            .filter(|u| staff_sees(staff, u))
+            .filter(|u| staff.manages(&u.record.project_id))
             .ok_or_else(no_such_parcel)?;
         if !tx.mark_parcel_returned(parcel_id, &staff.id, now)? {
             return Err(not_waiting(&parcel));

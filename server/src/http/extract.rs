@@ -145,11 +145,12 @@ impl FromRequestParts<AppState> for Staff {
 impl Staff {
     /// Project-limited credentials may act only on their project.
     pub fn require_project(&self, project_id: &str) -> AppResult<()> {
-        match &self.0.project_id {
-            Some(p) if p != project_id => Err(AppError::forbidden(
+        if self.0.manages(project_id) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(
                 "this staff credential is limited to another project",
-            )),
-            _ => Ok(()),
+            ))
         }
     }
 

@@ -35,12 +35,7 @@ pub(crate) fn meeting_for(
     meeting_id: &str,
 ) -> AppResult<StoredMeeting> {
     tx.meeting(meeting_id)?
-        .filter(|m| {
-            staff
-                .project_id
-                .as_deref()
-                .is_none_or(|p| p == m.project_id)
-        })
+        .filter(|m| staff.manages(&m.project_id))
         .ok_or_else(no_such_meeting)
 }
 
@@ -77,11 +72,7 @@ pub fn create_meeting(
 ) -> AppResult<String> {
     let kind = MeetingKind::parse(&req.kind)?;
     let title = check_name(&req.title, "the title", MAX_TITLE_CHARS)?;
-    if staff
-        .project_id
-        .as_deref()
-        .is_some_and(|p| p != req.project_id)
-    {
+    if !staff.manages(&req.project_id) {
         return Err(AppError::not_found("no such project"));
     }
     let id = new_id();

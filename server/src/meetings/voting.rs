@@ -17,7 +17,7 @@
 
 use chrono::{DateTime, Utc};
 use lobby_model::domain::voting::chain::{
-    next_link, tally_from_chain, Entry, Snapshot, SnapshotUnit,
+    link_after, tally_from_chain, Entry, Snapshot, SnapshotUnit,
 };
 use lobby_model::domain::voting::eligibility::{unit_may_vote, MeetingKind};
 use lobby_model::domain::voting::resolution::ResolutionType;
@@ -44,8 +44,11 @@ fn conflict(why: &str) -> AppError {
 
 /// Appends `entry` to the meeting's chain (inside the caller's unit of work).
 pub(crate) fn append(tx: &mut dyn Tx, meeting_id: &str, entry: Entry) -> AppResult<String> {
-    let last = tx.last_ballot_entry(meeting_id)?;
-    let link = next_link(last.as_ref(), entry);
+    let last = tx.last_ballot_link(meeting_id)?;
+    let link = link_after(
+        last.as_ref().map(|(seq, hash)| (*seq, hash.as_str())),
+        entry,
+    );
     if tx.append_ballot_entry(meeting_id, &link)? == Inserted::Duplicate {
         return Err(AppError::server(
             "ballot log",

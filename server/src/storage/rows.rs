@@ -27,6 +27,13 @@ pub struct StaffMember {
     pub project_id: Option<String>,
 }
 
+impl StaffMember {
+    /// Whether this credential may act on `project_id` (an unlimited one acts on all).
+    pub fn manages(&self, project_id: &str) -> bool {
+        self.project_id.as_deref().is_none_or(|p| p == project_id)
+    }
+}
+
 /// A staff credential about to be stored (only its token's digest).
 #[derive(Debug, Clone)]
 pub struct NewStaff {

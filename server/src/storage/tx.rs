@@ -294,7 +294,8 @@ pub trait MeetingsTx {
     fn project_units(&mut self, project_id: &str) -> AppResult<Vec<StoredUnit>>;
     /// The meeting's ballot log in order.
     fn ballot_log(&mut self, meeting_id: &str) -> AppResult<Vec<ChainEntry>>;
-    fn last_ballot_entry(&mut self, meeting_id: &str) -> AppResult<Option<ChainEntry>>;
+    /// The last link's sequence number and hash (its entry is not read).
+    fn last_ballot_link(&mut self, meeting_id: &str) -> AppResult<Option<(u64, String)>>;
     /// The link at `seq` (0: the snapshot).
     fn ballot_entry(&mut self, meeting_id: &str, seq: u64) -> AppResult<Option<ChainEntry>>;
     /// Appends a link; a sequence number taken reads as [`Inserted::Duplicate`].

@@ -182,16 +182,19 @@ impl MeetingsTx for SqliteTx<'_> {
         rows.into_iter().map(link).collect()
     }
 
-    fn last_ballot_entry(&mut self, meeting_id: &str) -> AppResult<Option<ChainEntry>> {
+    fn last_ballot_link(&mut self, meeting_id: &str) -> AppResult<Option<(u64, String)>> {
         self.tx
             .query_row_cached(
-                "SELECT seq, prev, entry, hash FROM ballot_log WHERE meeting_id = ?1
-                 ORDER BY seq DESC LIMIT 1",
+                "SELECT seq, hash FROM ballot_log WHERE meeting_id = ?1 ORDER BY seq DESC LIMIT 1",
                 [meeting_id],
-                link_row,
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
             )
             .optional()?
-            .map(link)
+            .map(|(seq, hash)| {
+                u64::try_from(seq)
+                    .map(|seq| (seq, hash))
+                    .map_err(|_| AppError::server("ballot log", "negative seq"))
+            })
             .transpose()
     }
 

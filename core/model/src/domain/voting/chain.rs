@@ -116,8 +116,14 @@ pub fn entry_hash(prev: &str, entry: &Entry) -> String {
 
 /// The link that follows `last` (or starts the chain) recording `entry`.
 pub fn next_link(last: Option<&ChainEntry>, entry: Entry) -> ChainEntry {
+    link_after(last.map(|l| (l.seq, l.hash.as_str())), entry)
+}
+
+/// The link that follows the one at `(seq, hash)` (or starts the chain): what a store
+/// that keeps only the last link's place and hash at hand needs.
+pub fn link_after(last: Option<(u64, &str)>, entry: Entry) -> ChainEntry {
     let (seq, prev) = match last {
-        Some(l) => (l.seq + 1, l.hash.clone()),
+        Some((seq, hash)) => (seq + 1, hash.to_string()),
         None => (0, GENESIS.to_string()),
     };
     let hash = entry_hash(&prev, &entry);
