@@ -98,6 +98,7 @@ pub(crate) const CAPABILITIES: &[&dyn Capability] = &[
     &crate::invites::Invites,
     &crate::parcels::Parcels,
     &crate::files::Files,
+    &crate::meetings::Meetings,
 ];
 
 /// Every synced table of every capability.

@@ -21,6 +21,7 @@ pub mod error;
 mod ffi_types;
 mod files;
 pub mod invites;
+pub mod meetings;
 pub mod parcels;
 pub mod profile;
 pub mod qr;
@@ -33,6 +34,10 @@ pub use auth::{AuthClient, OtpChallenge, ScannedOnboarding, SignedIn};
 pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};
 pub use invites::{Invite, InviteRow, InvitesClient, LocalInviteStatus, MemberRow};
+pub use meetings::{
+    AgendaItem, ItemResult, ItemVerification, Meeting, MeetingDetail, MeetingsClient, MyVote,
+    QueuedVote, ReceiptsReport, RefusedVote, VoteState, VotingUnit,
+};
 pub use parcels::{
     CustodyEvent, CustodyStep, Parcel, ParcelFilter, ParcelPhoto, ParcelStatus, ParcelsClient,
     PickupPass,

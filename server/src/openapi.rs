@@ -54,6 +54,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         meetings::close_meeting,
         meetings::open_item,
         meetings::close_item,
+        meetings::ballot_log,
         admin::peek_otp,
         admin::bump_epoch,
     ),
@@ -64,6 +65,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         (name = "auth", description = "Sign-in and sessions"),
         (name = "sync", description = "Change-log pull and mutation push"),
         (name = "files", description = "Files records point at (parcel photos), fetched on demand"),
+        (name = "meetings", description = "The published ballot log a voter checks receipts against"),
         (name = "admin", description = "Staff endpoints (staff token)"),
     )
 )]

@@ -20,13 +20,22 @@ pub struct ActiveMembership {
 /// A person sees their own scope, the unit of each active membership and that unit's
 /// project; an owner also sees the unit's `owners:` scope (invitations and members),
 /// which residents and tenants must not see (the codes' state and who else lives there
-/// are the owner's business).
-pub fn visible_scopes(person_id: &str, memberships: &[ActiveMembership]) -> BTreeSet<String> {
+/// are the owner's business). Members see their projects' meetings, and so does a proxy
+/// holder at a meeting of a project where they hold no unit (`proxy_projects`).
+pub fn visible_scopes(
+    person_id: &str,
+    memberships: &[ActiveMembership],
+    proxy_projects: &[String],
+) -> BTreeSet<String> {
     let mut scopes = BTreeSet::new();
     scopes.insert(scope::person(person_id));
+    for p in proxy_projects {
+        scopes.insert(scope::meetings(p));
+    }
     for m in memberships {
         scopes.insert(scope::unit(&m.unit_id));
         scopes.insert(scope::project(&m.project_id));
+        scopes.insert(scope::meetings(&m.project_id));
         if m.role == Role::Owner {
             scopes.insert(scope::owners(&m.unit_id));
         }
@@ -114,11 +123,18 @@ mod tests {
                 member("u1", "j1", Role::Resident),
                 member("u2", "j1", Role::Tenant),
             ],
+            &[],
         );
-        let want: BTreeSet<String> = ["person:p1", "unit:u1", "unit:u2", "project:j1"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let want: BTreeSet<String> = [
+            "person:p1",
+            "unit:u1",
+            "unit:u2",
+            "project:j1",
+            "meetings:j1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(v, want);
     }
 
@@ -130,10 +146,19 @@ mod tests {
                 member("u1", "j1", Role::Owner),
                 member("u2", "j1", Role::Resident),
             ],
+            &[],
         );
         assert!(v.contains("owners:u1"));
         assert!(!v.contains("owners:u2"));
         assert!(v.contains("unit:u2"));
+    }
+
+    #[test]
+    fn a_proxy_holder_sees_the_meetings_of_a_project_but_nothing_else_of_it() {
+        let v = visible_scopes("p1", &[member("u1", "j1", Role::Owner)], &["j2".into()]);
+        assert!(v.contains("meetings:j2"));
+        assert!(!v.contains("project:j2"));
+        assert!(v.contains("meetings:j1"));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `unit:<unit_id>` | the unit, its parcels | its members |
 //! | `project:<project_id>` | the project | members of its units |
 //! | `owners:<unit_id>` | the unit's invitations and members | the unit's owners |
+//! | `meetings:<project_id>` | the project's meetings and agenda items | members of its units, and proxy holders at its meetings |
 //!
 //! This module is the grammar only; which scopes a person sees is decided by the server
 //! from memberships, and what a lost scope takes with it on the phone is declared with
@@ -24,6 +25,7 @@ pub enum Scope<'a> {
     Unit(&'a str),
     Project(&'a str),
     Owners(&'a str),
+    Meetings(&'a str),
 }
 
 impl<'a> Scope<'a> {
@@ -38,6 +40,7 @@ impl<'a> Scope<'a> {
             "unit" => Some(Scope::Unit(id)),
             "project" => Some(Scope::Project(id)),
             "owners" => Some(Scope::Owners(id)),
+            "meetings" => Some(Scope::Meetings(id)),
             _ => None,
         }
     }
@@ -58,6 +61,7 @@ impl fmt::Display for Scope<'_> {
             Scope::Unit(id) => write!(f, "unit:{id}"),
             Scope::Project(id) => write!(f, "project:{id}"),
             Scope::Owners(id) => write!(f, "owners:{id}"),
+            Scope::Meetings(id) => write!(f, "meetings:{id}"),
         }
     }
 }
@@ -77,6 +81,12 @@ pub fn project(project_id: &str) -> String {
 /// What only a unit's owners see: its invitations and its residents and tenants.
 pub fn owners(unit_id: &str) -> String {
     Scope::Owners(unit_id).to_string()
+}
+
+/// A project's meetings and agenda: its members' and its meetings' proxy holders' (who may
+/// have no unit there, and must not see the rest of the project).
+pub fn meetings(project_id: &str) -> String {
+    Scope::Meetings(project_id).to_string()
 }
 
 #[cfg(test)]

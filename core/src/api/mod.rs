@@ -244,6 +244,33 @@ impl ApiClient {
     pub async fn push(&self, bearer: &str, req: &PushRequest) -> Result<PushResponse> {
         self.post("/v1/sync/push", req, Some(bearer)).await
     }
+
+    /// The published part of a meeting's ballot log (`GET /v1/meetings/{id}/ballot-log`).
+    pub async fn ballot_log(&self, bearer: &str, meeting_id: &str) -> Result<BallotLog> {
+        let url = format!(
+            "{}/v1/meetings/{}/ballot-log",
+            self.base,
+            encode_path_segment(meeting_id)
+        );
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(transport_error)?;
+        if !status.is_success() {
+            return Err(error_answer(status, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| {
+            LobbyError::new(
+                ErrorCode::ServerError,
+                format!("the server sent a ballot log this app cannot read: {e}"),
+            )
+        })
+    }
 }
 
 /// A downloaded file.

@@ -118,6 +118,36 @@ const MIGRATIONS: &[&str] = &[
         file_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, content_type TEXT NOT NULL,
         bytes BLOB NOT NULL, fetched_at TEXT NOT NULL);
     "#,
+    // 7: meetings and e-voting (issue 9): meetings, agenda items (with the published
+    //    result as JSON once closed), the units the person holds by proxy, vote receipts
+    //    as synced; votes queued on this phone (optimistic); and the receipts kept for
+    //    verification, which outlive a replica reset (the server must not be able to
+    //    take a voter's evidence away by re-sending less).
+    r#"
+    CREATE TABLE meetings (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, project_id TEXT NOT NULL,
+        title TEXT NOT NULL, kind TEXT NOT NULL, reconvened INTEGER NOT NULL,
+        status TEXT NOT NULL);
+    CREATE TABLE agenda_items (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, meeting_id TEXT NOT NULL,
+        position INTEGER NOT NULL, title TEXT NOT NULL, resolution TEXT NOT NULL,
+        status TEXT NOT NULL, result TEXT);
+    CREATE TABLE meeting_proxies (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, meeting_id TEXT NOT NULL,
+        project_id TEXT NOT NULL, unit_id TEXT NOT NULL, unit_number TEXT NOT NULL);
+    CREATE TABLE vote_receipts (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, meeting_id TEXT NOT NULL,
+        item_id TEXT NOT NULL, unit_id TEXT NOT NULL, choice TEXT NOT NULL,
+        seq INTEGER NOT NULL, proxy INTEGER NOT NULL, cast_at TEXT NOT NULL,
+        mutation_id TEXT);
+    CREATE TABLE votes_local (
+        mutation_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, item_id TEXT NOT NULL,
+        unit_id TEXT NOT NULL, choice TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE receipts_kept (
+        hash TEXT PRIMARY KEY, meeting_id TEXT NOT NULL, item_id TEXT NOT NULL,
+        unit_id TEXT NOT NULL, choice TEXT NOT NULL, seq INTEGER NOT NULL,
+        cast_at TEXT NOT NULL);
+    "#,
 ];
 
 /// The schema version this build writes.

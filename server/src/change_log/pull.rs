@@ -34,7 +34,8 @@ pub struct PullPage {
     pub has_more: bool,
 }
 
-/// The scopes `person_id` may see now, from their active memberships: what a pull
+/// The scopes `person_id` may see now, from their active memberships and the proxies
+/// they hold: what a pull
 /// pages, and what a file download is checked against (`crate::files`).
 pub fn scopes_visible_now(tx: &mut dyn Tx, person_id: &str) -> AppResult<BTreeSet<String>> {
     let memberships: Vec<ActiveMembership> = tx
@@ -46,7 +47,8 @@ pub fn scopes_visible_now(tx: &mut dyn Tx, person_id: &str) -> AppResult<BTreeSe
             role: m.role,
         })
         .collect();
-    Ok(visible_scopes(person_id, &memberships))
+    let proxy_projects = tx.proxy_projects(person_id)?;
+    Ok(visible_scopes(person_id, &memberships, &proxy_projects))
 }
 
 /// The page after `request`'s cursors for `person_id`, or a reset.

@@ -1,14 +1,15 @@
-//! Meeting set-up endpoints for staff (issue 9; rules in [`crate::meetings`]).
+//! Meeting endpoints (issue 9; rules in [`crate::meetings`]): staff set-up, opening and
+//! closing; the published ballot log for the people who see the meeting.
 
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Utc;
 use lobby_model::protocol::{
-    ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated,
-    ProxyAdd,
+    ApiError, AttendanceAdd, BallotLog, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate,
+    MeetingCreated, ProxyAdd,
 };
 
-use super::extract::{ApiJson, Staff};
+use super::extract::{ApiJson, Authed, Staff};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -67,7 +68,7 @@ pub async fn add_item(
     check_id("meeting_id", &meeting_id)?;
     let member = staff.0.clone();
     let item_id = state
-        .db(move |s| crate::meetings::add_item(s, &member, &meeting_id, &req))
+        .db(move |s| crate::meetings::add_item(s, &member, &meeting_id, &req, Utc::now()))
         .await?;
     Ok(Json(ItemAdded { item_id }))
 }
@@ -182,7 +183,7 @@ pub async fn close_meeting(
     Path(meeting_id): Path<String>,
 ) -> AppResult<Json<Empty>> {
     act(state, staff, meeting_id, "meeting closed", |s, m, id| {
-        crate::meetings::voting::close_meeting(s, m, id)
+        crate::meetings::voting::close_meeting(s, m, id, Utc::now())
     })
     .await
 }
@@ -204,7 +205,7 @@ pub async fn open_item(
     Path(item_id): Path<String>,
 ) -> AppResult<Json<Empty>> {
     act(state, staff, item_id, "item opened", |s, m, id| {
-        crate::meetings::voting::open_item(s, m, id)
+        crate::meetings::voting::open_item(s, m, id, Utc::now())
     })
     .await
 }
@@ -237,4 +238,29 @@ pub async fn close_item(
         passed: r.passed,
         chain_head: r.chain_head,
     }))
+}
+
+/// The meeting's published ballot log, for a person who sees the meeting (a member of
+/// its project or a proxy holder at it): up to the last point where no item with
+/// ballots was open, or all of it once the meeting has closed.
+#[utoipa::path(get, path = "/v1/meetings/{meeting_id}/ballot-log", tag = "meetings",
+    params(("meeting_id" = String, Path, description = "the meeting", max_length = 64)),
+    responses(
+        (status = 200, body = BallotLog),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such meeting among those this person sees)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn ballot_log(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(meeting_id): Path<String>,
+) -> AppResult<Json<BallotLog>> {
+    check_id("meeting_id", &meeting_id)?;
+    let person_id = session.person_id;
+    let log = state
+        .db(move |s| crate::meetings::publish::ballot_log(s, &person_id, &meeting_id))
+        .await?;
+    Ok(Json(log))
 }

@@ -45,6 +45,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/files/{file_id}", get(files::get_file))
+        .route(
+            "/v1/meetings/{meeting_id}/ballot-log",
+            get(meetings::ballot_log),
+        )
         .route("/v1/admin/projects", post(admin::create_project))
         .route(
             "/v1/admin/projects/{project_id}/owners",

@@ -1,7 +1,6 @@
 //! Meetings (DESIGN.md §2.7, issue 9): what staff set up before and during a co-owners'
-//! meeting — the meeting, its agenda, proxies and the attendance register. Voting, the
-//! ballot log and tallies come next; their rules are already in
-//! `lobby_model::domain::voting`.
+//! meeting — the meeting, its agenda, proxies and the attendance register. The rules are
+//! `lobby_model::domain::voting`'s; what phones are told is [`records`].
 //!
 //! Staff of one project act on its meetings only; another project's meeting or unit is
 //! answered like an unknown one (`not_found`). Nothing changes once a meeting is closed.
@@ -15,6 +14,8 @@ use lobby_model::domain::voting::resolution::ResolutionType;
 use lobby_model::protocol::{AttendanceAdd, ItemAdd, MeetingCreate, ProxyAdd};
 use lobby_model::ErrorCode;
 
+pub mod publish;
+pub(crate) mod records;
 pub mod voting;
 
 use crate::error::{AppError, AppResult};
@@ -87,7 +88,8 @@ pub fn create_meeting(
             reconvened: req.reconvened,
             created_by: staff.id.clone(),
             created_at: now,
-        })
+        })?;
+        records::log_meeting(tx, &id, now)
     })?;
     Ok(id)
 }
@@ -98,6 +100,7 @@ pub fn add_item(
     staff: &StaffMember,
     meeting_id: &str,
     req: &ItemAdd,
+    now: DateTime<Utc>,
 ) -> AppResult<String> {
     let resolution = ResolutionType::parse(&req.resolution)?;
     let title = check_name(&req.title, "the title", MAX_TITLE_CHARS)?;
@@ -109,7 +112,8 @@ pub fn add_item(
             meeting_id: meeting_id.to_string(),
             title: title.clone(),
             resolution: resolution.as_str(),
-        })
+        })?;
+        records::log_item(tx, &id, now)
     })?;
     Ok(id)
 }
@@ -132,13 +136,18 @@ pub fn add_proxy(
             .person_by_phone(&phone)?
             .filter(|p| p.is_activated())
             .ok_or_else(|| AppError::not_found("the proxy holder has no Lobby account"))?;
-        if tx.proxy_holder(meeting_id, &req.unit_id)?.as_deref() == Some(holder.id.as_str()) {
+        let former = tx.proxy_holder(meeting_id, &req.unit_id)?;
+        if former.as_deref() == Some(holder.id.as_str()) {
             return Ok(());
         }
         // The bars (board, manager, spouses, office staff) need the project's roster,
         // which the server does not keep yet: none applies.
         check_proxy_holder(&[], tx.count_held_proxies(meeting_id, &holder.id)?)?;
-        tx.set_proxy(meeting_id, &req.unit_id, &holder.id, now)
+        tx.set_proxy(meeting_id, &req.unit_id, &holder.id, now)?;
+        if let Some(former) = former {
+            records::log_proxy_gone(tx, meeting_id, &req.unit_id, &former, now)?;
+        }
+        records::log_proxy(tx, &meeting, &req.unit_id, &holder.id, now)
     })
 }
 

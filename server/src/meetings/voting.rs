@@ -26,6 +26,7 @@ use lobby_model::domain::voting::weights::{unit_weights, UnitShare, WeightRule};
 use lobby_model::protocol::ProjectKind;
 use lobby_model::ErrorCode;
 
+use super::records::{log_item, log_meeting};
 use super::{meeting_for, no_such_meeting};
 use crate::error::{AppError, AppResult};
 use crate::storage::{Inserted, StaffMember, Storage, StoredAgendaItem, StoredItemResult, Tx};
@@ -42,8 +43,9 @@ fn conflict(why: &str) -> AppError {
     AppError::new(ErrorCode::Conflict, why.to_string())
 }
 
-/// Appends `entry` to the meeting's chain (inside the caller's unit of work).
-pub(crate) fn append(tx: &mut dyn Tx, meeting_id: &str, entry: Entry) -> AppResult<String> {
+/// Appends `entry` to the meeting's chain (inside the caller's unit of work); the new
+/// link's place and hash.
+pub(crate) fn append(tx: &mut dyn Tx, meeting_id: &str, entry: Entry) -> AppResult<(u64, String)> {
     let last = tx.last_ballot_link(meeting_id)?;
     let link = link_after(
         last.as_ref().map(|(seq, hash)| (*seq, hash.as_str())),
@@ -55,7 +57,7 @@ pub(crate) fn append(tx: &mut dyn Tx, meeting_id: &str, entry: Entry) -> AppResu
             "a concurrent append took the place",
         ));
     }
-    Ok(link.hash)
+    Ok((link.seq, link.hash))
 }
 
 /// Opens the meeting: freezes and logs the eligibility snapshot.
@@ -111,17 +113,23 @@ pub fn open_meeting(
                 .collect(),
             frozen_at: now,
         };
+        tx.freeze_units(meeting_id, &snapshot.units)?;
         append(tx, meeting_id, Entry::Snapshot(snapshot))?;
         // Units recorded present before the opening enter the chain right after it.
         for unit_id in tx.attendance(meeting_id)? {
             append(tx, meeting_id, Entry::Attendance { unit_id, at: now })?;
         }
-        Ok(())
+        log_meeting(tx, meeting_id, now)
     })
 }
 
 /// Closes the meeting (every item must be closed first).
-pub fn close_meeting(db: &dyn Storage, staff: &StaffMember, meeting_id: &str) -> AppResult<()> {
+pub fn close_meeting(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    meeting_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     db.write(|tx| {
         meeting_for(tx, staff, meeting_id)?;
         if tx
@@ -134,7 +142,7 @@ pub fn close_meeting(db: &dyn Storage, staff: &StaffMember, meeting_id: &str) ->
         if !tx.set_meeting_status(meeting_id, "open", "closed")? {
             return Err(conflict("only an open meeting can be closed"));
         }
-        Ok(())
+        log_meeting(tx, meeting_id, now)
     })
 }
 
@@ -148,7 +156,12 @@ fn item_for(tx: &mut dyn Tx, staff: &StaffMember, item_id: &str) -> AppResult<St
 }
 
 /// Opens an item's voting (its meeting must be open).
-pub fn open_item(db: &dyn Storage, staff: &StaffMember, item_id: &str) -> AppResult<()> {
+pub fn open_item(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    item_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     db.write(|tx| {
         let item = item_for(tx, staff, item_id)?;
         let m = tx.meeting(&item.meeting_id)?.ok_or_else(no_such_meeting)?;
@@ -158,7 +171,7 @@ pub fn open_item(db: &dyn Storage, staff: &StaffMember, item_id: &str) -> AppRes
         if !tx.set_item_status(item_id, "pending", "open")? {
             return Err(conflict("the item was already opened"));
         }
-        Ok(())
+        log_item(tx, item_id, now)
     })
 }
 
@@ -174,7 +187,7 @@ pub fn close_item(
         if !tx.set_item_status(item_id, "open", "closed")? {
             return Err(conflict("only an open item can be closed"));
         }
-        let chain_head = append(
+        let (_, chain_head) = append(
             tx,
             &item.meeting_id,
             Entry::ItemClosed {
@@ -199,6 +212,7 @@ pub fn close_item(
                 chain_head: result.chain_head.clone(),
             },
         )?;
+        log_item(tx, item_id, now)?;
         Ok(result)
     })
 }

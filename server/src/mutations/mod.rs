@@ -73,9 +73,9 @@ pub fn push_one(
             )));
         }
         let mut charges = Charges::default();
-        let outcome = match tx.undo_on_error(&mut |tx| {
-            apply(tx, ctx, &mut charges, person_id, &envelope.mutation, now)
-        }) {
+        let outcome = match tx
+            .undo_on_error(&mut |tx| apply(tx, ctx, &mut charges, person_id, envelope, now))
+        {
             Ok(()) => MutationOutcome::Applied,
             Err(e) if e.code() == ErrorCode::ServerError => return Err(e),
             Err(e) => rejected(&e.error),
@@ -128,10 +128,10 @@ fn apply(
     ctx: &Context,
     charges: &mut Charges,
     person_id: &str,
-    mutation: &Mutation,
+    envelope: &MutationEnvelope,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    match mutation {
+    match &envelope.mutation {
         Mutation::ProfileUpdate {
             display_name,
             email,
@@ -170,7 +170,15 @@ fn apply(
             item_id,
             unit_id,
             choice,
-        } => votes::cast(tx, person_id, item_id, unit_id, choice, now),
+        } => votes::cast(
+            tx,
+            &envelope.id.to_string(),
+            person_id,
+            item_id,
+            unit_id,
+            choice,
+            now,
+        ),
         Mutation::DeviceKeyRegister { key_id, public_key } => {
             device_keys::register(tx, ctx, person_id, key_id, public_key, now)
         }

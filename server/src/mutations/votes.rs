@@ -2,11 +2,14 @@
 //! meeting's ballot log.
 //!
 //! Who may vote comes from the eligibility snapshot frozen when the meeting opened (the
-//! chain's first entry): the unit's weight, whether it may vote (arrears), its proxy
+//! chain's first entry, kept row by row in `meeting_units` so a vote reads one row): the
+//! unit's weight, whether it may vote (arrears), its proxy
 //! holder. The owner is the registry's owner of the unit. The item must be open when the
 //! vote *arrives*: a vote queued offline that reaches the server after the close is
 //! `voting_closed`, and the phone says so. A later vote for the same unit and item
 //! replaces the earlier one in the tally (the earlier stays in the log, as history).
+//! Each accepted vote's receipt — its entry's hash and place — is logged in the voter's
+//! `person:` scope, so it reaches their phones with the next pull.
 
 use chrono::{DateTime, Utc};
 use lobby_model::domain::voting::chain::{Ballot, Entry};
@@ -16,11 +19,14 @@ use lobby_model::domain::voting::tally::Choice;
 use lobby_model::ErrorCode;
 
 use crate::error::{AppError, AppResult};
+use crate::meetings::records::log_receipt;
 use crate::meetings::voting::append;
 use crate::storage::Tx;
 
+/// Casts the vote pushed as `mutation_id`; its receipt goes to the voter's phones.
 pub fn cast(
     tx: &mut dyn Tx,
+    mutation_id: &str,
     person_id: &str,
     item_id: &str,
     unit_id: &str,
@@ -46,23 +52,17 @@ pub fn cast(
             "this item is for information only: there is nothing to vote on",
         ));
     }
-    let Some(Entry::Snapshot(snapshot)) = tx.ballot_entry(&item.meeting_id, 0)?.map(|l| l.entry)
-    else {
-        return Err(AppError::server(
-            "ballot log",
-            "an open item without a snapshot",
-        ));
-    };
+    let meeting = tx
+        .meeting(&item.meeting_id)?
+        .ok_or_else(|| AppError::server("meetings", "an item without its meeting"))?;
     let not_eligible = || {
         AppError::new(
             ErrorCode::NotEligible,
             "only the unit's owner or its registered proxy votes for it",
         )
     };
-    let frozen = snapshot
-        .units
-        .iter()
-        .find(|u| u.unit_id == unit_id)
+    let frozen = tx
+        .frozen_unit(&item.meeting_id, unit_id)?
         .ok_or_else(not_eligible)?;
     let owner = tx.unit(unit_id)?.map(|u| u.owner_person_id);
     let standing = if owner.as_deref() == Some(person_id) {
@@ -73,22 +73,26 @@ pub fn cast(
         Standing::Other
     };
     check_voter(
-        MeetingKind::parse(&snapshot.kind)?,
+        MeetingKind::parse(&meeting.kind)?,
         standing,
         frozen.arrears_months,
     )?;
-    append(
+    let ballot = Ballot {
+        item_id: item_id.to_string(),
+        unit_id: unit_id.to_string(),
+        choice: choice.as_str().to_string(),
+        weight: frozen.weight,
+        cast_by: person_id.to_string(),
+        proxy: standing == Standing::Proxy,
+        at: now,
+    };
+    let (seq, hash) = append(tx, &item.meeting_id, Entry::Ballot(ballot.clone()))?;
+    log_receipt(
         tx,
         &item.meeting_id,
-        Entry::Ballot(Ballot {
-            item_id: item_id.to_string(),
-            unit_id: unit_id.to_string(),
-            choice: choice.as_str().to_string(),
-            weight: frozen.weight,
-            cast_by: person_id.to_string(),
-            proxy: standing == Standing::Proxy,
-            at: now,
-        }),
-    )?;
-    Ok(())
+        &ballot,
+        (seq, &hash),
+        Some(mutation_id),
+        now,
+    )
 }

@@ -402,6 +402,21 @@ CREATE TABLE item_results (
     chain_head TEXT NOT NULL
 );
 "#,
+    // 9: the eligibility snapshot's units, frozen at a meeting's opening (issue 9): a
+    // vote reads its unit's row; the snapshot itself stays the ballot log's first entry.
+    // Proxy holders find their proxies by holder.
+    r#"
+CREATE TABLE meeting_units (
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    weight_micros INTEGER NOT NULL,
+    may_vote INTEGER NOT NULL,
+    arrears_months INTEGER NOT NULL,
+    proxy_holder TEXT REFERENCES people(id),
+    PRIMARY KEY (meeting_id, unit_id)
+);
+CREATE INDEX meeting_proxies_by_holder ON meeting_proxies(holder_person_id);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -24,7 +24,7 @@ use super::rows::{
     StoredSession, StoredStaff, StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
-use lobby_model::domain::voting::chain::ChainEntry;
+use lobby_model::domain::voting::chain::{ChainEntry, SnapshotUnit};
 
 /// Staff credentials.
 pub trait StaffTx {
@@ -302,6 +302,14 @@ pub trait MeetingsTx {
     fn append_ballot_entry(&mut self, meeting_id: &str, link: &ChainEntry) -> AppResult<Inserted>;
     fn store_item_result(&mut self, item_id: &str, result: &StoredItemResult) -> AppResult<()>;
     fn item_result(&mut self, item_id: &str) -> AppResult<Option<StoredItemResult>>;
+    /// Keeps the snapshot's units, frozen at the meeting's opening, one row each (a vote
+    /// reads its unit's row instead of the whole snapshot).
+    fn freeze_units(&mut self, meeting_id: &str, units: &[SnapshotUnit]) -> AppResult<()>;
+    /// The unit as frozen at the meeting's opening.
+    fn frozen_unit(&mut self, meeting_id: &str, unit_id: &str) -> AppResult<Option<SnapshotUnit>>;
+    /// The projects of the meetings where the person holds a proxy (they see those
+    /// projects' meetings even without a unit there).
+    fn proxy_projects(&mut self, person_id: &str) -> AppResult<Vec<String>>;
     /// Records the unit present; whether it was not already.
     fn record_attendance(
         &mut self,

@@ -115,6 +115,10 @@ record_kinds! {
     Parcel(ParcelRecord) = "parcel",
     Invite(InviteRecord) = "invite",
     Member(MemberRecord) = "member",
+    Meeting(MeetingRecord) = "meeting",
+    AgendaItem(AgendaItemRecord) = "agenda_item",
+    MeetingProxy(MeetingProxyRecord) = "meeting_proxy",
+    VoteReceipt(VoteReceiptRecord) = "vote_receipt",
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -170,10 +174,6 @@ pub enum Mutation {
     /// The owner ends a resident's or tenant's membership (`membership_id` from a
     /// [`MemberRecord`]); the removed person's phone purges the unit on its next sync.
     MemberRemove { membership_id: String },
-    /// The phone registers the public half of the key pair it made at sign-in
-    /// (`domain::device_key`): `public_key` is 64 hex digits. The server binds it to the
-    /// pushing session's sign-in, revokes that sign-in's earlier key, and revokes this
-    /// one when the sign-in ends.
     /// A vote for `unit_id` on an open agenda item (`approve`, `disapprove` or `abstain`),
     /// by the unit's owner or its registered proxy; a later vote replaces it until the
     /// item closes. `voting_closed` when it arrives after the item closed (by the
@@ -183,6 +183,10 @@ pub enum Mutation {
         unit_id: String,
         choice: String,
     },
+    /// The phone registers the public half of the key pair it made at sign-in
+    /// (`domain::device_key`): `public_key` is 64 hex digits. The server binds it to the
+    /// pushing session's sign-in, revokes that sign-in's earlier key, and revokes this
+    /// one when the sign-in ends.
     DeviceKeyRegister {
         key_id: Uuid,
         /// 64 hex digits (anything else is answered `rejected{invalid_input}`, like every

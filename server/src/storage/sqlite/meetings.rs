@@ -1,11 +1,11 @@
 //! Meetings on SQLite (`meetings`, `agenda_items`, `meeting_proxies`,
 //! `meeting_attendance`, `ballot_log` — each entry's JSON stored exactly as hashed —,
-//! `item_results`).
+//! `item_results`, `meeting_units`: the snapshot's units, frozen at the opening).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use lobby_model::domain::voting::chain::ChainEntry;
+use lobby_model::domain::voting::chain::{ChainEntry, SnapshotUnit};
 use lobby_model::protocol::UnitRecord;
 use lobby_model::Weight;
 
@@ -244,6 +244,55 @@ impl MeetingsTx for SqliteTx<'_> {
                 },
             )
             .optional()?)
+    }
+
+    fn freeze_units(&mut self, meeting_id: &str, units: &[SnapshotUnit]) -> AppResult<()> {
+        for u in units {
+            self.tx.execute_cached(
+                "INSERT INTO meeting_units
+                     (meeting_id, unit_id, weight_micros, may_vote, arrears_months, proxy_holder)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    meeting_id,
+                    u.unit_id,
+                    u.weight.micros(),
+                    u.may_vote,
+                    u.arrears_months,
+                    u.proxy_holder
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn frozen_unit(&mut self, meeting_id: &str, unit_id: &str) -> AppResult<Option<SnapshotUnit>> {
+        Ok(self
+            .tx
+            .query_row_cached(
+                "SELECT unit_id, weight_micros, may_vote, arrears_months, proxy_holder
+                 FROM meeting_units WHERE meeting_id = ?1 AND unit_id = ?2",
+                params![meeting_id, unit_id],
+                |r| {
+                    Ok(SnapshotUnit {
+                        unit_id: r.get(0)?,
+                        weight: Weight::from_micros(r.get(1)?),
+                        may_vote: r.get(2)?,
+                        arrears_months: r.get(3)?,
+                        proxy_holder: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn proxy_projects(&mut self, person_id: &str) -> AppResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT DISTINCT m.project_id FROM meeting_proxies p
+             JOIN meetings m ON m.id = p.meeting_id
+             WHERE p.holder_person_id = ?1 ORDER BY m.project_id",
+        )?;
+        let rows = stmt.query_map([person_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn record_attendance(

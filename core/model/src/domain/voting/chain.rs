@@ -226,6 +226,37 @@ pub fn tally_from_chain(entries: &[ChainEntry], item_id: &str) -> Option<Tally> 
     }))
 }
 
+/// How many entries of `entries` may be published while the meeting is still open: up
+/// to the last point where every item with a ballot so far has closed, so the published
+/// part never shows an open item's votes (results stay hidden until close). The
+/// snapshot alone is always publishable; once the meeting has closed, all of it is.
+pub fn publishable_len(entries: &[ChainEntry]) -> usize {
+    let mut open: BTreeSet<&str> = BTreeSet::new();
+    let mut cut = entries.len().min(1);
+    for (i, e) in entries.iter().enumerate().skip(1) {
+        match &e.entry {
+            Entry::Ballot(b) => {
+                open.insert(b.item_id.as_str());
+            }
+            Entry::ItemClosed { item_id, .. } => {
+                open.remove(item_id.as_str());
+            }
+            _ => {}
+        }
+        if open.is_empty() {
+            cut = i + 1;
+        }
+    }
+    cut
+}
+
+/// The closing entry of `item_id` in `entries`, if it is there.
+pub fn item_closing<'a>(entries: &'a [ChainEntry], item_id: &str) -> Option<&'a ChainEntry> {
+    entries
+        .iter()
+        .find(|e| matches!(&e.entry, Entry::ItemClosed { item_id: i, .. } if i == item_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +392,28 @@ mod tests {
             r#"{"ballot":{"item_id":"i1","unit_id":"a","choice":"disapprove","weight":"4","cast_by":"p-a","proxy":false,"at":"2027-01-15T08:00:01Z"}}"#
         );
         assert_eq!(entry_hash(GENESIS, &c[1].entry), PINNED);
+    }
+
+    #[test]
+    fn only_the_part_where_no_item_with_ballots_is_open_is_published() {
+        let c = chain();
+        // i2 has a ballot and is still open: everything up to i1's close is published.
+        assert_eq!(publishable_len(&c), 6);
+        assert_eq!(publishable_len(&c[..3]), 1); // i1's ballots, i1 open
+        assert_eq!(publishable_len(&c[..1]), 1);
+        assert_eq!(publishable_len(&[]), 0);
+        let mut closed = c.clone();
+        let link = next_link(
+            closed.last(),
+            Entry::ItemClosed {
+                item_id: "i2".into(),
+                at: at(7),
+            },
+        );
+        closed.push(link);
+        assert_eq!(publishable_len(&closed), 8);
+        assert_eq!(item_closing(&closed, "i2").map(|e| e.seq), Some(7));
+        assert!(item_closing(&c, "i2").is_none());
     }
 
     const PINNED: &str = "39d74642fe7d7164385fcee5588dc723ed29cd54ef944f989784441aacdd593f";

@@ -12,12 +12,15 @@
 //!   attending, quorum) and whether it passed.
 //! - [`chain`]: the hash-chained ballot log: its entries, their hashes, checking a
 //!   chain and recomputing a tally from it.
+//! - [`receipts`]: the phone's check of its receipts and the published results against
+//!   the published log.
 //!
 //! Weights are exact decimals ([`crate::Weight`]); no float appears anywhere, so a tally
 //! is the same to the last digit on the server, on the phone and by hand.
 
 pub mod chain;
 pub mod eligibility;
+pub mod receipts;
 pub mod resolution;
 pub mod tally;
 pub mod weights;

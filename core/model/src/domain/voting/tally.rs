@@ -19,6 +19,7 @@ use crate::Weight;
 
 /// A vote on an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Choice {
     Approve,
     Disapprove,
@@ -60,8 +61,20 @@ pub struct TallyInput<'a> {
     pub reconvened: bool,
 }
 
-/// An item's result (INTERFACE.md `TALLY`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// An item's result (INTERFACE.md `TALLY`; on the wire, weights are exact decimal
+/// strings).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Tally {
     pub approve: Weight,
     pub disapprove: Weight,
