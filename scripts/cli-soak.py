@@ -291,6 +291,14 @@ class Soak:
             raise SetupFailed(f"after onboarding, units exited {describe_exit(rc)}: {doc}")
         say(f"owner onboarded (home {self.home}); {len(doc['units'])} unit(s), "
             f"current {doc.get('current')}")
+        # An open meeting with one open item: votes go through the same queue as the rest.
+        meeting = self.admin("meeting", "create", "--project", project, "--title",
+                             "ประชุมใหญ่ทดสอบ", "--kind", "annual")["meeting_id"]
+        self.item = self.admin("meeting", "item", "add", "--meeting", meeting, "--title",
+                               "วาระทดสอบ", "--resolution", "majority_of_attendees")["item_id"]
+        self.meeting = meeting
+        self.admin("meeting", "open", "--meeting", meeting)
+        self.admin("meeting", "item", "open", "--item", self.item)
 
     # ---- the loop ---------------------------------------------------------------
 
@@ -333,6 +341,17 @@ class Soak:
                 self.bad_output += 1
                 self.log("bad-output.log", "NO PICKUP PASS (pickup-qr must work offline)",
                          ["pickup-qr"], rc, json.dumps(doc).encode(), b"", phase)
+        elif r < 0.60:
+            # Accepted with the server up, pending (queued) with it down: never an error.
+            choice = self.rng.choice(("approve", "disapprove", "abstain"))
+            rc, doc = self.invoke("vote", ["vote", self.item, choice], True, phase)
+            if rc != 0 or not (isinstance(doc, dict)
+                               and doc.get("status") in ("accepted", "pending")):
+                self.bad_output += 1
+                self.log("bad-output.log", "VOTE NOT ACCEPTED OR QUEUED",
+                         ["vote", self.item, choice], rc, json.dumps(doc).encode(), b"", phase)
+        elif r < 0.63:
+            self.invoke("meeting show", ["meeting", "show", self.meeting], not human, phase)
         elif r < 0.70:
             rc, doc = self.invoke("sync", ["sync"], not human, phase)
             if isinstance(doc, dict) and "state" in doc:

@@ -83,6 +83,23 @@ pub enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Co-owner meetings of your projects (and those where you hold a proxy).
+    Meetings,
+    /// One meeting: its agenda, your votes, and each closed item's result.
+    #[command(subcommand)]
+    Meeting(MeetingCmd),
+    /// Vote on an open agenda item, for every unit you vote for or one (`--unit`);
+    /// changeable until the item closes. Offline, it is queued and sent later.
+    Vote {
+        item_id: String,
+        #[arg(value_parser = ["approve", "disapprove", "abstain"])]
+        choice: String,
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Your vote receipts, checked against the meeting's published ballot log.
+    #[command(subcommand)]
+    Receipts(ReceiptsCmd),
     /// Delete everything this device holds for the account.
     Wipe,
     /// The whole journey against an embedded server on a temporary database.
@@ -203,4 +220,17 @@ pub enum Invite {
 pub enum MembersAction {
     /// Remove a resident or tenant from the current unit.
     Remove { person_id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MeetingCmd {
+    /// The meeting's agenda, your votes, results of closed items.
+    Show { meeting_id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReceiptsCmd {
+    /// Download the ballot log, check every link, find your receipts, recompute each
+    /// closed item's tally; exits 1 when anything does not match.
+    Verify { meeting_id: String },
 }

@@ -53,7 +53,7 @@ fn main() {
     let code = match outcome {
         Ok(reply) => {
             print_reply(&reply, json);
-            0
+            i32::from(reply.failed)
         }
         Err(e) => {
             print_error(&e, json);
@@ -76,7 +76,7 @@ async fn run(cli: Cli) -> Result<Reply> {
 }
 
 async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> {
-    use commands::{account, auth, invites, parcels};
+    use commands::{account, auth, invites, meetings, parcels};
     match command {
         Command::Onboard(cmd) => auth::onboard(lobby, cmd).await,
         Command::Login(cmd) => auth::login(lobby, cmd).await,
@@ -91,6 +91,18 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
         Command::Parcels { status, recipient } => parcels::list(lobby, status, recipient),
         Command::PickupQr { out, unit } => parcels::pickup_qr(lobby, out, unit),
         Command::ParcelPhoto { parcel_id, out } => parcels::photo(lobby, &parcel_id, &out).await,
+        Command::Meetings => meetings::list(lobby).await,
+        Command::Meeting(args::MeetingCmd::Show { meeting_id }) => {
+            meetings::show(lobby, &meeting_id).await
+        }
+        Command::Vote {
+            item_id,
+            choice,
+            unit,
+        } => meetings::vote(lobby, &item_id, &choice, unit).await,
+        Command::Receipts(args::ReceiptsCmd::Verify { meeting_id }) => {
+            meetings::verify(lobby, &meeting_id).await
+        }
         Command::Wipe => account::wipe(lobby),
         Command::Demo => unreachable_demo(),
     }

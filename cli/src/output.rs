@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 pub struct Reply {
     pub json: Value,
     pub human: String,
+    /// Printed like a success, but the command exits 1 (a check that found a problem).
+    pub failed: bool,
 }
 
 impl Reply {
@@ -15,6 +17,15 @@ impl Reply {
         Reply {
             json,
             human: human.into(),
+            failed: false,
+        }
+    }
+
+    /// The same reply with exit status 1.
+    pub fn failing(self) -> Reply {
+        Reply {
+            failed: true,
+            ..self
         }
     }
 }

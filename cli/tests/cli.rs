@@ -477,3 +477,110 @@ async fn invitations_through_the_cli_create_a_qr_accept_it_list_and_remove_the_m
     assert_eq!(r.json["error"]["code"], "invite_used");
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_through_the_cli_vote_change_result_at_close_and_receipts_verify() {
+    use lobby_core::protocol::{ItemAdd, MeetingCreate};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ ประชุม", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let owner = dir.path().join("owner");
+    let url = server.url.clone();
+    let payload = units[0].onboarding_payload.clone();
+    run(
+        &owner,
+        &[
+            "--server",
+            &url,
+            "onboard",
+            "complete",
+            "--payload",
+            &payload,
+            "--phone",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    let code = admin.peek_otp("0812345678").await.unwrap().code;
+    assert_eq!(
+        run(&owner, &["onboard", "verify", "--code", &code])
+            .await
+            .code,
+        0
+    );
+    let meeting = admin
+        .create_meeting(&MeetingCreate {
+            project_id: project.project_id.clone(),
+            title: "ประชุมใหญ่วิสามัญ".into(),
+            kind: "extraordinary".into(),
+            reconvened: false,
+        })
+        .await
+        .unwrap()
+        .meeting_id;
+    let item = admin
+        .add_item(
+            &meeting,
+            &ItemAdd {
+                title: "ซ่อมลิฟต์".into(),
+                resolution: "half_of_all".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .item_id;
+    admin.meeting_action(&meeting, "open").await.unwrap();
+    admin.open_item(&item).await.unwrap();
+
+    let r = run(&owner, &["meetings"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["meetings"][0]["meeting_id"], meeting.as_str());
+    assert_eq!(r.json["meetings"][0]["status"], "open");
+    let r = run(&owner, &["meeting", "show", &meeting]).await;
+    assert_eq!(r.json["items"][0]["status"], "open");
+    assert_eq!(r.json["items"][0]["my_vote"], Value::Null);
+    assert!(r.json["items"][0].get("result").is_none());
+
+    let r = run(&owner, &["vote", &item, "approve"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["status"], "accepted");
+    assert_eq!(r.json["receipts"].as_array().unwrap().len(), 1);
+    let r = run(&owner, &["vote", &item, "disapprove"]).await;
+    assert_eq!(r.json["status"], "accepted", "{}", r.stdout);
+    let r = run(&owner, &["meeting", "show", &meeting]).await;
+    assert_eq!(r.json["items"][0]["my_vote"], "disapprove");
+    // Not a choice: a usage error.
+    assert_eq!(run(&owner, &["vote", &item, "yes"]).await.code, 2);
+
+    admin.close_item(&item).await.unwrap();
+    let r = run(&owner, &["meeting", "show", &meeting]).await;
+    // By hand: 12/345 (1.25) disapproves alone; all votes 1.25 + 0.75 + 2.5 + 1.5 = 6;
+    // attending 1.25 < 6/4: no quorum, so nothing passes.
+    let result = &r.json["items"][0]["result"];
+    assert_eq!(result["tally"]["disapprove"].to_string(), "1.25");
+    assert_eq!(result["tally"]["approve"].to_string(), "0");
+    assert_eq!(result["tally"]["all_votes"].to_string(), "6");
+    assert_eq!(result["tally"]["quorum"], false);
+    assert_eq!(result["passed"], false);
+    let r = run(&owner, &["vote", &item, "approve"]).await;
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json["error"]["code"], "voting_closed");
+
+    let r = run(&owner, &["receipts", "verify", &meeting]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["verified"], 2);
+    assert_eq!(r.json["missing"].as_array().unwrap().len(), 0);
+    assert_eq!(r.json["tally_matches"], true);
+    server.shutdown().await.unwrap();
+}

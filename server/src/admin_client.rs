@@ -11,7 +11,7 @@ use lobby_model::protocol::admin::{
 };
 use lobby_model::protocol::{
     ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated,
-    ProjectKind, ProxyAdd,
+    ProjectKind, ProxyAdd, RoleAdd,
 };
 use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
@@ -122,6 +122,22 @@ impl AdminClient {
     pub async fn close_item(&self, item_id: &str) -> Result<ItemClosed, LobbyError> {
         let path = format!("/v1/admin/items/{}/close", encode(item_id));
         self.send(self.http.post(self.url(&path))).await
+    }
+
+    /// Puts the person with `phone` on the project's roster (`board`, `manager`,
+    /// `spouse`, `staff`): they may not hold proxies at its meetings.
+    pub async fn add_role(
+        &self,
+        project_id: &str,
+        phone: &str,
+        role: &str,
+    ) -> Result<Empty, LobbyError> {
+        let path = format!("/v1/admin/projects/{}/roles", encode(project_id));
+        self.send(self.http.post(self.url(&path)).json(&RoleAdd {
+            phone: phone.to_string(),
+            role: role.to_string(),
+        }))
+        .await
     }
 
     /// Records the unit's months in arrears.

@@ -299,6 +299,25 @@ enum ProjectCommand {
         #[arg(long, value_enum)]
         kind: KindArg,
     },
+    /// The roster of people who may not hold proxies (s.47).
+    Role {
+        #[command(subcommand)]
+        command: RoleCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RoleCommand {
+    /// The person with this phone is a board member, the manager, the spouse of either,
+    /// or office staff: they may not hold proxies at the project's meetings.
+    Add {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long, value_parser = ["board", "manager", "spouse", "staff"])]
+        role: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -560,6 +579,23 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             Ok(Output {
                 text: format!("project created: {}", created.project_id),
                 json: json!(created),
+            })
+        }
+        AdminCommand::Project {
+            command:
+                ProjectCommand::Role {
+                    command:
+                        RoleCommand::Add {
+                            project,
+                            phone,
+                            role,
+                        },
+                },
+        } => {
+            let done = client.add_role(&project, &phone, &role).await?;
+            Ok(Output {
+                text: format!("{role} added to the project's roster: no proxies for them"),
+                json: json!(done),
             })
         }
         AdminCommand::Owners {

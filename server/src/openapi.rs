@@ -55,6 +55,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         meetings::open_item,
         meetings::close_item,
         meetings::ballot_log,
+        meetings::add_role,
         admin::peek_otp,
         admin::bump_epoch,
     ),

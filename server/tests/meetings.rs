@@ -176,6 +176,79 @@ async fn one_holder_takes_three_units_by_proxy_and_a_fourth_is_proxy_limit() {
 }
 
 #[tokio::test]
+async fn board_members_the_manager_their_spouses_and_office_staff_hold_no_proxies() {
+    let t = dev_server().await;
+    let (project, imported) = t.project_with_owners(FIVE).await;
+    for (i, phone) in [(3, "0810000004"), (4, "0810000005")] {
+        t.onboard(&imported.units[i].onboarding_payload, phone)
+            .await;
+    }
+    let m = t
+        .admin
+        .create_meeting(&meeting(&project))
+        .await
+        .unwrap()
+        .meeting_id;
+    let proxy = |i: usize, holder: &str| ProxyAdd {
+        unit_id: imported.units[i].unit_id.clone(),
+        holder: holder.into(),
+    };
+    // Without a role the fifth owner may hold a proxy; on the roster as a board member,
+    // no more (s.47). So for a spouse (the fourth owner).
+    t.admin
+        .add_proxy(&m, &proxy(0, "0810000005"))
+        .await
+        .unwrap();
+    t.admin
+        .add_role(&project, "081-000-0005", "board")
+        .await
+        .unwrap();
+    t.admin
+        .add_role(&project, "0810000004", "spouse")
+        .await
+        .unwrap();
+    for (unit, holder) in [(1, "0810000005"), (2, "0810000004")] {
+        assert_eq!(
+            t.admin
+                .add_proxy(&m, &proxy(unit, holder))
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::NotEligible,
+            "{holder}"
+        );
+    }
+    // Bad input: a role that is not one; a phone nobody has; another project's staff.
+    assert_eq!(
+        t.admin
+            .add_role(&project, "0810000004", "treasurer")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        t.admin
+            .add_role(&project, "0899999999", "staff")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    let other = t.project().await;
+    let limited = lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&other)));
+    assert_eq!(
+        limited
+            .add_role(&project, "0810000004", "staff")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
 async fn attendance_is_recorded_once_for_units_of_the_meetings_project_only() {
     let t = dev_server().await;
     let (project, imported) = t.project_with_owners(FIVE).await;

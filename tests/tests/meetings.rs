@@ -478,3 +478,85 @@ async fn receipts_verify_notices_a_changed_vote_a_rewritten_log_and_a_false_tall
     assert!(!r.tally_matches, "{r:?}");
     w.server.stop().await;
 }
+
+#[tokio::test]
+async fn a_proxy_holder_from_outside_the_project_sees_its_meetings_but_nothing_else_and_votes() {
+    let mut w = world().await;
+    // Someone who owns a unit in another project only.
+    let elsewhere = w
+        .server
+        .admin
+        .create_project("โครงการ อื่น", lobby_core::protocol::ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let theirs = w
+        .server
+        .admin
+        .import_owners(
+            &elsewhere.project_id,
+            "unit,owner_name,ownership_ratio,phone,email\nX-1,คนนอก โครงการ,1,0820000001,\n"
+                .as_bytes()
+                .to_vec(),
+        )
+        .await
+        .unwrap()
+        .units;
+    let outsider = Phone::new(&w.server.url);
+    outsider.onboard(&w.server, &theirs[0], "0820000001").await;
+    // Jane's proxy for B-1204 goes to the outsider instead.
+    w.server
+        .admin
+        .add_proxy(
+            &w.meeting,
+            &ProxyAdd {
+                unit_id: w.units[3].unit_id.clone(),
+                holder: "0820000001".into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.server
+        .admin
+        .meeting_action(&w.meeting, "open")
+        .await
+        .unwrap();
+    w.server.admin.open_item(&w.budget).await.unwrap();
+    outsider.lobby.sync().await.unwrap();
+    w.jane.lobby.sync().await.unwrap();
+
+    assert_eq!(outsider.lobby.meetings().list().unwrap().len(), 1);
+    let units: Vec<String> = outsider
+        .lobby
+        .units()
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|u| u.unit_number)
+        .collect();
+    assert_eq!(units, ["X-1"], "the meeting's project is not theirs to see");
+    let shown = outsider.lobby.meetings().show(&w.meeting).unwrap();
+    assert_eq!(shown.voting_units.len(), 1);
+    assert!(shown.voting_units[0].by_proxy);
+    // Jane no longer holds it.
+    let janes = w
+        .jane
+        .lobby
+        .meetings()
+        .show(&w.meeting)
+        .unwrap()
+        .voting_units;
+    assert_eq!(janes.len(), 1);
+    outsider
+        .lobby
+        .meetings()
+        .vote(&w.budget, Choice::Abstain, None)
+        .unwrap();
+    outsider.lobby.sync().await.unwrap();
+    let item = item_of(
+        &outsider.lobby.meetings().show(&w.meeting).unwrap(),
+        &w.budget,
+    )
+    .clone();
+    assert_eq!(item.my_votes[0].state, VoteState::Accepted);
+    w.server.stop().await;
+}

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod auth;
 pub mod invites;
+pub mod meetings;
 pub mod parcels;
 
 use lobby_core::{SyncStatus, UnitSummary};

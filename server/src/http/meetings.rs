@@ -6,7 +6,7 @@ use axum::Json;
 use chrono::Utc;
 use lobby_model::protocol::{
     ApiError, AttendanceAdd, BallotLog, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate,
-    MeetingCreated, ProxyAdd,
+    MeetingCreated, ProxyAdd, RoleAdd,
 };
 
 use super::extract::{ApiJson, Authed, Staff};
@@ -123,6 +123,32 @@ pub async fn attend(
     let member = staff.0.clone();
     state
         .db(move |s| crate::meetings::record_attendance(s, &member, &meeting_id, &req, Utc::now()))
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// Puts a person on the project's roster (board, manager, spouse, staff): they may not
+/// hold proxies at its meetings (s.47).
+#[utoipa::path(post, path = "/v1/admin/projects/{project_id}/roles", tag = "admin",
+    params(("project_id" = String, Path, description = "the project", max_length = 64)),
+    request_body = RoleAdd,
+    responses(
+        (status = 200, body = Empty),
+        (status = 400, description = "invalid_input (a role or phone number the rules refuse)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such project, or nobody with that phone)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn add_role(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(project_id): Path<String>,
+    ApiJson(req): ApiJson<RoleAdd>,
+) -> AppResult<Json<Empty>> {
+    check_id("project_id", &project_id)?;
+    let member = staff.0.clone();
+    state
+        .db(move |s| crate::meetings::add_role(s, &member, &project_id, &req, Utc::now()))
         .await?;
     Ok(Json(Empty {}))
 }

@@ -78,6 +78,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/admin/meetings", post(meetings::create))
         .route(
+            "/v1/admin/projects/{project_id}/roles",
+            post(meetings::add_role),
+        )
+        .route(
             "/v1/admin/meetings/{meeting_id}/items",
             post(meetings::add_item),
         )

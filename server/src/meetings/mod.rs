@@ -9,9 +9,9 @@
 use chrono::{DateTime, Utc};
 use lobby_model::domain::contact::normalize_thai_phone;
 use lobby_model::domain::name::check_name;
-use lobby_model::domain::voting::eligibility::{check_proxy_holder, MeetingKind};
+use lobby_model::domain::voting::eligibility::{check_proxy_holder, MeetingKind, ProxyBar};
 use lobby_model::domain::voting::resolution::ResolutionType;
-use lobby_model::protocol::{AttendanceAdd, ItemAdd, MeetingCreate, ProxyAdd};
+use lobby_model::protocol::{AttendanceAdd, ItemAdd, MeetingCreate, ProxyAdd, RoleAdd};
 use lobby_model::ErrorCode;
 
 pub mod publish;
@@ -140,14 +140,43 @@ pub fn add_proxy(
         if former.as_deref() == Some(holder.id.as_str()) {
             return Ok(());
         }
-        // The bars (board, manager, spouses, office staff) need the project's roster,
-        // which the server does not keep yet: none applies.
-        check_proxy_holder(&[], tx.count_held_proxies(meeting_id, &holder.id)?)?;
+        // Board members, the manager, their spouses and office staff may not (s.47).
+        let bars = tx
+            .project_roles(&meeting.project_id, &holder.id)?
+            .iter()
+            .map(|r| ProxyBar::parse(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_proxy_holder(&bars, tx.count_held_proxies(meeting_id, &holder.id)?)?;
         tx.set_proxy(meeting_id, &req.unit_id, &holder.id, now)?;
         if let Some(former) = former {
             records::log_proxy_gone(tx, meeting_id, &req.unit_id, &former, now)?;
         }
         records::log_proxy(tx, &meeting, &req.unit_id, &holder.id, now)
+    })
+}
+
+/// Puts the person with `req.phone` on the project's roster as `req.role` (board,
+/// manager, spouse, staff): they may no longer take proxies at its meetings. Proxies they
+/// already hold are for staff to review; registering them again is refused.
+pub fn add_role(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    project_id: &str,
+    req: &RoleAdd,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let role = ProxyBar::parse(&req.role)?;
+    let phone = normalize_thai_phone(&req.phone)?;
+    if !staff.manages(project_id) {
+        return Err(AppError::not_found("no such project"));
+    }
+    db.write(|tx| {
+        tx.project(project_id)?
+            .ok_or_else(|| AppError::not_found("no such project"))?;
+        let person = tx
+            .person_by_phone(&phone)?
+            .ok_or_else(|| AppError::not_found("nobody with that phone number is known"))?;
+        tx.add_project_role(project_id, &person.id, role.as_str(), now)
     })
 }
 

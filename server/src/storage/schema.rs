@@ -404,7 +404,8 @@ CREATE TABLE item_results (
 "#,
     // 9: the eligibility snapshot's units, frozen at a meeting's opening (issue 9): a
     // vote reads its unit's row; the snapshot itself stays the ballot log's first entry.
-    // Proxy holders find their proxies by holder.
+    // Proxy holders find their proxies by holder. The project's roster of people barred
+    // from holding proxies (board, manager, their spouses, office staff; s.47).
     r#"
 CREATE TABLE meeting_units (
     meeting_id TEXT NOT NULL REFERENCES meetings(id),
@@ -416,6 +417,13 @@ CREATE TABLE meeting_units (
     PRIMARY KEY (meeting_id, unit_id)
 );
 CREATE INDEX meeting_proxies_by_holder ON meeting_proxies(holder_person_id);
+CREATE TABLE project_roles (
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    person_id TEXT NOT NULL REFERENCES people(id),
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, person_id, role)
+);
 "#,
 ];
 

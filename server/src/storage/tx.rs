@@ -310,6 +310,16 @@ pub trait MeetingsTx {
     /// The projects of the meetings where the person holds a proxy (they see those
     /// projects' meetings even without a unit there).
     fn proxy_projects(&mut self, person_id: &str) -> AppResult<Vec<String>>;
+    /// Puts the person on the project's roster with `role` (again: no change).
+    fn add_project_role(
+        &mut self,
+        project_id: &str,
+        person_id: &str,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()>;
+    /// The person's roles in the project's roster.
+    fn project_roles(&mut self, project_id: &str, person_id: &str) -> AppResult<Vec<String>>;
     /// Records the unit present; whether it was not already.
     fn record_attendance(
         &mut self,

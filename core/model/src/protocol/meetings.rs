@@ -59,6 +59,19 @@ pub struct ProxyAdd {
     pub holder: String,
 }
 
+/// `POST /v1/admin/projects/{project_id}/roles`: the person with this phone number is a
+/// board member, the manager, the spouse of either, or office staff of the project — and
+/// so may not hold proxies at its meetings (s.47).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoleAdd {
+    /// The person's phone number, in any common Thai form.
+    #[schema(min_length = 1, max_length = 32)]
+    pub phone: String,
+    /// `board`, `manager`, `spouse` or `staff`.
+    #[schema(pattern = "^(board|manager|spouse|staff)$")]
+    pub role: String,
+}
+
 /// `POST /v1/admin/meetings/{meeting_id}/attendance`: staff record the unit present.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AttendanceAdd {

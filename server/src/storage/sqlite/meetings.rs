@@ -295,6 +295,29 @@ impl MeetingsTx for SqliteTx<'_> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    fn add_project_role(
+        &mut self,
+        project_id: &str,
+        person_id: &str,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        self.tx.execute_cached(
+            "INSERT INTO project_roles (project_id, person_id, role, created_at)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            params![project_id, person_id, role, ms(now)],
+        )?;
+        Ok(())
+    }
+
+    fn project_roles(&mut self, project_id: &str, person_id: &str) -> AppResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT role FROM project_roles WHERE project_id = ?1 AND person_id = ?2 ORDER BY role",
+        )?;
+        let rows = stmt.query_map(params![project_id, person_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     fn record_attendance(
         &mut self,
         meeting_id: &str,

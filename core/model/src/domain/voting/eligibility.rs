@@ -106,6 +106,31 @@ pub enum ProxyBar {
     OfficeStaff,
 }
 
+impl ProxyBar {
+    /// The roster's name for the role: `board`, `manager`, `spouse`, `staff`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProxyBar::BoardMember => "board",
+            ProxyBar::Manager => "manager",
+            ProxyBar::SpouseOfBoardOrManager => "spouse",
+            ProxyBar::OfficeStaff => "staff",
+        }
+    }
+
+    /// `invalid_input` for anything but `board`, `manager`, `spouse`, `staff`.
+    pub fn parse(s: &str) -> Result<ProxyBar> {
+        match s {
+            "board" => Ok(ProxyBar::BoardMember),
+            "manager" => Ok(ProxyBar::Manager),
+            "spouse" => Ok(ProxyBar::SpouseOfBoardOrManager),
+            "staff" => Ok(ProxyBar::OfficeStaff),
+            _ => Err(LobbyError::invalid(
+                "a role is board, manager, spouse (of a board member or the manager) or staff",
+            )),
+        }
+    }
+}
+
 /// Checks that a holder with `bars` and already `units_held` units at this meeting may
 /// hold one more: `not_eligible` for a barred person, `proxy_limit` past 3 units.
 pub fn check_proxy_holder(bars: &[ProxyBar], units_held: usize) -> Result<()> {

@@ -16,7 +16,9 @@ use serde_json::{json, Value};
 
 use crate::output::Reply;
 
-const REGISTRY: &str = include_str!("../../fixtures/registry/demo.csv");
+mod meetings;
+
+const REGISTRY: &str = include_str!("../../../fixtures/registry/demo.csv");
 const OWNER_PHONE: &str = "081-234-5678";
 const OWNER_PASSWORD: &str = "Lumpini2026!";
 const TENANT_PHONE: &str = "086-555-0101";
@@ -570,6 +572,18 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         ),
         json!({"email": changed.email, "had_email": old_email.is_some()}),
     );
+
+    // Meetings and e-voting.
+    meetings::run(
+        &mut tour,
+        &admin,
+        &server.url,
+        tmp.path(),
+        &project.project_id,
+        &imported.units,
+        &lobby,
+    )
+    .await?;
 
     // 13. Sign out, sign in with the password.
     let revoked = lobby.auth().logout(false).await?;
