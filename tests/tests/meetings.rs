@@ -356,7 +356,53 @@ async fn tenants_and_units_in_arrears_do_not_vote_on_the_phone_or_on_the_server(
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].unit_id, w.units[0].unit_id);
     w.owner.lobby.sync().await.unwrap();
+
+    // The server makes the same checks for a client that skips them.
+    assert_eq!(
+        push_vote(&w.server, &tenant, &w.budget, &w.units[0].unit_id).await,
+        "not_eligible"
+    );
+    assert_eq!(
+        push_vote(&w.server, &w.owner, &w.budget, &w.units[1].unit_id).await,
+        "not_eligible"
+    );
+    assert_eq!(
+        push_vote(&w.server, &w.owner, &w.notice, &w.units[0].unit_id).await,
+        "invalid_input"
+    );
     w.server.stop().await;
+}
+
+/// Pushes a vote with the phone's session, as a client that checks nothing would; the
+/// outcome's status or code.
+async fn push_vote(server: &TestServer, phone: &Phone, item: &str, unit: &str) -> String {
+    use lobby_core::secrets::{keys, SecretStore};
+    let token = phone
+        .secrets
+        .get(keys::ACCESS_TOKEN)
+        .unwrap()
+        .expect("signed in");
+    let body = serde_json::json!({"mutations": [{
+        "id": uuid::Uuid::now_v7(),
+        "created_at": chrono::Utc::now(),
+        "mutation": {"vote": {"item_id": item, "unit_id": unit, "choice": "approve"}},
+    }]});
+    let out: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/v1/sync/push", server.url))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let outcome = &out["results"][0]["outcome"];
+    outcome["code"]
+        .as_str()
+        .or(outcome["status"].as_str())
+        .unwrap_or("?")
+        .to_string()
 }
 
 /// The server's ballot log, as stored.

@@ -262,15 +262,15 @@ impl MeetingsClient<'_> {
             .inner
             .with_store(|s| s.agenda_item(item_id))?
             .ok_or_else(|| LobbyError::new(ErrorCode::NotFound, "no such agenda item"))?;
+        if ResolutionType::parse(&item.resolution)? == ResolutionType::Information {
+            return Err(LobbyError::invalid(
+                "this item is for information only: there is nothing to vote on",
+            ));
+        }
         if item.status == "closed" {
             return Err(LobbyError::new(
                 ErrorCode::VotingClosed,
                 "voting on this item has closed",
-            ));
-        }
-        if ResolutionType::parse(&item.resolution)? == ResolutionType::Information {
-            return Err(LobbyError::invalid(
-                "this item is for information only: there is nothing to vote on",
             ));
         }
         let (meeting, units) = self.lobby.inner.with_store(|s| {

@@ -37,6 +37,11 @@ pub fn cast(
     let item = tx
         .agenda_item(item_id)?
         .ok_or_else(|| AppError::not_found("no such agenda item"))?;
+    if ResolutionType::parse(&item.resolution)? == ResolutionType::Information {
+        return Err(AppError::invalid(
+            "this item is for information only: there is nothing to vote on",
+        ));
+    }
     if item.status != "open" {
         return Err(AppError::new(
             ErrorCode::VotingClosed,
@@ -45,11 +50,6 @@ pub fn cast(
             } else {
                 "voting on this item has not opened yet"
             },
-        ));
-    }
-    if ResolutionType::parse(&item.resolution)? == ResolutionType::Information {
-        return Err(AppError::invalid(
-            "this item is for information only: there is nothing to vote on",
         ));
     }
     let meeting = tx
