@@ -214,24 +214,7 @@ pub async fn vote(
     let queued = lobby.meetings().vote(item_id, choice, unit.as_deref())?;
     // Send it now if the server can be reached; offline it stays queued.
     lobby.sync().await?;
-    let meeting_id = lobby
-        .meetings()
-        .list()?
-        .into_iter()
-        .map(|m| m.meeting_id)
-        .find(|m| {
-            lobby
-                .meetings()
-                .show(m)
-                .is_ok_and(|d| d.items.iter().any(|i| i.item_id == item_id))
-        })
-        .ok_or_else(|| LobbyError::new(ErrorCode::NotFound, "no such agenda item"))?;
-    let detail = lobby.meetings().show(&meeting_id)?;
-    let item = detail
-        .items
-        .iter()
-        .find(|i| i.item_id == item_id)
-        .ok_or_else(|| LobbyError::new(ErrorCode::NotFound, "no such agenda item"))?;
+    let item = lobby.meetings().item(item_id)?;
     let units: Vec<&str> = queued.iter().map(|q| q.unit_id.as_str()).collect();
     // A refusal of one of these votes (the item closed before it arrived) is final.
     if let Some(r) = item

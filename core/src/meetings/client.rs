@@ -51,6 +51,7 @@ pub struct RefusedVote {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AgendaItem {
     pub item_id: String,
+    pub meeting_id: String,
     pub position: u32,
     pub title: String,
     /// `majority_of_attendees`, `half_of_all`, `half_of_all_reconvened`,
@@ -156,6 +157,18 @@ impl MeetingsClient<'_> {
         })
     }
 
+    /// One agenda item as [`MeetingsClient::show`] gives it (`not_found` when this phone
+    /// does not have it).
+    pub fn item(&self, item_id: &str) -> Result<AgendaItem> {
+        let row = self
+            .lobby
+            .inner
+            .with_store(|s| s.agenda_item(item_id))?
+            .ok_or_else(|| LobbyError::new(ErrorCode::NotFound, "no such agenda item"))?;
+        let refused = self.refused_votes()?;
+        self.item_view(row, &refused)
+    }
+
     /// The person's votes on an agenda item, per unit: the latest queued one (pending)
     /// over the latest accepted one.
     fn item_view(
@@ -202,6 +215,7 @@ impl MeetingsClient<'_> {
                 .map(|(_, _, r)| r.clone())
                 .collect(),
             item_id: row.item_id,
+            meeting_id: row.meeting_id,
             position: row.position,
             title: row.title,
             resolution: row.resolution,
