@@ -2,10 +2,12 @@
 //! each rule has exactly one implementation. Each file is one concern, named for it.
 
 pub mod contact;
+pub mod csv_file;
 pub mod device_key;
 pub mod files;
 pub mod handover;
 pub mod invites;
+pub mod invoices;
 pub mod name;
 pub mod onboarding;
 pub mod otp;

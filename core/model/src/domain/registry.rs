@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 
 use super::contact::{normalize_email, normalize_thai_phone};
+use super::csv_file::open;
+pub use super::csv_file::RowProblem;
 use super::name::check_name;
 use super::weight::OwnershipRatio;
 use crate::error::{ErrorCode, LobbyError, Result};
@@ -29,54 +31,16 @@ pub struct RegistryRow {
     pub email: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowProblem {
-    pub line: usize,
-    pub message: String,
-}
-
 /// Parses a registry file. `Err` carries every problem found, in line order.
 pub fn parse_owner_registry(
     bytes: &[u8],
 ) -> std::result::Result<Vec<RegistryRow>, Vec<RowProblem>> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count()
-                + 1;
-            return Err(vec![RowProblem {
-                line,
-                message: "the file is not UTF-8 text".into(),
-            }]);
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(csv::Trim::None)
-        .from_reader(text.as_bytes());
+    let mut reader = open(
+        bytes,
+        &["unit", "owner_name", "ownership_ratio", "phone", "email"],
+    )
+    .map_err(|p| vec![p])?;
     let mut problems = Vec::new();
-    match reader.headers() {
-        Ok(h) => {
-            let names: Vec<String> = h.iter().map(|s| s.trim().to_lowercase()).collect();
-            if names != ["unit", "owner_name", "ownership_ratio", "phone", "email"] {
-                return Err(vec![RowProblem {
-                    line: 1,
-                    message: "the header must be unit,owner_name,ownership_ratio,phone,email"
-                        .into(),
-                }]);
-            }
-        }
-        Err(e) => {
-            return Err(vec![RowProblem {
-                line: 1,
-                message: format!("unreadable header: {e}"),
-            }])
-        }
-    }
     let mut rows = Vec::new();
     let mut units: HashMap<String, usize> = HashMap::new();
     let mut phone_names: HashMap<String, (String, usize)> = HashMap::new();
