@@ -1,6 +1,7 @@
 //! Domain rules: pure functions with no I/O, used by the phone and by the server alike so
 //! each rule has exactly one implementation. Each file is one concern, named for it.
 
+pub mod announcements;
 pub mod contact;
 pub mod csv_file;
 pub mod device_key;

@@ -50,7 +50,19 @@ pub const MAX_COMBINING_RUN: usize = 4;
 /// characters. `what` names the field in the message ("the display name"). Returns the
 /// name as it is to be stored. Errors are `invalid_input`.
 pub fn check_name(raw: &str, what: &str, max_chars: usize) -> Result<String> {
-    if let Some(c) = raw.chars().find(|c| is_refused(*c)) {
+    check(raw, what, max_chars, false)
+}
+
+/// The same rule for a block of text people read (an announcement's body): line breaks
+/// (`\r\n` kept as `\n`) and tabs are allowed; everything a name refuses otherwise is
+/// refused, and what it removes is removed.
+pub fn check_text_block(raw: &str, what: &str, max_chars: usize) -> Result<String> {
+    check(&raw.replace("\r\n", "\n"), what, max_chars, true)
+}
+
+fn check(raw: &str, what: &str, max_chars: usize, block: bool) -> Result<String> {
+    let allowed = |c: char| block && (c == '\n' || c == '\t');
+    if let Some(c) = raw.chars().find(|c| is_refused(*c) && !allowed(*c)) {
         return Err(LobbyError::invalid(format!(
             "{what} has a control or text-direction character (U+{:04X})",
             u32::from(c)
