@@ -83,6 +83,15 @@ pub enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// The office's announcements for a unit (syncs first when it can); listing them
+    /// counts as opening and leaving the list: general ones are read after it.
+    Announcements {
+        /// The unit (default: the current unit).
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(subcommand)]
+        action: Option<AnnouncementsAction>,
+    },
     /// Co-owner meetings of your projects (and those where you hold a proxy).
     Meetings,
     /// One meeting: its agenda, your votes, and each closed item's result.
@@ -220,6 +229,12 @@ pub enum Invite {
 pub enum MembersAction {
     /// Remove a resident or tenant from the current unit.
     Remove { person_id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AnnouncementsAction {
+    /// Read one announcement (an acknowledge kind is acknowledged; staff see it).
+    Open { announcement_id: String },
 }
 
 #[derive(Subcommand, Debug)]

@@ -76,7 +76,7 @@ async fn run(cli: Cli) -> Result<Reply> {
 }
 
 async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> {
-    use commands::{account, auth, invites, meetings, parcels};
+    use commands::{account, announcements, auth, invites, meetings, parcels};
     match command {
         Command::Onboard(cmd) => auth::onboard(lobby, cmd).await,
         Command::Login(cmd) => auth::login(lobby, cmd).await,
@@ -91,6 +91,12 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
         Command::Parcels { status, recipient } => parcels::list(lobby, status, recipient),
         Command::PickupQr { out, unit } => parcels::pickup_qr(lobby, out, unit),
         Command::ParcelPhoto { parcel_id, out } => parcels::photo(lobby, &parcel_id, &out).await,
+        Command::Announcements { unit, action } => match action {
+            None => announcements::list(lobby, unit).await,
+            Some(args::AnnouncementsAction::Open { announcement_id }) => {
+                announcements::open(lobby, &announcement_id, unit).await
+            }
+        },
         Command::Meetings => meetings::list(lobby).await,
         Command::Meeting(args::MeetingCmd::Show { meeting_id }) => {
             meetings::show(lobby, &meeting_id).await

@@ -584,3 +584,81 @@ async fn a_meeting_through_the_cli_vote_change_result_at_close_and_receipts_veri
     assert_eq!(r.json["tally_matches"], true);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn announcements_through_the_cli_unread_then_read_and_acknowledged() {
+    use lobby_core::protocol::AnnouncementPost;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ ประกาศ", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let owner = dir.path().join("owner");
+    let url = server.url.clone();
+    let payload = units[0].onboarding_payload.clone();
+    run(
+        &owner,
+        &[
+            "--server",
+            &url,
+            "onboard",
+            "complete",
+            "--payload",
+            &payload,
+            "--phone",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    let code = admin.peek_otp("0812345678").await.unwrap().code;
+    assert_eq!(
+        run(&owner, &["onboard", "verify", "--code", &code])
+            .await
+            .code,
+        0
+    );
+    let post = |title: &str, kind: &str| AnnouncementPost {
+        project_id: project.project_id.clone(),
+        title: title.into(),
+        body: "บรรทัดแรก\nบรรทัดที่สอง".into(),
+        kind: kind.into(),
+        unit_ids: Vec::new(),
+        expires_at: None,
+    };
+    admin.announce(&post("งดจ่ายน้ำ", "general")).await.unwrap();
+    let ack = admin
+        .announce(&post("กฎสระว่ายน้ำ", "acknowledge"))
+        .await
+        .unwrap()
+        .announcement_id;
+
+    let r = run(&owner, &["announcements"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["unread"], 2);
+    assert_eq!(r.json["announcements"].as_array().unwrap().len(), 2);
+    // The list was left: the general one is read now, the acknowledge one is not.
+    let r = run(&owner, &["announcements"]).await;
+    assert_eq!(r.json["unread"], 1);
+    let r = run(&owner, &["announcements", "open", &ack]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["acknowledged"], true);
+    assert_eq!(r.json["body"], "บรรทัดแรก\nบรรทัดที่สอง");
+    assert_eq!(run(&owner, &["announcements"]).await.json["unread"], 0);
+    let readers = admin.announcement_readers(&ack).await.unwrap();
+    assert_eq!(readers.readers.len(), 1);
+    let r = run(&owner, &["announcements", "open", "no-such-id"]).await;
+    assert_eq!(
+        (r.code, r.json["error"]["code"].as_str()),
+        (1, Some("not_found"))
+    );
+    server.shutdown().await.unwrap();
+}

@@ -99,6 +99,7 @@ pub(crate) const CAPABILITIES: &[&dyn Capability] = &[
     &crate::parcels::Parcels,
     &crate::files::Files,
     &crate::meetings::Meetings,
+    &crate::announcements::Announcements,
 ];
 
 /// Every synced table of every capability.

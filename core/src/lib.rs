@@ -11,6 +11,7 @@ uniffi::setup_scaffolding!();
 
 pub use lobby_model::{domain, protocol, scope};
 
+pub mod announcements;
 pub mod api;
 pub mod auth;
 mod capability;
@@ -30,6 +31,7 @@ pub mod store;
 pub mod sync;
 pub mod units;
 
+pub use announcements::{Announcement, AnnouncementsClient, UnitUnread};
 pub use auth::{AuthClient, OtpChallenge, ScannedOnboarding, SignedIn};
 pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};

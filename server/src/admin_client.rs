@@ -10,8 +10,8 @@ use lobby_model::protocol::admin::{
     PickupHandover, PickupVerified, PickupVerify, ProjectCreated,
 };
 use lobby_model::protocol::{
-    ApiError, AttendanceAdd, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated,
-    ProjectKind, ProxyAdd, RoleAdd,
+    AnnouncementPost, AnnouncementPosted, AnnouncementReaders, ApiError, AttendanceAdd, Empty,
+    ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated, ProjectKind, ProxyAdd, RoleAdd,
 };
 use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
@@ -175,6 +175,31 @@ impl AdminClient {
         } else {
             format!("/v1/admin/parcels?{}", query.join("&"))
         };
+        self.send(self.http.get(self.url(&path))).await
+    }
+
+    /// Posts an announcement.
+    pub async fn announce(
+        &self,
+        post: &AnnouncementPost,
+    ) -> Result<AnnouncementPosted, LobbyError> {
+        self.send(
+            self.http
+                .post(self.url("/v1/admin/announcements"))
+                .json(post),
+        )
+        .await
+    }
+
+    /// Who opened or acknowledged an announcement, and the units where nobody has.
+    pub async fn announcement_readers(
+        &self,
+        announcement_id: &str,
+    ) -> Result<AnnouncementReaders, LobbyError> {
+        let path = format!(
+            "/v1/admin/announcements/{}/readers",
+            encode(announcement_id)
+        );
         self.send(self.http.get(self.url(&path))).await
     }
 

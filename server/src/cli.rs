@@ -120,6 +120,29 @@ enum AdminCommand {
         #[command(subcommand)]
         command: ParcelCommand,
     },
+    /// Post an announcement to the project or to chosen units: {"announcement_id"}.
+    Announce {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        title: String,
+        /// The text (line breaks allowed); `@FILE` reads it from a UTF-8 file.
+        #[arg(long)]
+        body: String,
+        #[arg(long, value_parser = ["general", "acknowledge"])]
+        kind: String,
+        /// Only this unit (repeat for more; none: the whole project).
+        #[arg(long = "unit")]
+        units: Vec<String>,
+        /// When it stops counting as unread (RFC 3339).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// Announcements: who has read them.
+    Announcement {
+        #[command(subcommand)]
+        command: AnnouncementCommand,
+    },
     /// Co-owners' meetings: create, agenda, proxies, attendance.
     Meeting {
         #[command(subcommand)]
@@ -303,6 +326,16 @@ enum ProjectCommand {
     Role {
         #[command(subcommand)]
         command: RoleCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AnnouncementCommand {
+    /// Who opened (general) or acknowledged (acknowledge) it, and the units where nobody
+    /// has yet.
+    Readers {
+        #[arg(long)]
+        announcement: String,
     },
 }
 
@@ -752,6 +785,64 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             })
         }
         AdminCommand::Meeting { command } => meeting(client, command).await,
+        AdminCommand::Announce {
+            project,
+            title,
+            body,
+            kind,
+            units,
+            expires,
+        } => {
+            let body = match body.strip_prefix('@') {
+                Some(path) => std::fs::read_to_string(path).map_err(|e| {
+                    LobbyError::invalid(format!("cannot read the body from {path}: {e}"))
+                })?,
+                None => body,
+            };
+            let expires_at = expires
+                .map(|e| {
+                    chrono::DateTime::parse_from_rfc3339(&e)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .map_err(|_| LobbyError::invalid("--expires is an RFC 3339 time"))
+                })
+                .transpose()?;
+            let posted = client
+                .announce(&lobby_model::protocol::AnnouncementPost {
+                    project_id: project,
+                    title,
+                    body,
+                    kind,
+                    unit_ids: units,
+                    expires_at,
+                })
+                .await?;
+            Ok(Output {
+                text: format!("announcement {} posted", posted.announcement_id),
+                json: json!(posted),
+            })
+        }
+        AdminCommand::Announcement {
+            command: AnnouncementCommand::Readers { announcement },
+        } => {
+            let r = client.announcement_readers(&announcement).await?;
+            let mut text = format!(
+                "{} {} (by unit), {} unit(s) not yet:",
+                r.readers.len(),
+                if r.kind == "acknowledge" {
+                    "acknowledged"
+                } else {
+                    "opened"
+                },
+                r.units_not_read.len()
+            );
+            for u in &r.units_not_read {
+                text.push_str(&format!("\n  {}", u.unit));
+            }
+            Ok(Output {
+                text,
+                json: json!(r),
+            })
+        }
         AdminCommand::Unit {
             command: UnitCommand::Arrears { unit, months },
         } => {

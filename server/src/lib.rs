@@ -38,6 +38,7 @@
 
 pub mod accounts;
 pub mod admin_client;
+pub mod announcements;
 pub mod arrears;
 pub mod change_log;
 pub mod cli;

@@ -11,7 +11,9 @@ use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
 use crate::config::MAX_PULL_SCOPES;
-use crate::http::{admin, auth, files, invites, meetings, onboarding, pickup, profile, sync};
+use crate::http::{
+    admin, announcements, auth, files, invites, meetings, onboarding, pickup, profile, sync,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -56,6 +58,8 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         meetings::close_item,
         meetings::ballot_log,
         meetings::add_role,
+        announcements::post,
+        announcements::readers,
         admin::peek_otp,
         admin::bump_epoch,
     ),

@@ -1,6 +1,7 @@
 //! One file per area of the CLI; each function drives the core and builds a [`Reply`].
 
 pub mod account;
+pub mod announcements;
 pub mod auth;
 pub mod invites;
 pub mod meetings;

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use crate::output::Reply;
 
+mod announcements;
 mod meetings;
 
 const REGISTRY: &str = include_str!("../../../fixtures/registry/demo.csv");
@@ -572,6 +573,16 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         ),
         json!({"email": changed.email, "had_email": old_email.is_some()}),
     );
+
+    // Announcements.
+    announcements::run(
+        &mut tour,
+        &admin,
+        &project.project_id,
+        &first.unit_id,
+        &lobby,
+    )
+    .await?;
 
     // Meetings and e-voting.
     meetings::run(

@@ -148,6 +148,19 @@ const MIGRATIONS: &[&str] = &[
         unit_id TEXT NOT NULL, choice TEXT NOT NULL, seq INTEGER NOT NULL,
         cast_at TEXT NOT NULL);
     "#,
+    // 8: announcements (issue 10): as synced (one row per record: a whole project's, or
+    //    one per chosen unit), and the phone's own reading state — which it opened in
+    //    which unit, and when the list was last left per unit — kept across resets.
+    r#"
+    CREATE TABLE announcements (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, announcement_id TEXT NOT NULL,
+        project_id TEXT NOT NULL, unit_id TEXT, title TEXT NOT NULL, body TEXT NOT NULL,
+        kind TEXT NOT NULL, posted_at TEXT NOT NULL, expires_at TEXT);
+    CREATE TABLE announcement_opened (
+        announcement_id TEXT NOT NULL, unit_id TEXT NOT NULL, opened_at TEXT NOT NULL,
+        PRIMARY KEY (announcement_id, unit_id));
+    CREATE TABLE announcement_lists_left (unit_id TEXT PRIMARY KEY, left_at TEXT NOT NULL);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 //! route template, status and duration only — never a path with values, a query or a body.
 
 pub mod admin;
+pub mod announcements;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -75,6 +76,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/admin/parcels/{parcel_id}/photo",
             put(files::set_parcel_photo).layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES)),
+        )
+        .route("/v1/admin/announcements", post(announcements::post))
+        .route(
+            "/v1/admin/announcements/{announcement_id}/readers",
+            get(announcements::readers),
         )
         .route("/v1/admin/meetings", post(meetings::create))
         .route(

@@ -15,7 +15,8 @@
 //!
 //! One file per capability holds its authorisation, rules (`lobby_model::domain`) and
 //! effects (rows and change-log entries): [`profile`] (`ProfileUpdate`), [`invites`]
-//! (`InviteCreate`, `InviteRevoke`, `MemberRemove`), [`device_keys`] (`DeviceKeyRegister`), [`votes`] (`Vote`).
+//! (`InviteCreate`, `InviteRevoke`, `MemberRemove`), [`device_keys`] (`DeviceKeyRegister`), [`votes`] (`Vote`); `AnnouncementOpen`
+//! is `crate::announcements::open`.
 
 pub mod device_keys;
 pub mod invites;
@@ -179,6 +180,10 @@ fn apply(
             choice,
             now,
         ),
+        Mutation::AnnouncementOpen {
+            announcement_id,
+            unit_id,
+        } => crate::announcements::open(tx, person_id, announcement_id, unit_id, now),
         Mutation::DeviceKeyRegister { key_id, public_key } => {
             device_keys::register(tx, ctx, person_id, key_id, public_key, now)
         }

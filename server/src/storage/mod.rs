@@ -93,8 +93,9 @@ use crate::error::{AppError, AppResult};
 pub use rows::*;
 pub use sqlite::SqliteStorage;
 pub use tx::{
-    ChangeLogTx, DeviceKeysTx, FilesTx, InviteGuessesTx, InvitesTx, MeetingsTx, MembershipsTx,
-    MutationsTx, OnboardingTokensTx, OtpTx, ParcelsTx, PeopleTx, SessionsTx, StaffTx, Tx, UnitsTx,
+    AnnouncementsTx, ChangeLogTx, DeviceKeysTx, FilesTx, InviteGuessesTx, InvitesTx, MeetingsTx,
+    MembershipsTx, MutationsTx, OnboardingTokensTx, OtpTx, ParcelsTx, PeopleTx, SessionsTx,
+    StaffTx, Tx, UnitsTx,
 };
 
 /// A database engine: opens units of work. See the module documentation.

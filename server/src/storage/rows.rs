@@ -240,6 +240,43 @@ pub struct StoredMutation {
     pub outcome: MutationOutcome,
 }
 
+/// An announcement staff post, about to be stored with its target units (none: the
+/// whole project).
+#[derive(Debug, Clone)]
+pub struct NewAnnouncement {
+    pub id: String,
+    pub project_id: String,
+    pub title: String,
+    pub body: String,
+    pub kind: &'static str,
+    pub unit_ids: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub posted_by: String,
+    pub posted_at: DateTime<Utc>,
+}
+
+/// A stored announcement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnnouncement {
+    pub id: String,
+    pub project_id: String,
+    pub title: String,
+    pub body: String,
+    pub kind: String,
+    /// Empty: the whole project.
+    pub unit_ids: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub posted_at: DateTime<Utc>,
+}
+
+/// Someone opened an announcement in a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOpen {
+    pub person_id: String,
+    pub unit_id: String,
+    pub at: DateTime<Utc>,
+}
+
 /// A parcel staff log, about to be stored (`status` starts `waiting`).
 #[derive(Debug, Clone)]
 pub struct NewParcel {

@@ -425,6 +425,33 @@ CREATE TABLE project_roles (
     PRIMARY KEY (project_id, person_id, role)
 );
 "#,
+    // 10: announcements (issue 10): posts to a whole project or to chosen units, and who
+    // opened (general) or acknowledged (acknowledge) each, in which unit.
+    r#"
+CREATE TABLE announcements (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    expires_at INTEGER,
+    posted_by TEXT NOT NULL REFERENCES staff(id),
+    posted_at INTEGER NOT NULL
+);
+CREATE INDEX announcements_project ON announcements(project_id);
+CREATE TABLE announcement_units (
+    announcement_id TEXT NOT NULL REFERENCES announcements(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    PRIMARY KEY (announcement_id, unit_id)
+);
+CREATE TABLE announcement_opens (
+    announcement_id TEXT NOT NULL REFERENCES announcements(id),
+    person_id TEXT NOT NULL REFERENCES people(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    opened_at INTEGER NOT NULL,
+    PRIMARY KEY (announcement_id, person_id, unit_id)
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -17,11 +17,12 @@ use lobby_model::protocol::{
 };
 
 use super::rows::{
-    Inserted, Membership, NewAgendaItem, NewDeviceKey, NewFile, NewHandover, NewInvite, NewMeeting,
-    NewMembership, NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff,
-    ParcelSearch, Person, PersonChange, StoredAgendaItem, StoredChange, StoredDeviceKey,
-    StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation, StoredOtp,
-    StoredSession, StoredStaff, StoredToken, StoredUnit,
+    Inserted, Membership, NewAgendaItem, NewAnnouncement, NewDeviceKey, NewFile, NewHandover,
+    NewInvite, NewMeeting, NewMembership, NewOnboardingToken, NewOtpRow, NewParcel, NewPerson,
+    NewSessionRow, NewStaff, ParcelSearch, Person, PersonChange, StoredAgendaItem,
+    StoredAnnouncement, StoredChange, StoredDeviceKey, StoredFileMeta, StoredInvite,
+    StoredItemResult, StoredMeeting, StoredMutation, StoredOpen, StoredOtp, StoredSession,
+    StoredStaff, StoredToken, StoredUnit,
 };
 use crate::error::AppResult;
 use lobby_model::domain::voting::chain::{ChainEntry, SnapshotUnit};
@@ -329,6 +330,22 @@ pub trait MeetingsTx {
     ) -> AppResult<bool>;
 }
 
+/// Announcements and who opened them.
+pub trait AnnouncementsTx {
+    fn insert_announcement(&mut self, a: &NewAnnouncement) -> AppResult<()>;
+    fn announcement(&mut self, id: &str) -> AppResult<Option<StoredAnnouncement>>;
+    /// Records that the person opened it in the unit; whether it was the first time.
+    fn record_announcement_open(
+        &mut self,
+        id: &str,
+        person_id: &str,
+        unit_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool>;
+    /// Every open of the announcement, oldest first.
+    fn announcement_opens(&mut self, id: &str) -> AppResult<Vec<StoredOpen>>;
+}
+
 /// Device keys: the public halves the phones registered.
 pub trait DeviceKeysTx {
     /// A key id already stored reads as [`Inserted::Duplicate`].
@@ -374,6 +391,7 @@ pub trait Tx:
     + ParcelsTx
     + DeviceKeysTx
     + MeetingsTx
+    + AnnouncementsTx
     + FilesTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes

@@ -31,6 +31,7 @@
 //! everything is re-exported here, so `protocol::UnitRecord` names a type wherever it
 //! lives. A record kind of the change log is one line of [`sync`]'s `record_kinds!`.
 
+mod announcements;
 mod auth;
 mod files;
 mod invites;
@@ -43,6 +44,7 @@ mod units;
 
 pub mod admin;
 
+pub use announcements::*;
 pub use auth::*;
 pub use files::*;
 pub use invites::*;

@@ -119,6 +119,7 @@ record_kinds! {
     AgendaItem(AgendaItemRecord) = "agenda_item",
     MeetingProxy(MeetingProxyRecord) = "meeting_proxy",
     VoteReceipt(VoteReceiptRecord) = "vote_receipt",
+    Announcement(AnnouncementRecord) = "announcement",
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -193,6 +194,13 @@ pub enum Mutation {
         /// rule a mutation breaks).
         public_key: String,
     },
+    /// The person opened an announcement in `unit_id` (for an acknowledge kind: they
+    /// acknowledge it). `not_found` when it is not addressed to that unit or the person
+    /// is not a member of it; again: applied, no change.
+    AnnouncementOpen {
+        announcement_id: String,
+        unit_id: String,
+    },
 }
 
 impl Mutation {
@@ -204,6 +212,7 @@ impl Mutation {
             Mutation::MemberRemove { .. } => "member_remove",
             Mutation::DeviceKeyRegister { .. } => "device_key_register",
             Mutation::Vote { .. } => "vote",
+            Mutation::AnnouncementOpen { .. } => "announcement_open",
         }
     }
 }

@@ -11,6 +11,7 @@
 //! invitation states as text, uniqueness violations read as [`Inserted::Duplicate`], file
 //! bytes as BLOBs and their sizes as signed 64-bit integers.
 
+mod announcements;
 mod change_log;
 mod device_keys;
 mod files;

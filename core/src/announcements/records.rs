@@ -1,0 +1,44 @@
+//! How announcements are kept on the phone (`store/schema.rs`, migration 8).
+
+use rusqlite::{params, CachedStatement};
+
+use crate::protocol::{EntityKind, Record};
+use crate::store::{wrong_kind, SyncedTable};
+
+pub(super) const TABLES: &[SyncedTable] = &[SyncedTable {
+    kind: EntityKind::Announcement,
+    table: "announcements",
+    columns: &[
+        "announcement_id",
+        "project_id",
+        "unit_id",
+        "title",
+        "body",
+        "kind",
+        "posted_at",
+        "expires_at",
+    ],
+    upsert: upsert_announcement,
+}];
+
+fn upsert_announcement(
+    s: &mut CachedStatement<'_>,
+    scope: &str,
+    r: &Record,
+) -> rusqlite::Result<usize> {
+    let Record::Announcement(a) = r else {
+        return Err(wrong_kind("announcements"));
+    };
+    s.execute(params![
+        a.id,
+        scope,
+        a.announcement_id,
+        a.project_id,
+        a.unit_id,
+        a.title,
+        a.body,
+        a.kind,
+        a.posted_at,
+        a.expires_at
+    ])
+}

@@ -1,0 +1,168 @@
+//! The replica's announcements for one unit, with this phone's reading state.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use crate::domain::announcements::{is_unread, AnnouncementKind, ReadState};
+use crate::store::{Result, Store};
+
+/// An announcement as the list shows it for one unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Announcement {
+    pub announcement_id: String,
+    /// The unit it is shown for.
+    pub unit_id: String,
+    pub title: String,
+    pub body: String,
+    pub kind: AnnouncementKind,
+    pub posted_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Still counts as unread (a badge).
+    pub unread: bool,
+    /// Opened here (for an acknowledge kind: acknowledged).
+    pub opened: bool,
+}
+
+/// A unit's unread count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct UnitUnread {
+    pub unit_id: String,
+    pub unread: u32,
+}
+
+impl Store {
+    /// The unit's announcements (its project's and those addressed to it), newest first.
+    pub fn announcements(&self, unit_id: &str, now: DateTime<Utc>) -> Result<Vec<Announcement>> {
+        let left = self.list_left_at(unit_id)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.announcement_id, a.title, a.body, a.kind, a.posted_at, a.expires_at,
+                    o.opened_at IS NOT NULL
+             FROM announcements a
+             LEFT JOIN announcement_opened o
+                    ON o.announcement_id = a.announcement_id AND o.unit_id = ?1
+             WHERE a.unit_id = ?1
+                OR (a.unit_id IS NULL
+                    AND a.project_id = (SELECT project_id FROM units WHERE id = ?1))
+             ORDER BY a.posted_at DESC, a.announcement_id DESC",
+        )?;
+        let rows = stmt.query_map([unit_id], |r| {
+            let kind: String = r.get(3)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                kind,
+                r.get::<_, DateTime<Utc>>(4)?,
+                r.get::<_, Option<DateTime<Utc>>>(5)?,
+                r.get::<_, bool>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (announcement_id, title, body, kind, posted_at, expires_at, opened) = row?;
+            let Ok(kind) = AnnouncementKind::parse(&kind) else {
+                continue;
+            };
+            let state = ReadState {
+                kind,
+                posted_at,
+                expires_at,
+                opened,
+            };
+            out.push(Announcement {
+                announcement_id,
+                unit_id: unit_id.to_string(),
+                title,
+                body,
+                kind,
+                posted_at,
+                expires_at,
+                unread: is_unread(&state, left, now),
+                opened,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The unit's unread count: [`is_unread`] over what it needs (no bodies read).
+    pub fn unread_count(&self, unit_id: &str, now: DateTime<Utc>) -> Result<u32> {
+        let left = self.list_left_at(unit_id)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.kind, a.posted_at, a.expires_at, o.opened_at IS NOT NULL
+             FROM announcements a
+             LEFT JOIN announcement_opened o
+                    ON o.announcement_id = a.announcement_id AND o.unit_id = ?1
+             WHERE a.unit_id = ?1
+                OR (a.unit_id IS NULL
+                    AND a.project_id = (SELECT project_id FROM units WHERE id = ?1))",
+        )?;
+        let mut rows = stmt.query([unit_id])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let Ok(kind) = AnnouncementKind::parse(&kind) else {
+                continue;
+            };
+            let state = ReadState {
+                kind,
+                posted_at: r.get(1)?,
+                expires_at: r.get(2)?,
+                opened: r.get(3)?,
+            };
+            if is_unread(&state, left, now) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Unread counts for every unit the person belongs to.
+    pub fn unread_counts(&self, now: DateTime<Utc>) -> Result<Vec<UnitUnread>> {
+        let units: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT unit_id FROM memberships ORDER BY unit_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::with_capacity(units.len());
+        for unit_id in units {
+            let unread = self.unread_count(&unit_id, now)?;
+            out.push(UnitUnread { unit_id, unread });
+        }
+        Ok(out)
+    }
+
+    fn list_left_at(&self, unit_id: &str) -> Result<Option<DateTime<Utc>>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT left_at FROM announcement_lists_left WHERE unit_id = ?1")?
+            .query_map([unit_id], |r| r.get(0))?
+            .next()
+            .transpose()?)
+    }
+
+    /// The person opened and left the unit's list now.
+    pub fn announcement_list_left(&self, unit_id: &str, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO announcement_lists_left (unit_id, left_at) VALUES (?1, ?2)
+             ON CONFLICT (unit_id) DO UPDATE SET left_at = excluded.left_at",
+            params![unit_id, now],
+        )?;
+        Ok(())
+    }
+
+    /// Records the announcement opened in the unit; whether it was the first time.
+    pub fn announcement_opened(
+        &self,
+        announcement_id: &str,
+        unit_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(self.conn.execute(
+            "INSERT INTO announcement_opened (announcement_id, unit_id, opened_at)
+             VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            params![announcement_id, unit_id, now],
+        )? == 1)
+    }
+}
