@@ -234,7 +234,12 @@ pub enum MembersAction {
 #[derive(Subcommand, Debug)]
 pub enum AnnouncementsAction {
     /// Read one announcement (an acknowledge kind is acknowledged; staff see it).
-    Open { announcement_id: String },
+    Open {
+        announcement_id: String,
+        /// Also save its attachment (image or PDF) here.
+        #[arg(long)]
+        save_attachment: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

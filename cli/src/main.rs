@@ -93,9 +93,10 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
         Command::ParcelPhoto { parcel_id, out } => parcels::photo(lobby, &parcel_id, &out).await,
         Command::Announcements { unit, action } => match action {
             None => announcements::list(lobby, unit).await,
-            Some(args::AnnouncementsAction::Open { announcement_id }) => {
-                announcements::open(lobby, &announcement_id, unit).await
-            }
+            Some(args::AnnouncementsAction::Open {
+                announcement_id,
+                save_attachment,
+            }) => announcements::open(lobby, &announcement_id, unit, save_attachment).await,
         },
         Command::Meetings => meetings::list(lobby).await,
         Command::Meeting(args::MeetingCmd::Show { meeting_id }) => {

@@ -31,7 +31,7 @@ pub mod store;
 pub mod sync;
 pub mod units;
 
-pub use announcements::{Announcement, AnnouncementsClient, UnitUnread};
+pub use announcements::{Announcement, AnnouncementsClient, Attachment, UnitUnread};
 pub use auth::{AuthClient, OtpChallenge, ScannedOnboarding, SignedIn};
 pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};

@@ -10,8 +10,9 @@ use lobby_model::protocol::admin::{
     PickupHandover, PickupVerified, PickupVerify, ProjectCreated,
 };
 use lobby_model::protocol::{
-    AnnouncementPost, AnnouncementPosted, AnnouncementReaders, ApiError, AttendanceAdd, Empty,
-    ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated, ProjectKind, ProxyAdd, RoleAdd,
+    AnnouncementPost, AnnouncementPosted, AnnouncementReaders, ApiError, AttachmentSet,
+    AttendanceAdd, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated,
+    ProjectKind, ProxyAdd, RoleAdd,
 };
 use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
@@ -187,6 +188,25 @@ impl AdminClient {
             self.http
                 .post(self.url("/v1/admin/announcements"))
                 .json(post),
+        )
+        .await
+    }
+
+    /// Sets an announcement's attachment (a JPEG, PNG or PDF).
+    pub async fn set_announcement_attachment(
+        &self,
+        announcement_id: &str,
+        bytes: Vec<u8>,
+    ) -> Result<AttachmentSet, LobbyError> {
+        let path = format!(
+            "/v1/admin/announcements/{}/attachment",
+            encode(announcement_id)
+        );
+        self.send(
+            self.http
+                .put(self.url(&path))
+                .header("content-type", "application/octet-stream")
+                .body(bytes),
         )
         .await
     }

@@ -14,13 +14,15 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use lobby_model::domain::announcements::{check_post, AnnouncementKind};
+use lobby_model::domain::files::check_attachment;
 use lobby_model::protocol::{
-    AnnouncementPost, AnnouncementReader, AnnouncementReaders, AnnouncementRecord, Record,
+    AnnouncementPost, AnnouncementReader, AnnouncementReaders, AnnouncementRecord, FileRef, Record,
     UnitNotRead,
 };
 use lobby_model::scope;
 
 use crate::error::{AppError, AppResult};
+use crate::files::{store_file, Upload};
 use crate::ids::new_id;
 use crate::storage::{NewAnnouncement, StaffMember, Storage, StoredAnnouncement, Tx};
 
@@ -77,34 +79,85 @@ pub fn post(
     Ok(id)
 }
 
-/// Logs the announcement in every scope it is addressed to.
-fn log(tx: &mut dyn Tx, a: &StoredAnnouncement, now: DateTime<Utc>) -> AppResult<()> {
-    let record = |id: String, unit_id: Option<String>| AnnouncementRecord {
-        id,
-        announcement_id: a.id.clone(),
-        project_id: a.project_id.clone(),
-        unit_id,
-        title: a.title.clone(),
-        body: a.body.clone(),
-        kind: a.kind.clone(),
-        posted_at: a.posted_at,
-        expires_at: a.expires_at,
-    };
+/// The scopes the announcement is logged in, with each record's id and unit.
+fn copies(a: &StoredAnnouncement) -> Vec<(String, String, Option<String>)> {
     if a.unit_ids.is_empty() {
-        tx.append_change(
-            &scope::project(&a.project_id),
-            &Record::Announcement(record(a.id.clone(), None)),
-            now,
-        )?;
+        vec![(scope::project(&a.project_id), a.id.clone(), None)]
+    } else {
+        a.unit_ids
+            .iter()
+            .map(|u| (scope::unit(u), format!("{}/{u}", a.id), Some(u.clone())))
+            .collect()
     }
-    for unit in &a.unit_ids {
-        tx.append_change(
-            &scope::unit(unit),
-            &Record::Announcement(record(format!("{}/{unit}", a.id), Some(unit.clone()))),
-            now,
-        )?;
+}
+
+/// Logs the announcement in every scope it is addressed to, each copy with the
+/// attachment stored in that scope.
+fn log(tx: &mut dyn Tx, a: &StoredAnnouncement, now: DateTime<Utc>) -> AppResult<()> {
+    for (scope, id, unit_id) in copies(a) {
+        let attachment = match tx.announcement_file(&a.id, &scope)? {
+            Some(file_id) => tx.file_meta(&file_id)?.map(|m| {
+                Box::new(FileRef {
+                    id: m.id,
+                    content_type: m.content_type,
+                    size: m.size,
+                    sha256: m.sha256,
+                })
+            }),
+            None => None,
+        };
+        let record = AnnouncementRecord {
+            id,
+            announcement_id: a.id.clone(),
+            project_id: a.project_id.clone(),
+            unit_id,
+            title: a.title.clone(),
+            body: a.body.clone(),
+            kind: a.kind.clone(),
+            posted_at: a.posted_at,
+            expires_at: a.expires_at,
+            attachment,
+        };
+        tx.append_change(&scope, &Record::Announcement(record), now)?;
     }
     Ok(())
+}
+
+/// Sets (or replaces) the announcement's attachment — an image or a PDF
+/// (`domain::files::check_attachment`) — stored once in each scope it is logged in, so
+/// only those who see the announcement may download it; the announcement is logged
+/// again. Its media type.
+pub fn set_attachment(
+    db: &dyn Storage,
+    staff: &StaffMember,
+    announcement_id: &str,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> AppResult<&'static str> {
+    let content_type = check_attachment(bytes)?;
+    db.write(|tx| {
+        let a = tx
+            .announcement(announcement_id)?
+            .filter(|a| staff.manages(&a.project_id))
+            .ok_or_else(no_such_announcement)?;
+        for (scope, _, _) in copies(&a) {
+            let file = store_file(
+                tx,
+                &Upload {
+                    scope: &scope,
+                    content_type,
+                    bytes,
+                    created_by: Some(&staff.id),
+                },
+                now,
+            )?;
+            if let Some(old) = tx.set_announcement_file(&a.id, &scope, &file.id)? {
+                tx.delete_file(&old)?;
+            }
+        }
+        log(tx, &a, now)
+    })?;
+    Ok(content_type)
 }
 
 /// Whether the announcement is addressed to `unit_id`.

@@ -137,6 +137,9 @@ enum AdminCommand {
         /// When it stops counting as unread (RFC 3339).
         #[arg(long)]
         expires: Option<String>,
+        /// An image (JPEG, PNG) or PDF to attach, at most 5 MiB.
+        #[arg(long)]
+        attachment: Option<std::path::PathBuf>,
     },
     /// Announcements: who has read them.
     Announcement {
@@ -792,13 +795,26 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             kind,
             units,
             expires,
+            attachment,
         } => {
+            let attachment = attachment
+                .map(|p| {
+                    std::fs::read(&p).map_err(|e| {
+                        LobbyError::invalid(format!("cannot read {}: {e}", p.display()))
+                    })
+                })
+                .transpose()?;
             let body = match body.strip_prefix('@') {
                 Some(path) => std::fs::read_to_string(path).map_err(|e| {
                     LobbyError::invalid(format!("cannot read the body from {path}: {e}"))
                 })?,
                 None => body,
             };
+            // Checked before posting (the server checks again), so a file it would refuse
+            // does not leave an announcement posted without it.
+            if let Some(bytes) = &attachment {
+                lobby_model::domain::files::check_attachment(bytes)?;
+            }
             let expires_at = expires
                 .map(|e| {
                     chrono::DateTime::parse_from_rfc3339(&e)
@@ -816,6 +832,11 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
                     expires_at,
                 })
                 .await?;
+            if let Some(bytes) = attachment {
+                client
+                    .set_announcement_attachment(&posted.announcement_id, bytes)
+                    .await?;
+            }
             Ok(Output {
                 text: format!("announcement {} posted", posted.announcement_id),
                 json: json!(posted),

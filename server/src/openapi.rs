@@ -60,6 +60,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         meetings::add_role,
         announcements::post,
         announcements::readers,
+        files::set_announcement_attachment,
         admin::peek_otp,
         admin::bump_epoch,
     ),

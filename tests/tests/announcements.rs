@@ -101,3 +101,96 @@ async fn unread_counts_clear_as_promised_and_staff_see_the_acknowledgement() {
     assert_eq!(count(lobby), 1);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_attachment_is_fetched_once_shown_offline_and_only_to_the_units_addressed() {
+    let mut server = TestServer::start().await;
+    let (phone, units) = server.onboarded_owner().await;
+    let lobby = &phone.lobby;
+    let unit = units[0].unit_id.clone();
+    let project = lobby.units().list().unwrap()[0].project_id.clone();
+    let pdf = b"%PDF-1.4\n% \xe0\xb8\x9b\xe0\xb8\xa3\xe0\xb8\xb0\xe0\xb8\x81\xe0\xb8\xb2\xe0\xb8\xa8\n%%EOF\n"
+        .to_vec();
+    let notice = server
+        .admin
+        .announce(&post(&project, "ประกาศพร้อมเอกสาร", "general", &[]))
+        .await
+        .unwrap()
+        .announcement_id;
+    let set = server
+        .admin
+        .set_announcement_attachment(&notice, pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(set.content_type, "application/pdf");
+    // Refused: not an image or a PDF; over 5 MiB.
+    assert_eq!(
+        server
+            .admin
+            .set_announcement_attachment(&notice, b"MZ not a document".to_vec())
+            .await
+            .unwrap_err()
+            .code,
+        lobby_core::ErrorCode::InvalidInput
+    );
+    let mut big = pdf.clone();
+    big.resize(5 * 1024 * 1024 + 1, b' ');
+    assert_eq!(
+        server
+            .admin
+            .set_announcement_attachment(&notice, big)
+            .await
+            .unwrap_err()
+            .code,
+        lobby_core::ErrorCode::TooLarge
+    );
+    // One for another unit only: its attachment is not this phone's to fetch.
+    let theirs = server
+        .admin
+        .announce(&post(
+            &project,
+            "เฉพาะ B-1203",
+            "general",
+            &[&units[2].unit_id],
+        ))
+        .await
+        .unwrap()
+        .announcement_id;
+    server
+        .admin
+        .set_announcement_attachment(&theirs, pdf.clone())
+        .await
+        .unwrap();
+    lobby.sync().await.unwrap();
+
+    let listed = lobby.announcements().list(Some(&unit)).unwrap();
+    let a = listed.iter().find(|a| a.announcement_id == notice).unwrap();
+    assert_eq!(a.attachment.as_ref().unwrap().size, pdf.len() as u64);
+    assert_eq!(
+        lobby
+            .announcements()
+            .attachment(&notice, Some(&unit))
+            .await
+            .unwrap(),
+        pdf
+    );
+    server.stop().await;
+    assert_eq!(
+        lobby
+            .announcements()
+            .attachment(&notice, Some(&unit))
+            .await
+            .unwrap(),
+        pdf,
+        "from the cache, offline"
+    );
+    assert_eq!(
+        lobby
+            .announcements()
+            .attachment(&theirs, Some(&unit))
+            .await
+            .unwrap_err()
+            .code,
+        lobby_core::ErrorCode::NotFound
+    );
+}

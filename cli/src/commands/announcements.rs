@@ -3,7 +3,7 @@
 //! work from the device when they cannot; opening is sent through the outbox.
 
 use lobby_core::domain::announcements::AnnouncementKind;
-use lobby_core::{Announcement, Lobby, Result};
+use lobby_core::{Announcement, Lobby, LobbyError, Result};
 use serde_json::json;
 
 use super::auth::rfc3339;
@@ -59,7 +59,12 @@ pub async fn list(lobby: &Lobby, unit: Option<String>) -> Result<Reply> {
     ))
 }
 
-pub async fn open(lobby: &Lobby, announcement_id: &str, unit: Option<String>) -> Result<Reply> {
+pub async fn open(
+    lobby: &Lobby,
+    announcement_id: &str,
+    unit: Option<String>,
+    save_attachment: Option<std::path::PathBuf>,
+) -> Result<Reply> {
     lobby.sync().await?;
     let a = lobby
         .announcements()
@@ -67,6 +72,16 @@ pub async fn open(lobby: &Lobby, announcement_id: &str, unit: Option<String>) ->
     // Tell the server now if it can be reached; otherwise the outbox keeps it.
     lobby.sync().await?;
     let ack = acknowledged(&a);
+    let mut saved = None;
+    if let Some(path) = save_attachment {
+        let bytes = lobby
+            .announcements()
+            .attachment(announcement_id, unit.as_deref())
+            .await?;
+        std::fs::write(&path, &bytes)
+            .map_err(|e| LobbyError::invalid(format!("cannot write {}: {e}", path.display())))?;
+        saved = Some(path.display().to_string());
+    }
     Ok(Reply::new(
         json!({
             "announcement_id": a.announcement_id,
@@ -75,6 +90,9 @@ pub async fn open(lobby: &Lobby, announcement_id: &str, unit: Option<String>) ->
             "kind": kind_str(a.kind),
             "acknowledged": ack,
             "posted_at": rfc3339(a.posted_at),
+            "attachment": a.attachment.as_ref().map(|f| json!({
+                "content_type": f.content_type, "size": f.size, "saved_to": saved,
+            })),
         }),
         format!(
             "{}\n{}\n\n{}{}",

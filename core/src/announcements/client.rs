@@ -75,6 +75,28 @@ impl AnnouncementsClient<'_> {
         })
     }
 
+    /// The announcement's attachment (image or PDF bytes): from the phone's cache when
+    /// fetched before — offline too — otherwise downloaded, checked against the digest
+    /// its record names, and cached. `not_found` for an announcement this unit does not
+    /// have or one without an attachment.
+    pub async fn attachment(
+        &self,
+        announcement_id: &str,
+        unit_id: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let unit = self.lobby.inner.unit_or_current(unit_id)?;
+        let id = announcement_id.to_string();
+        let file = self
+            .lobby
+            .inner
+            .with_store(move |s| s.announcement_attachment(&id, &unit))?
+            .ok_or_else(|| LobbyError::new(ErrorCode::NotFound, "no such attachment"))?;
+        let inner = self.lobby.inner.clone();
+        self.lobby
+            .spawn(async move { inner.file(&file).await })
+            .await
+    }
+
     /// The unread count of every unit of the person.
     pub fn unread_counts(&self) -> Result<Vec<UnitUnread>> {
         self.lobby.inner.with_store(|s| s.unread_counts(Utc::now()))

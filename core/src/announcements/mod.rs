@@ -7,6 +7,8 @@
 //!   neither synced nor optimistic, so a replica reset keeps them and nothing is unread
 //!   twice. Whether one counts as unread is `domain::announcements::is_unread`: a general
 //!   one clears with the list, an acknowledge one only when opened.
+//! - **Attachments** (an image or a PDF) are fetched on demand and cached by the generic
+//!   `files/` area ([`AnnouncementsClient::attachment`]).
 //! - **Up:** opening one queues `announcement_open` (who, which unit) so staff see who
 //!   read or acknowledged it; it has no optimistic effect beyond the reading state.
 
@@ -15,9 +17,9 @@ mod records;
 mod store;
 
 pub use client::AnnouncementsClient;
-pub use store::{Announcement, UnitUnread};
+pub use store::{Announcement, Attachment, UnitUnread};
 
-use crate::capability::Capability;
+use crate::capability::{Capability, FileColumn};
 use crate::store::SyncedTable;
 
 /// The announcements area.
@@ -26,6 +28,13 @@ pub(crate) struct Announcements;
 impl Capability for Announcements {
     fn name(&self) -> &'static str {
         "announcements"
+    }
+
+    fn file_columns(&self) -> &'static [FileColumn] {
+        &[FileColumn {
+            table: "announcements",
+            column: "attachment_id",
+        }]
     }
 
     fn synced_tables(&self) -> &'static [SyncedTable] {

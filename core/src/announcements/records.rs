@@ -17,6 +17,10 @@ pub(super) const TABLES: &[SyncedTable] = &[SyncedTable {
         "kind",
         "posted_at",
         "expires_at",
+        "attachment_id",
+        "attachment_content_type",
+        "attachment_size",
+        "attachment_sha256",
     ],
     upsert: upsert_announcement,
 }];
@@ -29,6 +33,7 @@ fn upsert_announcement(
     let Record::Announcement(a) = r else {
         return Err(wrong_kind("announcements"));
     };
+    let file = a.attachment.as_deref();
     s.execute(params![
         a.id,
         scope,
@@ -39,6 +44,10 @@ fn upsert_announcement(
         a.body,
         a.kind,
         a.posted_at,
-        a.expires_at
+        a.expires_at,
+        file.map(|f| &f.id),
+        file.map(|f| &f.content_type),
+        file.map(|f| i64::try_from(f.size).unwrap_or(i64::MAX)),
+        file.map(|f| &f.sha256)
     ])
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use crate::domain::announcements::{is_unread, AnnouncementKind, ReadState};
+use crate::protocol::FileRef;
 use crate::store::{Result, Store};
 
 /// An announcement as the list shows it for one unit.
@@ -22,6 +23,18 @@ pub struct Announcement {
     pub unread: bool,
     /// Opened here (for an acknowledge kind: acknowledged).
     pub opened: bool,
+    /// An image or PDF ([`crate::AnnouncementsClient::attachment`] fetches it).
+    pub attachment: Option<Attachment>,
+}
+
+/// What a list needs to know of an attachment before fetching it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Attachment {
+    pub file_id: String,
+    /// `image/jpeg`, `image/png` or `application/pdf`.
+    pub content_type: String,
+    pub size: u64,
 }
 
 /// A unit's unread count.
@@ -38,7 +51,8 @@ impl Store {
         let left = self.list_left_at(unit_id)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.announcement_id, a.title, a.body, a.kind, a.posted_at, a.expires_at,
-                    o.opened_at IS NOT NULL
+                    o.opened_at IS NOT NULL, a.attachment_id, a.attachment_content_type,
+                    a.attachment_size
              FROM announcements a
              LEFT JOIN announcement_opened o
                     ON o.announcement_id = a.announcement_id AND o.unit_id = ?1
@@ -57,11 +71,20 @@ impl Store {
                 r.get::<_, DateTime<Utc>>(4)?,
                 r.get::<_, Option<DateTime<Utc>>>(5)?,
                 r.get::<_, bool>(6)?,
+                match r.get::<_, Option<String>>(7)? {
+                    Some(file_id) => Some(Attachment {
+                        file_id,
+                        content_type: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                        size: r.get::<_, Option<i64>>(9)?.unwrap_or(0).max(0) as u64,
+                    }),
+                    None => None,
+                },
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (announcement_id, title, body, kind, posted_at, expires_at, opened) = row?;
+            let (announcement_id, title, body, kind, posted_at, expires_at, opened, attachment) =
+                row?;
             let Ok(kind) = AnnouncementKind::parse(&kind) else {
                 continue;
             };
@@ -81,6 +104,7 @@ impl Store {
                 expires_at,
                 unread: is_unread(&state, left, now),
                 opened,
+                attachment,
             });
         }
         Ok(out)
@@ -140,6 +164,31 @@ impl Store {
             .query_map([unit_id], |r| r.get(0))?
             .next()
             .transpose()?)
+    }
+
+    /// The attachment of the announcement as the unit sees it.
+    pub fn announcement_attachment(
+        &self,
+        announcement_id: &str,
+        unit_id: &str,
+    ) -> Result<Option<FileRef>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT attachment_id, attachment_content_type, attachment_size, attachment_sha256
+             FROM announcements
+             WHERE announcement_id = ?1 AND attachment_id IS NOT NULL
+               AND (unit_id = ?2 OR (unit_id IS NULL
+                    AND project_id = (SELECT project_id FROM units WHERE id = ?2)))",
+        )?;
+        let mut rows = stmt.query(params![announcement_id, unit_id])?;
+        Ok(match rows.next()? {
+            Some(r) => Some(FileRef {
+                id: r.get(0)?,
+                content_type: r.get(1)?,
+                size: r.get::<_, i64>(2)?.max(0) as u64,
+                sha256: r.get(3)?,
+            }),
+            None => None,
+        })
     }
 
     /// The person opened and left the unit's list now.

@@ -155,7 +155,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE announcements (
         id TEXT PRIMARY KEY, scope TEXT NOT NULL, announcement_id TEXT NOT NULL,
         project_id TEXT NOT NULL, unit_id TEXT, title TEXT NOT NULL, body TEXT NOT NULL,
-        kind TEXT NOT NULL, posted_at TEXT NOT NULL, expires_at TEXT);
+        kind TEXT NOT NULL, posted_at TEXT NOT NULL, expires_at TEXT,
+        attachment_id TEXT, attachment_content_type TEXT, attachment_size INTEGER,
+        attachment_sha256 TEXT);
     CREATE TABLE announcement_opened (
         announcement_id TEXT NOT NULL, unit_id TEXT NOT NULL, opened_at TEXT NOT NULL,
         PRIMARY KEY (announcement_id, unit_id));

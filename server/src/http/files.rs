@@ -11,9 +11,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use lobby_model::domain::files::MAX_PHOTO_BYTES;
+use lobby_model::domain::files::{MAX_ATTACHMENT_BYTES, MAX_PHOTO_BYTES};
 use lobby_model::protocol::admin::ParcelPhotoSet;
-use lobby_model::protocol::ApiError;
+use lobby_model::protocol::{ApiError, AttachmentSet};
 use lobby_model::ErrorCode;
 use utoipa::ToSchema;
 
@@ -131,16 +131,7 @@ pub async fn set_parcel_photo(
     if parcel_id.chars().count() > MAX_PARCEL_ID_CHARS {
         return Err(AppError::invalid("parcel_id is too long"));
     }
-    let body = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::new(
-                ErrorCode::TooLarge,
-                format!("a photo has at most {MAX_PHOTO_BYTES} bytes"),
-            )
-        } else {
-            AppError::from(r)
-        }
-    })?;
+    let body = raw_body(body, MAX_PHOTO_BYTES, "a photo")?;
     let member = staff.0.clone();
     let p = parcel_id.clone();
     let file_id = state
@@ -148,6 +139,58 @@ pub async fn set_parcel_photo(
         .await?;
     tracing::info!(%parcel_id, %file_id, staff_id = %staff.0.id, "parcel photo set");
     Ok(Json(ParcelPhotoSet { file_id }))
+}
+
+/// A raw upload's bytes; the route's body limit overflowing is `too_large` (413).
+fn raw_body(body: Result<Bytes, BytesRejection>, max: usize, what: &str) -> AppResult<Bytes> {
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::new(
+                ErrorCode::TooLarge,
+                format!("{what} has at most {max} bytes"),
+            )
+        } else {
+            AppError::from(r)
+        }
+    })
+}
+
+/// Sets or replaces an announcement's attachment (the body is the image or PDF itself);
+/// everyone it is addressed to learns of it by sync and downloads it from
+/// `/v1/files/{file_id}`.
+#[utoipa::path(put, path = "/v1/admin/announcements/{announcement_id}/attachment", tag = "admin",
+    params(("announcement_id" = String, Path, description = "the announcement", max_length = 64)),
+    request_body(content = inline(FileBytes), content_type = "application/octet-stream",
+        description = "a JPEG or PNG (at most 8192 pixels a side) or a PDF, at most 5 MiB (5242880 bytes)"),
+    responses(
+        (status = 200, body = AttachmentSet),
+        (status = 400, description = "invalid_input (not an image or a whole PDF, an oversized picture, an id longer than 64 characters)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such announcement among those this credential may manage)", body = ApiError),
+        (status = 413, description = "too_large (a body over 5 MiB)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn set_announcement_attachment(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(announcement_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<AttachmentSet>> {
+    if announcement_id.chars().count() > MAX_PARCEL_ID_CHARS {
+        return Err(AppError::invalid("announcement_id is too long"));
+    }
+    let body = raw_body(body, MAX_ATTACHMENT_BYTES, "an attachment")?;
+    let member = staff.0.clone();
+    let id = announcement_id.clone();
+    let size = body.len() as u64;
+    let content_type = state
+        .db(move |s| crate::announcements::set_attachment(s, &member, &id, &body, Utc::now()))
+        .await?;
+    tracing::info!(%announcement_id, staff_id = %staff.0.id, "announcement attachment set");
+    Ok(Json(AttachmentSet {
+        content_type: content_type.to_string(),
+        size,
+    }))
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use axum::Router;
 
 use crate::config::{MAX_CSV_BODY, MAX_JSON_BODY};
 use crate::state::AppState;
-use lobby_model::domain::files::MAX_PHOTO_BYTES;
+use lobby_model::domain::files::{MAX_ATTACHMENT_BYTES, MAX_PHOTO_BYTES};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -78,6 +78,11 @@ pub fn router(state: AppState) -> Router {
             put(files::set_parcel_photo).layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES)),
         )
         .route("/v1/admin/announcements", post(announcements::post))
+        .route(
+            "/v1/admin/announcements/{announcement_id}/attachment",
+            put(files::set_announcement_attachment)
+                .layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES)),
+        )
         .route(
             "/v1/admin/announcements/{announcement_id}/readers",
             get(announcements::readers),

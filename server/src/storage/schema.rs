@@ -425,8 +425,9 @@ CREATE TABLE project_roles (
     PRIMARY KEY (project_id, person_id, role)
 );
 "#,
-    // 10: announcements (issue 10): posts to a whole project or to chosen units, and who
-    // opened (general) or acknowledged (acknowledge) each, in which unit.
+    // 10: announcements (issue 10): posts to a whole project or to chosen units, their
+    // attachment (one stored copy per scope it is logged in), and who opened (general)
+    // or acknowledged (acknowledge) each, in which unit.
     r#"
 CREATE TABLE announcements (
     id TEXT PRIMARY KEY,
@@ -443,6 +444,12 @@ CREATE TABLE announcement_units (
     announcement_id TEXT NOT NULL REFERENCES announcements(id),
     unit_id TEXT NOT NULL REFERENCES units(id),
     PRIMARY KEY (announcement_id, unit_id)
+);
+CREATE TABLE announcement_files (
+    announcement_id TEXT NOT NULL REFERENCES announcements(id),
+    scope TEXT NOT NULL,
+    file_id TEXT NOT NULL REFERENCES files(id),
+    PRIMARY KEY (announcement_id, scope)
 );
 CREATE TABLE announcement_opens (
     announcement_id TEXT NOT NULL REFERENCES announcements(id),

@@ -342,6 +342,15 @@ pub trait AnnouncementsTx {
         unit_id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<bool>;
+    /// Points the announcement's copy in `scope` at `file_id`; the file it named before.
+    fn set_announcement_file(
+        &mut self,
+        id: &str,
+        scope: &str,
+        file_id: &str,
+    ) -> AppResult<Option<String>>;
+    /// The file of the announcement's copy in `scope`.
+    fn announcement_file(&mut self, id: &str, scope: &str) -> AppResult<Option<String>>;
     /// Every open of the announcement, oldest first.
     fn announcement_opens(&mut self, id: &str) -> AppResult<Vec<StoredOpen>>;
 }

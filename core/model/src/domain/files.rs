@@ -72,6 +72,56 @@ pub fn check_photo(bytes: &[u8]) -> Result<PhotoInfo> {
     Ok(PhotoInfo { width, height })
 }
 
+/// Largest announcement attachment, in bytes: 5 MiB (a scanned notice of a few pages).
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
+
+/// The media types an attachment may have.
+pub const PNG: &str = "image/png";
+pub const PDF: &str = "application/pdf";
+
+const PNG_MAGIC: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+/// Checks an announcement's attachment (issue 10) and names its media type: `too_large`
+/// over [`MAX_ATTACHMENT_BYTES`]; otherwise a JPEG or PNG whose header declares 1 to
+/// [`MAX_PHOTO_SIDE`] pixels a side (no pixel decoded), or a PDF (`%PDF-` first, `%%EOF`
+/// in its last kilobyte: a whole file, not a cut one); anything else is `invalid_input`.
+pub fn check_attachment(bytes: &[u8]) -> Result<&'static str> {
+    check_size(bytes.len(), MAX_ATTACHMENT_BYTES, "an attachment")?;
+    let sides = |(w, h): (u32, u32)| {
+        if w == 0 || h == 0 || w > MAX_PHOTO_SIDE || h > MAX_PHOTO_SIDE {
+            Err(LobbyError::invalid(format!(
+                "an image is 1 to {MAX_PHOTO_SIDE} pixels on each side"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    if bytes.starts_with(&JPEG_MAGIC) {
+        let d = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
+            .map_err(|_| LobbyError::invalid("the attachment is not a readable JPEG image"))?;
+        sides(d.dimensions())?;
+        return Ok(JPEG);
+    }
+    if bytes.starts_with(&PNG_MAGIC) {
+        let d = image::codecs::png::PngDecoder::new(Cursor::new(bytes))
+            .map_err(|_| LobbyError::invalid("the attachment is not a readable PNG image"))?;
+        sides(d.dimensions())?;
+        return Ok(PNG);
+    }
+    if bytes.starts_with(b"%PDF-") {
+        let tail = &bytes[bytes.len().saturating_sub(1024)..];
+        if tail.windows(5).any(|w| w == b"%%EOF") {
+            return Ok(PDF);
+        }
+        return Err(LobbyError::invalid(
+            "the PDF is cut short (no end-of-file marker)",
+        ));
+    }
+    Err(LobbyError::invalid(
+        "an attachment is a JPEG or PNG image or a PDF document",
+    ))
+}
+
 /// The digest files are named by: SHA-256 of the bytes, lowercase hex (`FileRef::sha256`,
 /// the download's `ETag`).
 pub fn content_digest(bytes: &[u8]) -> String {
@@ -141,6 +191,44 @@ mod tests {
         assert_eq!(
             check_photo(&bytes).unwrap_err().code,
             ErrorCode::InvalidInput
+        );
+    }
+
+    #[test]
+    fn an_attachment_is_a_jpeg_a_png_or_a_whole_pdf_within_the_limit() {
+        assert_eq!(check_attachment(&jpeg(32, 32)).unwrap(), JPEG);
+        let png = {
+            let img = image::RgbImage::from_pixel(4, 4, image::Rgb([0, 0, 0]));
+            let mut out = Cursor::new(Vec::new());
+            img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+            out.into_inner()
+        };
+        assert_eq!(check_attachment(&png).unwrap(), PNG);
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        assert_eq!(check_attachment(&pdf).unwrap(), PDF);
+        let cut = pdf[..20].to_vec();
+        let mut huge_png = png.clone();
+        // IHDR width and height (bytes 16..24) rewritten to 100,000 × 100,000.
+        huge_png[16..24].copy_from_slice(&[0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0]);
+        for bad in [
+            Vec::new(),
+            b"MZ\x90\x00 an executable".to_vec(),
+            b"<html>".to_vec(),
+            cut,
+            huge_png,
+        ] {
+            assert_eq!(
+                check_attachment(&bad).unwrap_err().code,
+                ErrorCode::InvalidInput,
+                "{:?}",
+                &bad[..bad.len().min(12)]
+            );
+        }
+        let mut over = pdf.clone();
+        over.resize(MAX_ATTACHMENT_BYTES + 1, b' ');
+        assert_eq!(
+            check_attachment(&over).unwrap_err().code,
+            ErrorCode::TooLarge
         );
     }
 

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::FileRef;
+
 /// `POST /v1/admin/announcements`
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AnnouncementPost {
@@ -49,6 +51,16 @@ pub struct AnnouncementRecord {
     pub posted_at: DateTime<Utc>,
     #[serde(default)]
     pub expires_at: Option<DateTime<Utc>>,
+    /// An image or PDF, fetched on demand (`GET /v1/files/{id}`).
+    #[serde(default)]
+    pub attachment: Option<Box<FileRef>>,
+}
+
+/// `PUT /v1/admin/announcements/{announcement_id}/attachment`
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentSet {
+    pub content_type: String,
+    pub size: u64,
 }
 
 /// One person who opened (a general announcement) or acknowledged (an acknowledge one).

@@ -81,6 +81,32 @@ impl AnnouncementsTx for SqliteTx<'_> {
         )? == 1)
     }
 
+    fn set_announcement_file(
+        &mut self,
+        id: &str,
+        scope: &str,
+        file_id: &str,
+    ) -> AppResult<Option<String>> {
+        let before = self.announcement_file(id, scope)?;
+        self.tx.execute_cached(
+            "INSERT INTO announcement_files (announcement_id, scope, file_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT (announcement_id, scope) DO UPDATE SET file_id = excluded.file_id",
+            params![id, scope, file_id],
+        )?;
+        Ok(before)
+    }
+
+    fn announcement_file(&mut self, id: &str, scope: &str) -> AppResult<Option<String>> {
+        Ok(self
+            .tx
+            .query_row_cached(
+                "SELECT file_id FROM announcement_files WHERE announcement_id = ?1 AND scope = ?2",
+                params![id, scope],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     fn announcement_opens(&mut self, id: &str) -> AppResult<Vec<StoredOpen>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT person_id, unit_id, opened_at FROM announcement_opens
