@@ -1,5 +1,5 @@
-//! What the load generators (`lobby-invite-load`, `lobby-pickup-load`) share: one JSON
-//! POST with an optional bearer, its non-2xx answer an error naming the URL.
+//! What the load generators (`lobby-invite-load`, `lobby-pickup-load`, `lobby-vote-load`)
+//! share: one JSON POST with an optional bearer, its non-2xx answer an error naming the URL.
 
 use anyhow::anyhow;
 use serde_json::Value;
