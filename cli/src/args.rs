@@ -92,6 +92,14 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<AnnouncementsAction>,
     },
+    /// A unit's invoices (syncs first when it can); `invoices pay ID --slip FILE`.
+    Invoices {
+        /// The unit (default: the current unit).
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(subcommand)]
+        action: Option<InvoicesAction>,
+    },
     /// Co-owner meetings of your projects (and those where you hold a proxy).
     Meetings,
     /// One meeting: its agenda, your votes, and each closed item's result.
@@ -229,6 +237,17 @@ pub enum Invite {
 pub enum MembersAction {
     /// Remove a resident or tenant from the current unit.
     Remove { person_id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InvoicesAction {
+    /// Pay with a photo or screenshot of the transfer slip (shrunk on this device; sent
+    /// when the server can be reached).
+    Pay {
+        invoice_id: String,
+        #[arg(long)]
+        slip: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -76,7 +76,7 @@ async fn run(cli: Cli) -> Result<Reply> {
 }
 
 async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> {
-    use commands::{account, announcements, auth, invites, meetings, parcels};
+    use commands::{account, announcements, auth, invites, invoices, meetings, parcels};
     match command {
         Command::Onboard(cmd) => auth::onboard(lobby, cmd).await,
         Command::Login(cmd) => auth::login(lobby, cmd).await,
@@ -97,6 +97,12 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
                 announcement_id,
                 save_attachment,
             }) => announcements::open(lobby, &announcement_id, unit, save_attachment).await,
+        },
+        Command::Invoices { unit, action } => match action {
+            None => invoices::list(lobby, unit).await,
+            Some(args::InvoicesAction::Pay { invoice_id, slip }) => {
+                invoices::pay(lobby, &invoice_id, &slip).await
+            }
         },
         Command::Meetings => meetings::list(lobby).await,
         Command::Meeting(args::MeetingCmd::Show { meeting_id }) => {

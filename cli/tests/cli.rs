@@ -662,3 +662,94 @@ async fn announcements_through_the_cli_unread_then_read_and_acknowledged() {
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoices_through_the_cli_listed_and_paid_with_a_slip() {
+    use lobby_core::protocol::{InvoiceAdd, InvoiceLineRecord};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ ค่าส่วนกลาง", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let owner = dir.path().join("owner");
+    let url = server.url.clone();
+    let payload = units[0].onboarding_payload.clone();
+    run(
+        &owner,
+        &[
+            "--server",
+            &url,
+            "onboard",
+            "complete",
+            "--payload",
+            &payload,
+            "--phone",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    let code = admin.peek_otp("0812345678").await.unwrap().code;
+    assert_eq!(
+        run(&owner, &["onboard", "verify", "--code", &code])
+            .await
+            .code,
+        0
+    );
+    let added = admin
+        .add_invoice(&InvoiceAdd {
+            unit_id: units[0].unit_id.clone(),
+            period: "2026-11".into(),
+            due: "2099-11-30".into(),
+            lines: vec![InvoiceLineRecord {
+                description: "ค่าส่วนกลาง".into(),
+                amount_satang: 268_050,
+            }],
+            total_satang: None,
+        })
+        .await
+        .unwrap();
+    let r = run(&owner, &["invoices"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["invoices"][0]["total"], 268_050);
+    assert_eq!(r.json["invoices"][0]["status"], "unpaid");
+    let slip = dir.path().join("slip.png");
+    image::RgbImage::from_pixel(400, 700, image::Rgb([250, 250, 250]))
+        .save(&slip)
+        .unwrap();
+    let r = run(
+        &owner,
+        &[
+            "invoices",
+            "pay",
+            &added.invoice_id,
+            "--slip",
+            slip.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["status"], "slip_submitted");
+    assert_eq!(
+        run(&owner, &["invoices"]).await.json["invoices"][0]["status"],
+        "slip_submitted"
+    );
+    let r = run(
+        &owner,
+        &["invoices", "pay", "nope", "--slip", slip.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(
+        (r.code, r.json["error"]["code"].as_str()),
+        (1, Some("not_found"))
+    );
+    server.shutdown().await.unwrap();
+}

@@ -100,6 +100,7 @@ pub(crate) const CAPABILITIES: &[&dyn Capability] = &[
     &crate::files::Files,
     &crate::meetings::Meetings,
     &crate::announcements::Announcements,
+    &crate::invoices::Invoices,
 ];
 
 /// Every synced table of every capability.

@@ -22,6 +22,7 @@ pub mod error;
 mod ffi_types;
 mod files;
 pub mod invites;
+pub mod invoices;
 pub mod meetings;
 pub mod parcels;
 pub mod profile;
@@ -36,6 +37,7 @@ pub use auth::{AuthClient, OtpChallenge, ScannedOnboarding, SignedIn};
 pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};
 pub use invites::{Invite, InviteRow, InvitesClient, LocalInviteStatus, MemberRow};
+pub use invoices::{Invoice, InvoiceLine, InvoicesClient};
 pub use meetings::{
     AgendaItem, ItemResult, ItemVerification, Meeting, MeetingDetail, MeetingsClient, MyVote,
     QueuedVote, ReceiptsReport, RefusedVote, VoteState, VotingUnit,

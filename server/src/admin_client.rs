@@ -11,7 +11,8 @@ use lobby_model::protocol::admin::{
 };
 use lobby_model::protocol::{
     AnnouncementPost, AnnouncementPosted, AnnouncementReaders, ApiError, AttachmentSet,
-    AttendanceAdd, Empty, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated,
+    AttendanceAdd, Empty, InvoiceAdd, InvoiceAdded, InvoiceConfirm, InvoiceReject,
+    InvoicesImported, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated, Outstanding,
     ProjectKind, ProxyAdd, RoleAdd,
 };
 use lobby_model::{ErrorCode, LobbyError};
@@ -176,6 +177,62 @@ impl AdminClient {
         } else {
             format!("/v1/admin/parcels?{}", query.join("&"))
         };
+        self.send(self.http.get(self.url(&path))).await
+    }
+
+    /// Issues one invoice.
+    pub async fn add_invoice(&self, req: &InvoiceAdd) -> Result<InvoiceAdded, LobbyError> {
+        self.send(self.http.post(self.url("/v1/admin/invoices")).json(req))
+            .await
+    }
+
+    /// Imports a month's invoices for the project (CSV).
+    pub async fn import_invoices(
+        &self,
+        project_id: &str,
+        csv: Vec<u8>,
+    ) -> Result<InvoicesImported, LobbyError> {
+        let path = format!("/v1/admin/projects/{}/invoices", encode(project_id));
+        self.send(
+            self.http
+                .post(self.url(&path))
+                .header("content-type", "text/csv")
+                .body(csv),
+        )
+        .await
+    }
+
+    /// Records a payment received.
+    pub async fn confirm_invoice(
+        &self,
+        invoice_id: &str,
+        amount_satang: i64,
+    ) -> Result<Empty, LobbyError> {
+        let path = format!("/v1/admin/invoices/{}/confirm", encode(invoice_id));
+        self.send(
+            self.http
+                .post(self.url(&path))
+                .json(&InvoiceConfirm { amount_satang }),
+        )
+        .await
+    }
+
+    /// Rejects the slip sent, with a reason.
+    pub async fn reject_invoice(
+        &self,
+        invoice_id: &str,
+        reason: &str,
+    ) -> Result<Empty, LobbyError> {
+        let path = format!("/v1/admin/invoices/{}/reject", encode(invoice_id));
+        self.send(self.http.post(self.url(&path)).json(&InvoiceReject {
+            reason: reason.to_string(),
+        }))
+        .await
+    }
+
+    /// What each unit of the project owes.
+    pub async fn outstanding(&self, project_id: &str) -> Result<Outstanding, LobbyError> {
+        let path = format!("/v1/admin/projects/{}/outstanding", encode(project_id));
         self.send(self.http.get(self.url(&path))).await
     }
 

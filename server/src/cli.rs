@@ -141,6 +141,16 @@ enum AdminCommand {
         #[arg(long)]
         attachment: Option<std::path::PathBuf>,
     },
+    /// Invoices: issue one, import a month, confirm a payment, reject a slip.
+    Invoice {
+        #[command(subcommand)]
+        command: InvoiceCommand,
+    },
+    /// What the units of a project owe.
+    Invoices {
+        #[command(subcommand)]
+        command: InvoicesCommand,
+    },
     /// Announcements: who has read them.
     Announcement {
         #[command(subcommand)]
@@ -329,6 +339,54 @@ enum ProjectCommand {
     Role {
         #[command(subcommand)]
         command: RoleCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum InvoiceCommand {
+    /// Issue one invoice: {"invoice_id", "total"}.
+    Add {
+        #[arg(long)]
+        unit: String,
+        /// YYYY-MM
+        #[arg(long)]
+        period: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        due: String,
+        /// "DESCRIPTION=SATANG" (repeat for each line).
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+    },
+    /// Import a month's invoices for the project (CSV:
+    /// unit,period,due,description,amount_satang): all rows or none.
+    Import {
+        #[arg(long)]
+        project: String,
+        file: std::path::PathBuf,
+    },
+    /// Record the payment received (satang): the invoice is paid.
+    Confirm {
+        #[arg(long)]
+        invoice: String,
+        #[arg(long)]
+        amount: i64,
+    },
+    /// Reject the slip sent, with a reason for the resident.
+    Reject {
+        #[arg(long)]
+        invoice: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum InvoicesCommand {
+    /// Units owing money and their months in arrears.
+    Outstanding {
+        #[arg(long)]
+        project: String,
     },
 }
 
@@ -842,6 +900,23 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
                 json: json!(posted),
             })
         }
+        AdminCommand::Invoice { command } => invoice(client, command).await,
+        AdminCommand::Invoices {
+            command: InvoicesCommand::Outstanding { project },
+        } => {
+            let o = client.outstanding(&project).await?;
+            let mut text = format!("{} unit(s) owe money:", o.units.len());
+            for u in &o.units {
+                text.push_str(&format!(
+                    "\n  {}: {} satang, {} month(s) in arrears",
+                    u.unit, u.unpaid_satang, u.months_in_arrears
+                ));
+            }
+            Ok(Output {
+                text,
+                json: json!(o),
+            })
+        }
         AdminCommand::Announcement {
             command: AnnouncementCommand::Readers { announcement },
         } => {
@@ -936,6 +1011,70 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
 fn read_file(path: &Path) -> Result<Vec<u8>, LobbyError> {
     std::fs::read(path)
         .map_err(|e| LobbyError::invalid(format!("cannot read {}: {e}", path.display())))
+}
+
+async fn invoice(client: &AdminClient, command: InvoiceCommand) -> Result<Output, LobbyError> {
+    match command {
+        InvoiceCommand::Add {
+            unit,
+            period,
+            due,
+            lines,
+        } => {
+            let lines = lines
+                .iter()
+                .map(|l| {
+                    let c = lobby_model::domain::invoices::parse_line_arg(l)?;
+                    Ok(lobby_model::protocol::InvoiceLineRecord {
+                        description: c.description,
+                        amount_satang: c.amount_satang,
+                    })
+                })
+                .collect::<Result<Vec<_>, LobbyError>>()?;
+            let added = client
+                .add_invoice(&lobby_model::protocol::InvoiceAdd {
+                    unit_id: unit,
+                    period,
+                    due,
+                    lines,
+                    total_satang: None,
+                })
+                .await?;
+            Ok(Output {
+                text: format!(
+                    "invoice {} issued: {} satang",
+                    added.invoice_id, added.total_satang
+                ),
+                json: json!({"invoice_id": added.invoice_id, "total": added.total_satang}),
+            })
+        }
+        InvoiceCommand::Import { project, file } => {
+            let csv = std::fs::read(&file)
+                .map_err(|e| LobbyError::invalid(format!("cannot read {}: {e}", file.display())))?;
+            let done = client.import_invoices(&project, csv).await?;
+            Ok(Output {
+                text: format!("{} invoice(s) imported", done.invoices.len()),
+                json: json!({"invoices": done.invoices.iter().map(|i| json!({
+                    "invoice_id": i.invoice_id, "unit": i.unit, "period": i.period,
+                    "total": i.total_satang,
+                })).collect::<Vec<_>>()}),
+            })
+        }
+        InvoiceCommand::Confirm { invoice, amount } => {
+            let done = client.confirm_invoice(&invoice, amount).await?;
+            Ok(Output {
+                text: "payment recorded: the invoice is paid".into(),
+                json: json!(done),
+            })
+        }
+        InvoiceCommand::Reject { invoice, reason } => {
+            let done = client.reject_invoice(&invoice, &reason).await?;
+            Ok(Output {
+                text: "slip rejected; the resident sees the reason".into(),
+                json: json!(done),
+            })
+        }
+    }
 }
 
 async fn meeting(client: &AdminClient, command: MeetingCommand) -> Result<Output, LobbyError> {

@@ -49,6 +49,7 @@ pub mod files;
 pub mod http;
 pub mod ids;
 pub mod invites;
+pub mod invoices;
 pub mod meetings;
 pub mod mutations;
 pub mod onboarding;
@@ -72,6 +73,7 @@ pub mod storage;
 pub mod sync_rules;
 #[cfg(test)]
 mod test_support;
+pub mod uploads;
 
 pub use admin_client::AdminClient;
 pub use config::ServerConfig;

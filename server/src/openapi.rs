@@ -12,7 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::config::MAX_PULL_SCOPES;
 use crate::http::{
-    admin, announcements, auth, files, invites, meetings, onboarding, pickup, profile, sync,
+    admin, announcements, auth, files, invites, invoices, meetings, onboarding, pickup, profile,
+    sync,
 };
 
 #[derive(OpenApi)]
@@ -38,6 +39,8 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         sync::pull,
         sync::push,
         files::get_file,
+        files::upload_status,
+        files::put_upload_chunk,
         admin::create_project,
         admin::import_owners,
         admin::reissue_onboarding,
@@ -59,6 +62,11 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         meetings::ballot_log,
         meetings::add_role,
         announcements::post,
+        invoices::add,
+        invoices::import,
+        invoices::confirm,
+        invoices::reject,
+        invoices::outstanding,
         announcements::readers,
         files::set_announcement_attachment,
         admin::peek_otp,

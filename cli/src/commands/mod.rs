@@ -4,6 +4,7 @@ pub mod account;
 pub mod announcements;
 pub mod auth;
 pub mod invites;
+pub mod invoices;
 pub mod meetings;
 pub mod parcels;
 

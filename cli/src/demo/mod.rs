@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use crate::output::Reply;
 
 mod announcements;
+mod invoices;
 mod meetings;
 
 const REGISTRY: &str = include_str!("../../../fixtures/registry/demo.csv");
@@ -576,6 +577,16 @@ pub async fn run(as_json: bool) -> Result<Reply> {
 
     // Announcements.
     announcements::run(
+        &mut tour,
+        &admin,
+        &project.project_id,
+        &first.unit_id,
+        &lobby,
+    )
+    .await?;
+
+    // Invoices and payment slips.
+    invoices::run(
         &mut tour,
         &admin,
         &project.project_id,

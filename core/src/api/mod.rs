@@ -245,6 +245,51 @@ impl ApiClient {
         self.post("/v1/sync/push", req, Some(bearer)).await
     }
 
+    /// How much of an upload the server has (`not_found`: none yet).
+    pub async fn upload_state(&self, bearer: &str, upload_id: &str) -> Result<UploadState> {
+        let url = format!(
+            "{}/v1/uploads/{}",
+            self.base,
+            encode_path_segment(upload_id)
+        );
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        read_json(resp).await
+    }
+
+    /// Sends one chunk of an upload at `offset`.
+    pub async fn put_upload_chunk(
+        &self,
+        bearer: &str,
+        upload_id: &str,
+        offset: u64,
+        size: u64,
+        sha256: &str,
+        chunk: Vec<u8>,
+    ) -> Result<UploadState> {
+        let url = format!(
+            "{}/v1/uploads/{}?offset={offset}&size={size}&sha256={}",
+            self.base,
+            encode_path_segment(upload_id),
+            encode_path_segment(sha256)
+        );
+        let resp = self
+            .http
+            .put(url)
+            .bearer_auth(bearer)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(chunk)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        read_json(resp).await
+    }
+
     /// The published part of a meeting's ballot log (`GET /v1/meetings/{id}/ballot-log`).
     pub async fn ballot_log(&self, bearer: &str, meeting_id: &str) -> Result<BallotLog> {
         let url = format!(
@@ -259,18 +304,23 @@ impl ApiClient {
             .send()
             .await
             .map_err(transport_error)?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(transport_error)?;
-        if !status.is_success() {
-            return Err(error_answer(status, &bytes));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| {
-            LobbyError::new(
-                ErrorCode::ServerError,
-                format!("the server sent a ballot log this app cannot read: {e}"),
-            )
-        })
+        read_json(resp).await
     }
+}
+
+/// A JSON answer, or the refusal it is.
+async fn read_json<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
+    let status = resp.status();
+    let bytes = resp.bytes().await.map_err(transport_error)?;
+    if !status.is_success() {
+        return Err(error_answer(status, &bytes));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        LobbyError::new(
+            ErrorCode::ServerError,
+            format!("the server sent an answer this app cannot read: {e}"),
+        )
+    })
 }
 
 /// A downloaded file.

@@ -28,12 +28,19 @@ use crate::protocol::FileRef;
 use crate::scope::Scope;
 use crate::store::Store;
 
+mod upload;
+
 /// The files area: no synced table of its own, only the cache's upkeep.
 pub(crate) struct Files;
 
 impl Capability for Files {
     fn name(&self) -> &'static str {
         "files"
+    }
+
+    /// Bytes waiting to be uploaded with their mutation go when the server answers it.
+    fn local_tables(&self) -> &'static [&'static str] {
+        &["uploads_local"]
     }
 
     fn on_scope_lost(&self, tx: &Transaction<'_>, _scope: Scope<'_>) -> rusqlite::Result<()> {

@@ -46,6 +46,20 @@ impl Store {
         mutation: Mutation,
         now: DateTime<Utc>,
     ) -> Result<Uuid> {
+        self.enqueue_with_upload(person_id, mutation, None, now)
+    }
+
+    /// [`Store::enqueue`] for a mutation that refers to an upload
+    /// (`Mutation::upload`): its bytes are kept in `uploads_local` in the same
+    /// transaction, until the server answers the mutation (`files/upload.rs` sends them
+    /// first).
+    pub fn enqueue_with_upload(
+        &mut self,
+        person_id: &str,
+        mutation: Mutation,
+        upload: Option<&[u8]>,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid> {
         let id = Uuid::now_v7();
         let mut stored = mutation.clone();
         for c in CAPABILITIES {
@@ -73,6 +87,13 @@ impl Store {
         };
         for c in CAPABILITIES {
             c.on_enqueue(&tx, &queued)?;
+        }
+        if let (Some(u), Some(bytes)) = (mutation.upload(), upload) {
+            tx.execute(
+                "INSERT INTO uploads_local (mutation_id, upload_id, sha256, bytes)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![mutation_id, u.upload_id.to_string(), u.sha256, bytes],
+            )?;
         }
         tx.commit()?;
         Ok(id)

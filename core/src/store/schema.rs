@@ -163,6 +163,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (announcement_id, unit_id));
     CREATE TABLE announcement_lists_left (unit_id TEXT PRIMARY KEY, left_at TEXT NOT NULL);
     "#,
+    // 9: invoices (issue 10) as synced (lines as JSON, the slip's `FileRef`), payments
+    //    queued on this phone (optimistic), and the bytes of uploads waiting to be sent
+    //    with their mutation (`files/upload.rs`; deleted when the server answers).
+    r#"
+    CREATE TABLE invoices (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, unit_id TEXT NOT NULL,
+        period TEXT NOT NULL, due TEXT NOT NULL, lines TEXT NOT NULL,
+        total INTEGER NOT NULL, state TEXT NOT NULL, received INTEGER,
+        reject_reason TEXT, slip_id TEXT, slip_content_type TEXT, slip_size INTEGER,
+        slip_sha256 TEXT, issued_at TEXT NOT NULL);
+    CREATE TABLE invoice_payments_local (
+        mutation_id TEXT PRIMARY KEY, invoice_id TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE uploads_local (
+        mutation_id TEXT PRIMARY KEY, upload_id TEXT NOT NULL, sha256 TEXT NOT NULL,
+        bytes BLOB NOT NULL);
+    "#,
 ];
 
 /// The schema version this build writes.

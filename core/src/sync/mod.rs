@@ -209,6 +209,7 @@ impl SyncEngine {
             for c in CAPABILITIES {
                 c.before_push(device, &mut batch)?;
             }
+            self.send_uploads(core, &mut batch).await?;
             if batch.is_empty() {
                 continue;
             }
@@ -263,6 +264,53 @@ impl SyncEngine {
             }
             self.publish_pending(device)?;
         }
+    }
+
+    /// Sends the uploads the batch's mutations refer to (`files/upload.rs`), resuming
+    /// where the server stopped. A transient failure leaves the batch for a later retry
+    /// (with backoff, as a failed push does); an upload the server refuses, or whose bytes
+    /// this phone lost, refuses its mutation here and takes it out of the batch.
+    async fn send_uploads(
+        &self,
+        core: &Inner,
+        batch: &mut Vec<crate::protocol::MutationEnvelope>,
+    ) -> Result<()> {
+        let device = &core.device;
+        let mut refused = Vec::new();
+        for m in batch.iter() {
+            let Some(u) = m.mutation.upload() else {
+                continue;
+            };
+            match core.send_upload(m.id, &u).await {
+                Ok(true) => {}
+                Ok(false) => refused.push((
+                    m.id,
+                    ErrorCode::InvalidInput,
+                    "the file to send was lost from this device".to_string(),
+                )),
+                Err(e) if is_transient(e.code) => {
+                    let ids: Vec<_> = batch.iter().map(|m| m.id).collect();
+                    let attempts = device.with_store(|s| s.outbox_max_attempts())?;
+                    let next = Utc::now()
+                        + chrono::Duration::from_std(backoff::retry_delay(attempts))
+                            .unwrap_or_default();
+                    device.with_store_mut(|s| s.outbox_retry_later(&ids, next, e.code.as_str()))?;
+                    return Err(e);
+                }
+                Err(e) => refused.push((m.id, e.code, e.message)),
+            }
+        }
+        for (id, code, message) in &refused {
+            tracing::warn!(mutation = %id, code = %code, "an upload was refused; its change is refused");
+            device.with_store_mut(|s| s.outbox_rejected(*id, code.as_str(), message))?;
+            if let Some(envelope) = batch.iter().find(|m| m.id == *id) {
+                for c in CAPABILITIES {
+                    c.on_rejected(device, envelope)?;
+                }
+            }
+        }
+        batch.retain(|m| !refused.iter().any(|(id, _, _)| *id == m.id));
+        Ok(())
     }
 
     /// Pulls until the server has nothing more, fetching and parsing the next page while

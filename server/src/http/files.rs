@@ -13,7 +13,7 @@ use axum::Json;
 use chrono::Utc;
 use lobby_model::domain::files::{MAX_ATTACHMENT_BYTES, MAX_PHOTO_BYTES};
 use lobby_model::protocol::admin::ParcelPhotoSet;
-use lobby_model::protocol::{ApiError, AttachmentSet};
+use lobby_model::protocol::{ApiError, AttachmentSet, UploadState};
 use lobby_model::ErrorCode;
 use utoipa::ToSchema;
 
@@ -139,6 +139,90 @@ pub async fn set_parcel_photo(
         .await?;
     tracing::info!(%parcel_id, %file_id, staff_id = %staff.0.id, "parcel photo set");
     Ok(Json(ParcelPhotoSet { file_id }))
+}
+
+/// Where a chunk goes in its upload.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ChunkQuery {
+    /// Where this chunk starts (the bytes the server reported having).
+    pub offset: u64,
+    /// The whole upload's size in bytes (at most 2 MiB).
+    pub size: u64,
+    /// The whole upload's SHA-256, 64 hex digits.
+    pub sha256: String,
+}
+
+/// How much of an upload of the signed-in person the server has (to resume it).
+#[utoipa::path(get, path = "/v1/uploads/{upload_id}", tag = "files",
+    params(("upload_id" = String, Path, description = "the phone's id for the upload", max_length = 64)),
+    responses(
+        (status = 200, body = UploadState),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such upload of this person: start at 0)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn upload_status(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(upload_id): Path<String>,
+) -> AppResult<Json<UploadState>> {
+    if upload_id.chars().count() > MAX_PARCEL_ID_CHARS {
+        return Err(AppError::invalid("upload_id is too long"));
+    }
+    let person_id = session.person_id;
+    let s = state
+        .db(move |s| crate::uploads::status(s, &person_id, &upload_id))
+        .await?;
+    Ok(Json(s))
+}
+
+/// One chunk of an upload (a payment slip, sent in pieces so a dropped connection
+/// resumes): the body is the bytes at `offset`.
+#[utoipa::path(put, path = "/v1/uploads/{upload_id}", tag = "files",
+    params(("upload_id" = String, Path, description = "the phone's id for the upload", max_length = 64), ChunkQuery),
+    request_body(content = inline(FileBytes), content_type = "application/octet-stream",
+        description = "1 to 262144 bytes"),
+    responses(
+        (status = 200, body = UploadState),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (another person's upload)", body = ApiError),
+        (status = 409, description = "conflict (a chunk at the wrong offset, or another size or digest)", body = ApiError),
+        (status = 413, description = "too_large (an upload over 2 MiB, a chunk over the limit)", body = ApiError),
+        (status = 429, description = "rate_limited (too many uploads in progress)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn put_upload_chunk(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    Path(upload_id): Path<String>,
+    query: Result<axum::extract::Query<ChunkQuery>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<UploadState>> {
+    let axum::extract::Query(q) = query?;
+    if upload_id.chars().count() > MAX_PARCEL_ID_CHARS {
+        return Err(AppError::invalid("upload_id is too long"));
+    }
+    let body = raw_body(body, crate::uploads::MAX_CHUNK_BYTES, "a chunk")?;
+    let person_id = session.person_id;
+    let s = state
+        .db(move |s| {
+            crate::uploads::put_chunk(
+                s,
+                &person_id,
+                &crate::uploads::Chunk {
+                    upload_id: &upload_id,
+                    offset: q.offset,
+                    size: q.size,
+                    sha256: &q.sha256,
+                    bytes: &body,
+                },
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(Json(s))
 }
 
 /// A raw upload's bytes; the route's body limit overflowing is `too_large` (413).

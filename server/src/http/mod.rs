@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod files;
 pub mod invites;
+pub mod invoices;
 pub mod meetings;
 pub mod onboarding;
 pub mod pickup;
@@ -47,6 +48,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/files/{file_id}", get(files::get_file))
         .route(
+            "/v1/uploads/{upload_id}",
+            get(files::upload_status)
+                .put(files::put_upload_chunk)
+                .layer(DefaultBodyLimit::max(crate::uploads::MAX_CHUNK_BYTES)),
+        )
+        .route(
             "/v1/meetings/{meeting_id}/ballot-log",
             get(meetings::ballot_log),
         )
@@ -76,6 +83,23 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/admin/parcels/{parcel_id}/photo",
             put(files::set_parcel_photo).layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES)),
+        )
+        .route("/v1/admin/invoices", post(invoices::add))
+        .route(
+            "/v1/admin/projects/{project_id}/invoices",
+            post(invoices::import),
+        )
+        .route(
+            "/v1/admin/invoices/{invoice_id}/confirm",
+            post(invoices::confirm),
+        )
+        .route(
+            "/v1/admin/invoices/{invoice_id}/reject",
+            post(invoices::reject),
+        )
+        .route(
+            "/v1/admin/projects/{project_id}/outstanding",
+            get(invoices::outstanding),
         )
         .route("/v1/admin/announcements", post(announcements::post))
         .route(

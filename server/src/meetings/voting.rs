@@ -6,8 +6,9 @@
 //!   follow the snapshot; later ones are appended as they are recorded.
 //! - **Opening a meeting** freezes the eligibility snapshot — every unit of the project
 //!   with its weight after the s.45 cap (or one per plot), whether it may vote (arrears
-//!   at a general meeting), its registered proxy — and writes it as the chain's first
-//!   entry. Proxies and arrears recorded later do not change who votes at this meeting.
+//!   at a general meeting: the months its invoices are overdue as of the opening, or the
+//!   flag staff set, whichever is more), its registered proxy — and writes it as the
+//!   chain's first entry. Proxies and arrears recorded later do not change who votes at this meeting.
 //! - **An item** opens only while its meeting is open; a vote is accepted only while the
 //!   item is open, by the server's clock (the unit of work that appends the ballot is
 //!   the one that reads the item's status).
@@ -92,6 +93,22 @@ pub fn open_meeting(
         let weights = unit_weights(&shares, rule);
         let proxies: std::collections::BTreeMap<String, String> =
             tx.proxies(meeting_id)?.into_iter().collect();
+        // Arrears as of now: the invoices' count (months fall due without an event) or
+        // the flag staff set, whichever is more.
+        let mut arrears = std::collections::BTreeMap::new();
+        for u in &units {
+            let billed = crate::invoices::arrears_of(tx, &u.record.id, now.date_naive())?;
+            arrears.insert(
+                u.record.id.clone(),
+                billed.unwrap_or(0).max(u.record.arrears_months),
+            );
+        }
+        let months = |u: &crate::storage::StoredUnit| {
+            arrears
+                .get(&u.record.id)
+                .copied()
+                .unwrap_or(u.record.arrears_months)
+        };
         let snapshot = Snapshot {
             meeting_id: meeting_id.to_string(),
             kind: kind.as_str().to_string(),
@@ -106,8 +123,8 @@ pub fn open_meeting(
                         .get(&u.record.id)
                         .copied()
                         .unwrap_or_default(),
-                    may_vote: unit_may_vote(kind, u.record.arrears_months),
-                    arrears_months: u.record.arrears_months,
+                    may_vote: unit_may_vote(kind, months(u)),
+                    arrears_months: months(u),
                     proxy_holder: proxies.get(&u.record.id).cloned(),
                 })
                 .collect(),

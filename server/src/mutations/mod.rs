@@ -109,6 +109,9 @@ fn check_ids(envelope: &MutationEnvelope) -> Result<(), LobbyError> {
                 "the invitation id must be a generated UUID, not the nil or max UUID",
             ))
         }
+        Mutation::InvoicePay { upload_id, .. } if invalid(upload_id) => Err(LobbyError::invalid(
+            "the upload id must be a generated UUID, not the nil or max UUID",
+        )),
         Mutation::DeviceKeyRegister { key_id, .. } if invalid(key_id) => Err(LobbyError::invalid(
             "the key id must be a generated UUID, not the nil or max UUID",
         )),
@@ -178,6 +181,18 @@ fn apply(
             item_id,
             unit_id,
             choice,
+            now,
+        ),
+        Mutation::InvoicePay {
+            invoice_id,
+            upload_id,
+            size,
+            sha256,
+        } => crate::invoices::pay(
+            tx,
+            person_id,
+            invoice_id,
+            (&upload_id.to_string(), *size, sha256),
             now,
         ),
         Mutation::AnnouncementOpen {

@@ -240,6 +240,45 @@ pub struct StoredMutation {
     pub outcome: MutationOutcome,
 }
 
+/// An upload in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredUpload {
+    pub id: String,
+    pub person_id: String,
+    pub size: u64,
+    pub sha256: String,
+    /// Bytes received so far.
+    pub received: u64,
+}
+
+/// An invoice staff issue, about to be stored (checked lines, their total).
+#[derive(Debug, Clone)]
+pub struct NewInvoice {
+    pub id: String,
+    pub unit_id: String,
+    pub period: String,
+    pub due: chrono::NaiveDate,
+    pub lines: Vec<lobby_model::protocol::InvoiceLineRecord>,
+    pub total: i64,
+    pub issued_by: String,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// A change of an invoice's payment state.
+#[derive(Debug, Clone)]
+pub struct InvoiceDecision<'a> {
+    /// The states it may change from.
+    pub from: &'a [&'a str],
+    pub to: &'a str,
+    pub received: Option<i64>,
+    pub reject_reason: Option<&'a str>,
+    /// A new slip (kept otherwise).
+    pub slip_file_id: Option<&'a str>,
+    /// Staff deciding (none when the resident sends a slip).
+    pub by: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
 /// An announcement staff post, about to be stored with its target units (none: the
 /// whole project).
 #[derive(Debug, Clone)]

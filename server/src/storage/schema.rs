@@ -459,6 +459,49 @@ CREATE TABLE announcement_opens (
     PRIMARY KEY (announcement_id, person_id, unit_id)
 );
 "#,
+    // 11: invoices (issue 10): one per unit and period, its lines in order, where its
+    // payment stands (`unpaid`, `slip_submitted`, `paid`, `rejected`), the slip, and who
+    // decided. Amounts are integer satang. Uploads in progress (a phone's slip, sent in
+    // chunks so a dropped connection resumes where it stopped).
+    r#"
+CREATE TABLE invoices (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    period TEXT NOT NULL,
+    due TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'unpaid',
+    received INTEGER,
+    reject_reason TEXT,
+    slip_file_id TEXT REFERENCES files(id),
+    decided_by TEXT REFERENCES staff(id),
+    decided_at INTEGER,
+    issued_by TEXT NOT NULL REFERENCES staff(id),
+    issued_at INTEGER NOT NULL,
+    UNIQUE (unit_id, period)
+);
+CREATE TABLE invoice_lines (
+    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+    position INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (invoice_id, position)
+);
+CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX uploads_person ON uploads(person_id);
+CREATE TABLE upload_chunks (
+    upload_id TEXT NOT NULL REFERENCES uploads(id),
+    offset INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (upload_id, offset)
+);
+"#,
 ];
 
 /// The schema version this build writes.

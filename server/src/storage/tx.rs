@@ -13,16 +13,16 @@
 
 use chrono::{DateTime, Utc};
 use lobby_model::protocol::{
-    MutationOutcome, ParcelRecord, ProjectRecord, Record, Role, UnitRecord,
+    InvoiceRecord, MutationOutcome, ParcelRecord, ProjectRecord, Record, Role, UnitRecord,
 };
 
 use super::rows::{
-    Inserted, Membership, NewAgendaItem, NewAnnouncement, NewDeviceKey, NewFile, NewHandover,
-    NewInvite, NewMeeting, NewMembership, NewOnboardingToken, NewOtpRow, NewParcel, NewPerson,
-    NewSessionRow, NewStaff, ParcelSearch, Person, PersonChange, StoredAgendaItem,
-    StoredAnnouncement, StoredChange, StoredDeviceKey, StoredFileMeta, StoredInvite,
-    StoredItemResult, StoredMeeting, StoredMutation, StoredOpen, StoredOtp, StoredSession,
-    StoredStaff, StoredToken, StoredUnit,
+    Inserted, InvoiceDecision, Membership, NewAgendaItem, NewAnnouncement, NewDeviceKey, NewFile,
+    NewHandover, NewInvite, NewInvoice, NewMeeting, NewMembership, NewOnboardingToken, NewOtpRow,
+    NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch, Person, PersonChange,
+    StoredAgendaItem, StoredAnnouncement, StoredChange, StoredDeviceKey, StoredFileMeta,
+    StoredInvite, StoredItemResult, StoredMeeting, StoredMutation, StoredOpen, StoredOtp,
+    StoredSession, StoredStaff, StoredToken, StoredUnit, StoredUpload,
 };
 use crate::error::AppResult;
 use lobby_model::domain::voting::chain::{ChainEntry, SnapshotUnit};
@@ -355,6 +355,21 @@ pub trait AnnouncementsTx {
     fn announcement_opens(&mut self, id: &str) -> AppResult<Vec<StoredOpen>>;
 }
 
+/// Invoices and their payment.
+pub trait InvoicesTx {
+    /// A unit billed for that period already reads as [`Inserted::Duplicate`].
+    fn insert_invoice(&mut self, invoice: &NewInvoice) -> AppResult<Inserted>;
+    /// The invoice with its lines and slip, as phones see it.
+    fn invoice(&mut self, invoice_id: &str) -> AppResult<Option<InvoiceRecord>>;
+    /// Changes the payment state if it is one of `d.from`; whether it was.
+    fn decide_invoice(&mut self, invoice_id: &str, d: &InvoiceDecision<'_>) -> AppResult<bool>;
+    /// Every invoice of the unit: (period, state, due, total).
+    fn unit_invoice_states(
+        &mut self,
+        unit_id: &str,
+    ) -> AppResult<Vec<(String, String, chrono::NaiveDate, i64)>>;
+}
+
 /// Device keys: the public halves the phones registered.
 pub trait DeviceKeysTx {
     /// A key id already stored reads as [`Inserted::Duplicate`].
@@ -382,6 +397,16 @@ pub trait FilesTx {
     fn file_bytes(&mut self, file_id: &str) -> AppResult<Option<Vec<u8>>>;
     /// Deletes the file; whether it was there.
     fn delete_file(&mut self, file_id: &str) -> AppResult<bool>;
+    /// Starts an upload (nothing received yet); a taken id reads as a duplicate.
+    fn create_upload(&mut self, upload: &StoredUpload, now: DateTime<Utc>) -> AppResult<Inserted>;
+    fn upload(&mut self, upload_id: &str) -> AppResult<Option<StoredUpload>>;
+    /// Appends a chunk at `offset` (which must be the bytes received so far).
+    fn append_upload_chunk(&mut self, upload_id: &str, offset: u64, bytes: &[u8]) -> AppResult<()>;
+    /// The bytes received, in order.
+    fn upload_bytes(&mut self, upload_id: &str) -> AppResult<Vec<u8>>;
+    fn delete_upload(&mut self, upload_id: &str) -> AppResult<()>;
+    /// Uploads the person has in progress.
+    fn count_uploads(&mut self, person_id: &str) -> AppResult<usize>;
 }
 
 /// One open transaction: every area's operations, plus undoing part of the work.
@@ -401,6 +426,7 @@ pub trait Tx:
     + DeviceKeysTx
     + MeetingsTx
     + AnnouncementsTx
+    + InvoicesTx
     + FilesTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes

@@ -51,6 +51,19 @@ pub fn open<'a>(bytes: &'a [u8], header: &[&str]) -> Result<csv::Reader<&'a [u8]
     Ok(reader)
 }
 
+/// The boundary error of a refused import: `invalid_input`, every problem (the first 20)
+/// with its line; nothing was imported.
+pub fn import_error(what: &str, problems: &[RowProblem]) -> crate::error::LobbyError {
+    let mut msg = format!(
+        "{} problem(s) in the {what}; nothing was imported",
+        problems.len()
+    );
+    for p in problems.iter().take(20) {
+        msg.push_str(&format!("\nline {}: {}", p.line, p.message));
+    }
+    crate::error::LobbyError::invalid(msg)
+}
+
 /// The line a record or a read error is on.
 pub fn line_of(position: Option<&csv::Position>) -> usize {
     position.map(|p| p.line() as usize).unwrap_or(0)

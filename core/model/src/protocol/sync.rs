@@ -120,6 +120,7 @@ record_kinds! {
     MeetingProxy(MeetingProxyRecord) = "meeting_proxy",
     VoteReceipt(VoteReceiptRecord) = "vote_receipt",
     Announcement(AnnouncementRecord) = "announcement",
+    Invoice(InvoiceRecord) = "invoice",
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -194,6 +195,17 @@ pub enum Mutation {
         /// rule a mutation breaks).
         public_key: String,
     },
+    /// The person pays `invoice_id` with the slip photo uploaded as `upload_id`
+    /// (`PUT /v1/uploads/{id}`, `size` bytes with SHA-256 `sha256`). The invoice becomes
+    /// `slip_submitted`; `not_found` for an invoice of a unit the person is not a member
+    /// of, `conflict` for one already paid, `invalid_input` for an upload missing,
+    /// incomplete, not matching its digest or not a photo.
+    InvoicePay {
+        invoice_id: String,
+        upload_id: Uuid,
+        size: u64,
+        sha256: String,
+    },
     /// The person opened an announcement in `unit_id` (for an acknowledge kind: they
     /// acknowledge it). `not_found` when it is not addressed to that unit or the person
     /// is not a member of it; again: applied, no change.
@@ -203,7 +215,32 @@ pub enum Mutation {
     },
 }
 
+/// The bytes a mutation refers to, uploaded before it is pushed (`PUT /v1/uploads/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRef<'a> {
+    pub upload_id: Uuid,
+    pub size: u64,
+    pub sha256: &'a str,
+}
+
 impl Mutation {
+    /// The upload this mutation needs on the server first, if any.
+    pub fn upload(&self) -> Option<UploadRef<'_>> {
+        match self {
+            Mutation::InvoicePay {
+                upload_id,
+                size,
+                sha256,
+                ..
+            } => Some(UploadRef {
+                upload_id: *upload_id,
+                size: *size,
+                sha256,
+            }),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Mutation::ProfileUpdate { .. } => "profile_update",
@@ -213,6 +250,7 @@ impl Mutation {
             Mutation::DeviceKeyRegister { .. } => "device_key_register",
             Mutation::Vote { .. } => "vote",
             Mutation::AnnouncementOpen { .. } => "announcement_open",
+            Mutation::InvoicePay { .. } => "invoice_pay",
         }
     }
 }

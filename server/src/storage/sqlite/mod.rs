@@ -17,6 +17,7 @@ mod device_keys;
 mod files;
 mod invite_guesses;
 mod invites;
+mod invoices;
 mod meetings;
 mod memberships;
 mod mutations;
