@@ -6,8 +6,9 @@
 //! and closes the database); dropping the last reference without it is safe too.
 //!
 //! The client hands out one object per area, as the core does: `auth()`
-//! ([`AuthClient`]), `units()` ([`UnitsClient`]), `profile()` ([`ProfileClient`]) and
-//! `invites()` ([`InvitesClient`]). Each shares the client's core — getting one is cheap,
+//! ([`AuthClient`]), `units()` ([`UnitsClient`]), `profile()` ([`ProfileClient`]),
+//! `invites()` ([`InvitesClient`]), `parcels()` ([`ParcelsClient`]) and `meetings()`
+//! ([`MeetingsClient`]). Each shares the client's core — getting one is cheap,
 //! and it stops with the client at `shutdown` (its calls then fail with `CLOSED`).
 //! What is not an area stays here: the device (server URL, wipe, shutdown) and sync
 //! (`sync.rs`).
@@ -19,6 +20,7 @@ use lobby_core::{Lobby, LobbyConfig};
 use crate::auth::AuthClient;
 use crate::errors::LobbyError;
 use crate::invites::InvitesClient;
+use crate::meetings::MeetingsClient;
 use crate::parcels::ParcelsClient;
 use crate::profile::ProfileClient;
 use crate::units::UnitsClient;
@@ -106,6 +108,13 @@ impl LobbyClient {
     /// The person's parcels.
     pub fn parcels(&self) -> Arc<ParcelsClient> {
         Arc::new(ParcelsClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The person's meetings, agenda items and votes.
+    pub fn meetings(&self) -> Arc<MeetingsClient> {
+        Arc::new(MeetingsClient {
             inner: self.inner.clone(),
         })
     }

@@ -18,6 +18,11 @@
 //!   - `profile()` → [`ProfileClient`] ([`profile`]): `get`, `update`;
 //!   - `invites()` → [`InvitesClient`] ([`invites`]): `create`, `list`, `revoke`,
 //!     `members`, `remove_member`, `accept`, `accept_image`;
+//!   - `parcels()` → [`ParcelsClient`](parcels::ParcelsClient) ([`parcels`]): `list`,
+//!     `new_arrivals`, `mark_announced`, `watch_arrivals`, `pickup_pass`,
+//!     `pickup_qr_png`, `photo`;
+//!   - `meetings()` → [`MeetingsClient`] ([`meetings`]): `list`, `show`, `vote`,
+//!     `verify_receipts`, `watch` (with its [`MeetingsListener`]);
 //! - free functions the app calls without a client: [`qr`] (render and read QR codes),
 //!   [`checks`] (password policy, Thai phone numbers) and the invitation code's helpers in
 //!   [`invites`];
@@ -32,9 +37,12 @@
 //! fast enough for the main thread only in small amounts. Call `start_background_sync`
 //! once at start-up, or queued changes wait for the next explicit `sync`. Types the core
 //! exports itself come from its own uniffi components: lobby-model's (`ErrorCode`, `Role`,
-//! `ProjectKind`, `Weight`; Kotlin package `th.co.lobby.model`) and lobby-core's
-//! (`SyncState`, `OutboxState`, `LocalInviteStatus`, `UnitSummary`, `SignedIn`,
-//! `OtpChallenge`, `Profile`, `SyncStatus`, `SyncReport`, `MemberRow`; `th.co.lobby.core`).
+//! `ProjectKind`, `Weight`, the voting `Choice` and `Tally`; Kotlin package
+//! `th.co.lobby.model`) and lobby-core's (`SyncState`, `OutboxState`, `LocalInviteStatus`,
+//! `UnitSummary`, `SignedIn`, `OtpChallenge`, `Profile`, `SyncStatus`, `SyncReport`,
+//! `MemberRow`, the parcels' records, and the meetings' `Meeting`, `MeetingDetail`,
+//! `AgendaItem`, `MyVote`, `VoteState`, `RefusedVote`, `ItemResult`, `VotingUnit`,
+//! `QueuedVote`, `ReceiptsReport`, `ItemVerification`; `th.co.lobby.core`).
 
 uniffi::setup_scaffolding!();
 
@@ -43,6 +51,7 @@ pub mod checks;
 pub mod client;
 pub mod errors;
 pub mod invites;
+pub mod meetings;
 pub mod parcels;
 pub mod profile;
 pub mod qr;
@@ -54,6 +63,7 @@ pub use auth::AuthClient;
 pub use client::{LobbyClient, SecretStore};
 pub use errors::LobbyError;
 pub use invites::InvitesClient;
+pub use meetings::{MeetingsClient, MeetingsListener};
 pub use profile::ProfileClient;
 pub use sync::{SyncStateListener, TaskHandle};
 pub use units::UnitsClient;

@@ -4,12 +4,12 @@ import Foundation
 /// the app's life (the core's background work stops when it is released).
 ///
 /// As the core, it hands out one object per area — `auth` (onboarding, sign-in), `units`
-/// (the unit drop-down), `profile`, `invites` (invitation codes, members) and `parcels` — and keeps
-/// what is not an area: sync and the device. Every method delegates to the generated
-/// `LobbyClient` or its sub-clients; the wrapper adds only Swift glue: named arguments
-/// with defaults, and the sync state as an `AsyncStream`. Network calls are `async` and
-/// run on the core's own threads; local reads of the replica are synchronous, answer
-/// offline, and are fast.
+/// (the unit drop-down), `profile`, `invites` (invitation codes, members), `parcels` and
+/// `meetings` (agenda, votes, receipts) — and keeps what is not an area: sync and the
+/// device. Every method delegates to the generated `LobbyClient` or its sub-clients; the
+/// wrapper adds only Swift glue: named arguments with defaults, and the sync state as an
+/// `AsyncStream`. Network calls are `async` and run on the core's own threads; local
+/// reads of the replica are synchronous, answer offline, and are fast.
 ///
 /// Failures throw `LobbyError.Failed(code:reason:)`; act on `code` (stable, see
 /// `ErrorCode`) and map it to Thai and English text. At start-up call
@@ -33,6 +33,9 @@ public final class Lobby: @unchecked Sendable {
     /// Parcels logged for the person's units (DESIGN.md §2.4).
     public let parcels: LobbyParcels
 
+    /// Meetings, their agenda, votes and receipts (DESIGN.md §2.7).
+    public let meetings: LobbyMeetings
+
     /// Opens the device's data in `dataDirectory` (created if missing), with its secrets in
     /// `secrets` (e.g. `KeychainSecretStore`). `serverURL` nil keeps the remembered server.
     public init(dataDirectory: URL, serverURL: String?, secrets: SecretStore) throws {
@@ -43,6 +46,7 @@ public final class Lobby: @unchecked Sendable {
         profile = LobbyProfile(ffi.profile())
         invites = LobbyInvites(ffi.invites())
         parcels = LobbyParcels(ffi.parcels())
+        meetings = LobbyMeetings(ffi.meetings())
     }
 
     /// Shuts the core down: background sync stops, the core's threads end and the

@@ -24,7 +24,8 @@ import th.co.lobby.ffi.TableChangeListener
  * app's life (close it to stop the core's background work).
  *
  * As the core, it hands out one object per area — [auth] (onboarding, sign-in),
- * [units] (the unit drop-down), [profile], [invites] (invitation codes, members) and [parcels] —
+ * [units] (the unit drop-down), [profile], [invites] (invitation codes, members), [parcels]
+ * and [meetings] (agenda, votes, receipts) —
  * and keeps what is not an area: sync and the device. Every method delegates to the
  * generated [LobbyClient] or its sub-clients; the wrapper adds only Android glue: network
  * calls are `suspend` (they run on the core's own threads), local reads of the replica
@@ -64,6 +65,9 @@ class Lobby private constructor(
 
     /** Parcels logged for the person's units (DESIGN.md §2.4). */
     val parcels = LobbyParcels(ffi.parcels()) { tables -> tableChanges(tables) }
+
+    /** Meetings, their agenda, votes and receipts (DESIGN.md §2.7). */
+    val meetings = LobbyMeetings(ffi.meetings())
 
     // Sync (DESIGN.md §4).
 
@@ -149,6 +153,7 @@ class Lobby private constructor(
         profile.ffi.close()
         invites.ffi.close()
         parcels.ffi.close()
+        meetings.ffi.close()
         ffi.close()
     }
 }

@@ -28,6 +28,8 @@ abstract class PhoneTestCase {
 
     lateinit var dir: File
     lateinit var server: TestServer
+    /** The project the demo registry was imported into. */
+    lateinit var project: String
     lateinit var registry: List<ImportedUnit>
     val secrets = MemorySecretStore()
     lateinit var phone: Lobby
@@ -36,7 +38,7 @@ abstract class PhoneTestCase {
     fun startServerAndPhone() {
         dir = Files.createTempDirectory("lobby-jvm-test").toFile()
         server = TestServer.start(dir)
-        val project = server.createProject(PROJECT_NAME)
+        project = server.createProject(PROJECT_NAME)
         registry = server.importOwners(project, fixture("registry/demo.csv"))
         phone = runBlocking { Lobby.open(File(dir, "phone"), server.url, secrets) }
     }

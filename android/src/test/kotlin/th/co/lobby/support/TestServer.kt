@@ -90,6 +90,38 @@ class TestServer private constructor(
     fun setParcelPhoto(parcelId: String, jpeg: ByteArray): String =
         call("PUT", "/v1/admin/parcels/$parcelId/photo", HttpRequest.BodyPublishers.ofByteArray(jpeg), "image/jpeg")["file_id"] as String
 
+    /** `POST /v1/admin/meetings` → the meeting id (a draft). [kind]: annual, extraordinary or committee. */
+    fun createMeeting(projectId: String, title: String, kind: String = "annual"): String {
+        val body = """{"project_id":${quote(projectId)},"title":${quote(title)},"kind":${quote(kind)}}"""
+        return call("POST", "/v1/admin/meetings", body, "application/json")["meeting_id"] as String
+    }
+
+    /** `POST /v1/admin/meetings/{id}/items` → the agenda item's id (items are added in order). */
+    fun addAgendaItem(meetingId: String, title: String, resolution: String): String {
+        val body = """{"title":${quote(title)},"resolution":${quote(resolution)}}"""
+        return call("POST", "/v1/admin/meetings/$meetingId/items", body, "application/json")["item_id"] as String
+    }
+
+    /** `POST /v1/admin/meetings/{id}/proxies`: [holder] (a phone number with an account) votes for [unitId]. */
+    fun addProxy(meetingId: String, unitId: String, holder: String) {
+        val body = """{"unit_id":${quote(unitId)},"holder":${quote(holder)}}"""
+        call("POST", "/v1/admin/meetings/$meetingId/proxies", body, "application/json")
+    }
+
+    /** `POST /v1/admin/meetings/{id}/open`: the eligibility snapshot is frozen. */
+    fun openMeeting(meetingId: String) {
+        call("POST", "/v1/admin/meetings/$meetingId/open", null, null)
+    }
+
+    /** `POST /v1/admin/items/{id}/open`: voting on the item starts. */
+    fun openItem(itemId: String) {
+        call("POST", "/v1/admin/items/$itemId/open", null, null)
+    }
+
+    /** `POST /v1/admin/items/{id}/close` → the published result (`tally`, `passed`, `chain_head`). */
+    fun closeItem(itemId: String): Map<String, Any?> =
+        call("POST", "/v1/admin/items/$itemId/close", null, null)
+
     /** `GET /v1/admin/otp/peek?to=…`: the last code sent there (development servers only). */
     fun peekOtp(to: String): String =
         call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String
