@@ -57,7 +57,8 @@ impl InvoicesClient<'_> {
         let mutation = Mutation::InvoicePay {
             invoice_id: invoice_id.to_string(),
             upload_id: Uuid::now_v7(),
-            size: slip.len() as u64,
+            size: u32::try_from(slip.len())
+                .map_err(|_| LobbyError::internal("the shrunk slip is too large"))?,
             sha256: content_digest(&slip),
         };
         self.lobby.inner.with_store_mut(|s| {

@@ -257,8 +257,10 @@ pub async fn bump_epoch(
     Ok(Json(EpochBumped { epoch }))
 }
 
+/// Unknown parameters are refused (the description allows no others).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ParcelQuery {
     /// Only this unit's parcels.
     #[param(min_length = 1, max_length = 64)]

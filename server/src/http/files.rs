@@ -143,6 +143,7 @@ pub async fn set_parcel_photo(
 
 /// Where a chunk goes in its upload.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ChunkQuery {
     /// Where this chunk starts (the bytes the server reported having).
     pub offset: u64,

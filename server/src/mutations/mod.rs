@@ -192,7 +192,7 @@ fn apply(
             tx,
             person_id,
             invoice_id,
-            (&upload_id.to_string(), *size, sha256),
+            (&upload_id.to_string(), u64::from(*size), sha256),
             now,
         ),
         Mutation::AnnouncementOpen {

@@ -203,7 +203,11 @@ pub enum Mutation {
     InvoicePay {
         invoice_id: String,
         upload_id: Uuid,
-        size: u64,
+        /// Bytes (a slip has at most 2 MiB: larger is answered `rejected`, like every
+        /// rule a mutation breaks).
+        #[serde(deserialize_with = "strict::int32")]
+        #[schema(minimum = 0, maximum = 2147483647)]
+        size: u32,
         sha256: String,
     },
     /// The person opened an announcement in `unit_id` (for an acknowledge kind: they
@@ -234,7 +238,7 @@ impl Mutation {
                 ..
             } => Some(UploadRef {
                 upload_id: *upload_id,
-                size: *size,
+                size: u64::from(*size),
                 sha256,
             }),
             _ => None,
