@@ -68,8 +68,10 @@ async fn first_pull_brings_profile_membership_unit_and_project() {
     assert_eq!(kinds, ["project", "unit", "profile", "membership"]);
     assert!(page.changes.windows(2).all(|w| w[0].seq < w[1].seq));
     let scopes: Vec<&String> = page.cursors.keys().collect();
-    assert_eq!(scopes.len(), 4);
+    assert_eq!(scopes.len(), 5);
     assert!(page.cursors.contains_key(&format!("person:{}", o.person)));
+    // Members see their project's meetings.
+    assert!(page.cursors.keys().any(|s| s.starts_with("meetings:")));
     assert!(page.cursors.contains_key(&format!("unit:{}", o.units[0])));
     // An owner also sees the unit's invitations and members.
     assert!(page.cursors.contains_key(&format!("owners:{}", o.units[0])));
