@@ -110,36 +110,27 @@ impl Store {
         Ok(out)
     }
 
-    /// The unit's unread count: [`is_unread`] over what it needs (no bodies read).
+    /// The unit's unread count, counted inside SQLite over the covering index (no body
+    /// is read, no row crosses into Rust): the same rule as [`is_unread`], which
+    /// [`Store::announcements`] applies row by row — a test holds the two to the same
+    /// answer. Timestamps are compared as stored (UTC, one format), which orders them.
     pub fn unread_count(&self, unit_id: &str, now: DateTime<Utc>) -> Result<u32> {
         let left = self.list_left_at(unit_id)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.kind, a.posted_at, a.expires_at, o.opened_at IS NOT NULL
-             FROM announcements a
-             LEFT JOIN announcement_opened o
-                    ON o.announcement_id = a.announcement_id AND o.unit_id = ?1
-             WHERE a.unit_id = ?1
-                OR (a.unit_id IS NULL
-                    AND a.project_id = (SELECT project_id FROM units WHERE id = ?1))",
-        )?;
-        let mut rows = stmt.query([unit_id])?;
-        let mut n = 0;
-        while let Some(r) = rows.next()? {
-            let kind: String = r.get(0)?;
-            let Ok(kind) = AnnouncementKind::parse(&kind) else {
-                continue;
-            };
-            let state = ReadState {
-                kind,
-                posted_at: r.get(1)?,
-                expires_at: r.get(2)?,
-                opened: r.get(3)?,
-            };
-            if is_unread(&state, left, now) {
-                n += 1;
-            }
-        }
-        Ok(n)
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM announcements a
+             WHERE (a.unit_id = ?1
+                    OR (a.unit_id IS NULL
+                        AND a.project_id = (SELECT project_id FROM units WHERE id = ?1)))
+               AND a.kind IN ('general', 'acknowledge')
+               AND NOT EXISTS (SELECT 1 FROM announcement_opened o
+                               WHERE o.announcement_id = a.announcement_id AND o.unit_id = ?1)
+               AND (a.expires_at IS NULL OR a.expires_at > ?2)
+               AND (a.kind = 'acknowledge' OR ?3 IS NULL OR a.posted_at > ?3)",
+            )?
+            .query_row(params![unit_id, now, left], |r| r.get(0))?;
+        Ok(n.max(0) as u32)
     }
 
     /// Unread counts for every unit the person belongs to.
@@ -213,5 +204,95 @@ impl Store {
              VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             params![announcement_id, unit_id, now],
         )? == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::protocol::{AnnouncementRecord, Change, PullResponse, Record, UnitRecord};
+
+    /// The count in SQL and the rule in Rust agree, whatever was opened, left or expired.
+    #[test]
+    fn the_sql_count_is_the_domain_rule() {
+        let mut store = Store::open_in_memory().unwrap();
+        let t0 = DateTime::<Utc>::from_timestamp(1_795_000_000, 123_456_000).unwrap();
+        let mut records = vec![Record::Unit(UnitRecord {
+            id: "u1".into(),
+            project_id: "p1".into(),
+            number: "1".into(),
+            ownership_ratio: crate::domain::weight::Weight::whole(1),
+            arrears_months: 0,
+        })];
+        for i in 0..60i64 {
+            let unit = match i % 3 {
+                0 => None,
+                1 => Some("u1".to_string()),
+                _ => Some("u2".to_string()),
+            };
+            records.push(Record::Announcement(AnnouncementRecord {
+                id: match &unit {
+                    Some(u) => format!("a{i}/{u}"),
+                    None => format!("a{i}"),
+                },
+                announcement_id: format!("a{i}"),
+                project_id: if i % 7 == 0 { "p2".into() } else { "p1".into() },
+                unit_id: unit,
+                title: "t".into(),
+                body: "b".into(),
+                kind: if i % 4 == 0 { "acknowledge" } else { "general" }.into(),
+                // Whole seconds and fractions mixed, as servers send them.
+                posted_at: t0 + Duration::milliseconds(i * 1_500),
+                expires_at: (i % 5 == 0).then(|| t0 + Duration::seconds(i * 2)),
+                attachment: None,
+            }));
+        }
+        let page = PullResponse {
+            epoch: 1,
+            reset: false,
+            changes: records
+                .into_iter()
+                .enumerate()
+                .map(|(i, record)| Change {
+                    seq: i as i64 + 1,
+                    scope: "project:p1".into(),
+                    record,
+                })
+                .collect(),
+            cursors: Default::default(),
+            removed_scopes: Vec::new(),
+            has_more: false,
+        };
+        store.apply_pull_page(&page).unwrap();
+        let by_rule = |s: &Store, now| {
+            s.announcements("u1", now)
+                .unwrap()
+                .iter()
+                .filter(|a| a.unread)
+                .count() as u32
+        };
+        for step in 0..8i64 {
+            let now = t0 + Duration::milliseconds(step * 13_700);
+            if step == 3 {
+                store
+                    .announcement_list_left("u1", t0 + Duration::seconds(20))
+                    .unwrap();
+            }
+            if step == 5 {
+                for i in (0..60).step_by(5) {
+                    store
+                        .announcement_opened(&format!("a{i}"), "u1", now)
+                        .unwrap();
+                }
+            }
+            assert_eq!(
+                store.unread_count("u1", now).unwrap(),
+                by_rule(&store, now),
+                "step {step}"
+            );
+        }
+        assert!(by_rule(&store, t0) > 0);
     }
 }
