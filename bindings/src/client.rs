@@ -7,8 +7,9 @@
 //!
 //! The client hands out one object per area, as the core does: `auth()`
 //! ([`AuthClient`]), `units()` ([`UnitsClient`]), `profile()` ([`ProfileClient`]),
-//! `invites()` ([`InvitesClient`]), `parcels()` ([`ParcelsClient`]) and `meetings()`
-//! ([`MeetingsClient`]). Each shares the client's core — getting one is cheap,
+//! `invites()` ([`InvitesClient`]), `parcels()` ([`ParcelsClient`]), `meetings()`
+//! ([`MeetingsClient`]), `announcements()` ([`AnnouncementsClient`]) and `invoices()`
+//! ([`InvoicesClient`]). Each shares the client's core — getting one is cheap,
 //! and it stops with the client at `shutdown` (its calls then fail with `CLOSED`).
 //! What is not an area stays here: the device (server URL, wipe, shutdown) and sync
 //! (`sync.rs`).
@@ -17,9 +18,11 @@ use std::sync::Arc;
 
 use lobby_core::{Lobby, LobbyConfig};
 
+use crate::announcements::AnnouncementsClient;
 use crate::auth::AuthClient;
 use crate::errors::LobbyError;
 use crate::invites::InvitesClient;
+use crate::invoices::InvoicesClient;
 use crate::meetings::MeetingsClient;
 use crate::parcels::ParcelsClient;
 use crate::profile::ProfileClient;
@@ -115,6 +118,20 @@ impl LobbyClient {
     /// The person's meetings, agenda items and votes.
     pub fn meetings(&self) -> Arc<MeetingsClient> {
         Arc::new(MeetingsClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The units' announcements and their unread counts.
+    pub fn announcements(&self) -> Arc<AnnouncementsClient> {
+        Arc::new(AnnouncementsClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The units' invoices and paying them with a slip.
+    pub fn invoices(&self) -> Arc<InvoicesClient> {
+        Arc::new(InvoicesClient {
             inner: self.inner.clone(),
         })
     }

@@ -23,6 +23,10 @@
 //!     `pickup_qr_png`, `photo`;
 //!   - `meetings()` → [`MeetingsClient`] ([`meetings`]): `list`, `show`, `vote`,
 //!     `verify_receipts`, `watch` (with its [`MeetingsListener`]);
+//!   - `announcements()` → [`AnnouncementsClient`] ([`announcements`]): `list`,
+//!     `list_left`, `open`, `attachment`, `unread_counts`, `watch_unread` (with its
+//!     [`UnreadListener`]);
+//!   - `invoices()` → [`InvoicesClient`] ([`invoices`]): `list`, `pay`;
 //! - free functions the app calls without a client: [`qr`] (render and read QR codes),
 //!   [`checks`] (password policy, Thai phone numbers) and the invitation code's helpers in
 //!   [`invites`];
@@ -42,15 +46,19 @@
 //! `UnitSummary`, `SignedIn`, `OtpChallenge`, `Profile`, `SyncStatus`, `SyncReport`,
 //! `MemberRow`, the parcels' records, and the meetings' `Meeting`, `MeetingDetail`,
 //! `AgendaItem`, `MyVote`, `VoteState`, `RefusedVote`, `ItemResult`, `VotingUnit`,
-//! `QueuedVote`, `ReceiptsReport`, `ItemVerification`; `th.co.lobby.core`).
+//! `QueuedVote`, `ReceiptsReport`, `ItemVerification`, the announcements' `Announcement`,
+//! `Attachment`, `UnitUnread`, and the invoices' `Invoice`, `InvoiceLine`;
+//! `th.co.lobby.core`; `AnnouncementKind` and `InvoiceStatus` are lobby-model's).
 
 uniffi::setup_scaffolding!();
 
+pub mod announcements;
 pub mod auth;
 pub mod checks;
 pub mod client;
 pub mod errors;
 pub mod invites;
+pub mod invoices;
 pub mod meetings;
 pub mod parcels;
 pub mod profile;
@@ -59,10 +67,12 @@ pub mod records;
 pub mod sync;
 pub mod units;
 
+pub use announcements::{AnnouncementsClient, UnreadListener};
 pub use auth::AuthClient;
 pub use client::{LobbyClient, SecretStore};
 pub use errors::LobbyError;
 pub use invites::InvitesClient;
+pub use invoices::InvoicesClient;
 pub use meetings::{MeetingsClient, MeetingsListener};
 pub use profile::ProfileClient;
 pub use sync::{SyncStateListener, TaskHandle};

@@ -4,10 +4,11 @@ import Foundation
 /// the app's life (the core's background work stops when it is released).
 ///
 /// As the core, it hands out one object per area — `auth` (onboarding, sign-in), `units`
-/// (the unit drop-down), `profile`, `invites` (invitation codes, members), `parcels` and
-/// `meetings` (agenda, votes, receipts) — and keeps what is not an area: sync and the
-/// device. Every method delegates to the generated `LobbyClient` or its sub-clients; the
-/// wrapper adds only Swift glue: named arguments with defaults, and the sync state as an
+/// (the unit drop-down), `profile`, `invites` (invitation codes, members), `parcels`,
+/// `meetings` (agenda, votes, receipts), `announcements` (unread badges) and `invoices`
+/// (paying with a slip) — and keeps what is not an area: sync and the device. Every
+/// method delegates to the generated `LobbyClient` or its sub-clients; the wrapper adds
+/// only Swift glue: named arguments with defaults, and the sync state as an
 /// `AsyncStream`. Network calls are `async` and run on the core's own threads; local
 /// reads of the replica are synchronous, answer offline, and are fast.
 ///
@@ -36,6 +37,12 @@ public final class Lobby: @unchecked Sendable {
     /// Meetings, their agenda, votes and receipts (DESIGN.md §2.7).
     public let meetings: LobbyMeetings
 
+    /// Announcements, their unread counts and attachments (DESIGN.md §2.5).
+    public let announcements: LobbyAnnouncements
+
+    /// Invoices and payment slips (DESIGN.md §2.6).
+    public let invoices: LobbyInvoices
+
     /// Opens the device's data in `dataDirectory` (created if missing), with its secrets in
     /// `secrets` (e.g. `KeychainSecretStore`). `serverURL` nil keeps the remembered server.
     public init(dataDirectory: URL, serverURL: String?, secrets: SecretStore) throws {
@@ -47,6 +54,8 @@ public final class Lobby: @unchecked Sendable {
         invites = LobbyInvites(ffi.invites())
         parcels = LobbyParcels(ffi.parcels())
         meetings = LobbyMeetings(ffi.meetings())
+        announcements = LobbyAnnouncements(ffi.announcements())
+        invoices = LobbyInvoices(ffi.invoices())
     }
 
     /// Shuts the core down: background sync stops, the core's threads end and the

@@ -24,8 +24,9 @@ import th.co.lobby.ffi.TableChangeListener
  * app's life (close it to stop the core's background work).
  *
  * As the core, it hands out one object per area — [auth] (onboarding, sign-in),
- * [units] (the unit drop-down), [profile], [invites] (invitation codes, members), [parcels]
- * and [meetings] (agenda, votes, receipts) —
+ * [units] (the unit drop-down), [profile], [invites] (invitation codes, members), [parcels],
+ * [meetings] (agenda, votes, receipts), [announcements] (unread badges) and [invoices]
+ * (paying with a slip) —
  * and keeps what is not an area: sync and the device. Every method delegates to the
  * generated [LobbyClient] or its sub-clients; the wrapper adds only Android glue: network
  * calls are `suspend` (they run on the core's own threads), local reads of the replica
@@ -68,6 +69,12 @@ class Lobby private constructor(
 
     /** Meetings, their agenda, votes and receipts (DESIGN.md §2.7). */
     val meetings = LobbyMeetings(ffi.meetings())
+
+    /** Announcements, their unread counts and attachments (DESIGN.md §2.5). */
+    val announcements = LobbyAnnouncements(ffi.announcements()) { tables -> tableChanges(tables) }
+
+    /** Invoices and payment slips (DESIGN.md §2.6). */
+    val invoices = LobbyInvoices(ffi.invoices()) { tables -> tableChanges(tables) }
 
     // Sync (DESIGN.md §4).
 
@@ -154,6 +161,8 @@ class Lobby private constructor(
         invites.ffi.close()
         parcels.ffi.close()
         meetings.ffi.close()
+        announcements.ffi.close()
+        invoices.ffi.close()
         ffi.close()
     }
 }

@@ -122,6 +122,61 @@ class TestServer private constructor(
     fun closeItem(itemId: String): Map<String, Any?> =
         call("POST", "/v1/admin/items/$itemId/close", null, null)
 
+    /**
+     * `POST /v1/admin/announcements` → the announcement id. [kind]: general or acknowledge;
+     * [unitIds] empty: the whole project.
+     */
+    fun postAnnouncement(
+        projectId: String,
+        title: String,
+        kind: String = "general",
+        unitIds: List<String> = emptyList(),
+        body: String = "เรียนท่านเจ้าของร่วม\nรายละเอียดตามประกาศ",
+    ): String {
+        val units = unitIds.joinToString(",") { quote(it) }
+        val json = "{\"project_id\":${quote(projectId)},\"title\":${quote(title)},\"body\":${quote(body)}," +
+            "\"kind\":${quote(kind)},\"unit_ids\":[$units]}"
+        return call("POST", "/v1/admin/announcements", json, "application/json")["announcement_id"] as String
+    }
+
+    /** `PUT /v1/admin/announcements/{id}/attachment` with an image or a PDF → `content_type`, `size`. */
+    fun setAnnouncementAttachment(announcementId: String, bytes: ByteArray): Map<String, Any?> =
+        call(
+            "PUT", "/v1/admin/announcements/$announcementId/attachment",
+            HttpRequest.BodyPublishers.ofByteArray(bytes), "application/octet-stream",
+        )
+
+    /** `GET /v1/admin/announcements/{id}/readers` → `readers` (person_id, name, unit_id, unit, at) and `units_not_read`. */
+    fun announcementReaders(announcementId: String): Map<String, Any?> =
+        call("GET", "/v1/admin/announcements/$announcementId/readers", null, null)
+
+    /**
+     * `POST /v1/admin/invoices` → `invoice_id` and `total_satang`. [lines]: description to
+     * amount in satang; [totalSatang], when given, must equal their sum.
+     */
+    fun addInvoice(
+        unitId: String,
+        period: String,
+        due: String,
+        lines: List<Pair<String, Long>>,
+        totalSatang: Long? = null,
+    ): Map<String, Any?> {
+        val ls = lines.joinToString(",") { (d, a) -> """{"description":${quote(d)},"amount_satang":$a}""" }
+        val total = totalSatang?.let { ",\"total_satang\":$it" } ?: ""
+        val json = """{"unit_id":${quote(unitId)},"period":${quote(period)},"due":${quote(due)},"lines":[$ls]$total}"""
+        return call("POST", "/v1/admin/invoices", json, "application/json")
+    }
+
+    /** `POST /v1/admin/invoices/{id}/confirm`: staff saw [amountSatang] arrive; the invoice is paid. */
+    fun confirmInvoice(invoiceId: String, amountSatang: Long) {
+        call("POST", "/v1/admin/invoices/$invoiceId/confirm", "{\"amount_satang\":$amountSatang}", "application/json")
+    }
+
+    /** `POST /v1/admin/invoices/{id}/reject`: the slip is refused, with a reason for the resident. */
+    fun rejectInvoice(invoiceId: String, reason: String) {
+        call("POST", "/v1/admin/invoices/$invoiceId/reject", "{\"reason\":${quote(reason)}}", "application/json")
+    }
+
     /** `GET /v1/admin/otp/peek?to=…`: the last code sent there (development servers only). */
     fun peekOtp(to: String): String =
         call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String
@@ -160,7 +215,8 @@ class TestServer private constructor(
         return response.statusCode() to (Json.parse(response.body()) as Map<String, Any?>)
     }
 
-    private fun quote(s: String) = "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""
+    private fun quote(s: String) = "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"")
+        .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "\""
 }
 
 data class ImportedUnit(val unitId: String, val unit: String, val owner: String, val payload: String)
