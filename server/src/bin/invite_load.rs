@@ -94,15 +94,7 @@ struct Samples {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(args).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("lobby-invite-load: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    http::exit_code("lobby-invite-load", run(Args::parse()).await)
 }
 
 async fn run(args: Args) -> anyhow::Result<bool> {
@@ -112,13 +104,10 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     if args.clients == 0 {
         return Err(anyhow!("--clients must be at least 1"));
     }
-    let dir = std::env::temp_dir().join(format!("lobby-invite-load-{}", Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let outcome = measure(&args, &dir.join("server.db")).await;
-    if let Err(e) = std::fs::remove_dir_all(&dir) {
-        eprintln!("could not remove {}: {e}", dir.display());
-    }
-    outcome
+    http::on_temp_db("lobby-invite-load", |db| async move {
+        measure(&args, &db).await
+    })
+    .await
 }
 
 async fn measure(args: &Args, db_path: &Path) -> anyhow::Result<bool> {

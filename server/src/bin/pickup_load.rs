@@ -68,15 +68,7 @@ struct Tally {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(args).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("lobby-pickup-load: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    http::exit_code("lobby-pickup-load", run(Args::parse()).await)
 }
 
 async fn run(args: Args) -> anyhow::Result<bool> {
@@ -88,13 +80,10 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     if args.units == 0 || args.units > 90 {
         return Err(anyhow!("--units must be 1..=90"));
     }
-    let dir = std::env::temp_dir().join(format!("lobby-pickup-load-{}", Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let outcome = measure(&args, &dir.join("server.db")).await;
-    if let Err(e) = std::fs::remove_dir_all(&dir) {
-        eprintln!("could not remove {}: {e}", dir.display());
-    }
-    outcome
+    http::on_temp_db("lobby-pickup-load", |db| async move {
+        measure(&args, &db).await
+    })
+    .await
 }
 
 fn phone(i: usize) -> String {

@@ -132,15 +132,7 @@ struct ClientTally {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(args).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("lobby-vote-load: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    http::exit_code("lobby-vote-load", run(Args::parse()).await)
 }
 
 async fn run(args: Args) -> anyhow::Result<bool> {
@@ -156,13 +148,11 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     if !(0.0..=1.0).contains(&args.changes) {
         return Err(anyhow!("--changes must be a fraction from 0 to 1"));
     }
-    let dir = std::env::temp_dir().join(format!("lobby-vote-load-{}", Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let outcome = measure(&args, &dir.join("server.db")).await;
-    if let Err(e) = std::fs::remove_dir_all(&dir) {
-        eprintln!("could not remove {}: {e}", dir.display());
-    }
-    outcome
+    http::on_temp_db(
+        "lobby-vote-load",
+        |db| async move { measure(&args, &db).await },
+    )
+    .await
 }
 
 /// SplitMix64: the load generator's reproducible dice.

@@ -5,19 +5,9 @@ use axum::Json;
 use chrono::Utc;
 use lobby_model::protocol::{AnnouncementPost, AnnouncementPosted, AnnouncementReaders, ApiError};
 
-use super::extract::{ApiJson, Staff};
-use crate::error::{AppError, AppResult};
+use super::extract::{check_id, ApiJson, Staff};
+use crate::error::AppResult;
 use crate::state::AppState;
-
-/// Longest id looked up (ours are 36-character UUIDs).
-const MAX_ID_CHARS: usize = 64;
-
-fn check_id(name: &str, id: &str) -> AppResult<()> {
-    if id.chars().count() > MAX_ID_CHARS {
-        return Err(AppError::invalid(format!("{name} is too long")));
-    }
-    Ok(())
-}
 
 /// Posts an announcement to the project, or to chosen units of it.
 #[utoipa::path(post, path = "/v1/admin/announcements", tag = "admin",

@@ -165,6 +165,18 @@ impl Staff {
     }
 }
 
+/// Longest id a path may name (ours are 36-character UUIDs).
+pub const MAX_ID_CHARS: usize = 64;
+
+/// Checks an id from a path or body before it is looked up: at most [`MAX_ID_CHARS`]
+/// characters. `invalid_input` names the field.
+pub fn check_id(field: &str, id: &str) -> AppResult<()> {
+    if id.chars().count() > MAX_ID_CHARS {
+        return Err(AppError::invalid(format!("{field} is too long")));
+    }
+    Ok(())
+}
+
 /// Checks a free-text field: at most `max_bytes` bytes (a cheap bound before any other
 /// work). `invalid_input` names the field, never echoes its value.
 pub fn check_len(field: &str, value: &str, max_bytes: usize) -> AppResult<()> {

@@ -17,12 +17,9 @@ use lobby_model::protocol::{ApiError, AttachmentSet, UploadState};
 use lobby_model::ErrorCode;
 use utoipa::ToSchema;
 
-use super::extract::{Authed, Staff};
+use super::extract::{check_id, Authed, Staff};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-
-/// Longest `parcel_id` looked up (ours are 36-character UUIDs).
-const MAX_PARCEL_ID_CHARS: usize = 64;
 
 /// Raw file bytes, for the description (a `Vec<u8>` would read as an array of numbers).
 #[derive(ToSchema)]
@@ -128,9 +125,7 @@ pub async fn set_parcel_photo(
     Path(parcel_id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<ParcelPhotoSet>> {
-    if parcel_id.chars().count() > MAX_PARCEL_ID_CHARS {
-        return Err(AppError::invalid("parcel_id is too long"));
-    }
+    check_id("parcel_id", &parcel_id)?;
     let body = raw_body(body, MAX_PHOTO_BYTES, "a photo")?;
     let member = staff.0.clone();
     let p = parcel_id.clone();
@@ -168,9 +163,7 @@ pub async fn upload_status(
     Authed(session): Authed,
     Path(upload_id): Path<String>,
 ) -> AppResult<Json<UploadState>> {
-    if upload_id.chars().count() > MAX_PARCEL_ID_CHARS {
-        return Err(AppError::invalid("upload_id is too long"));
-    }
+    check_id("upload_id", &upload_id)?;
     let person_id = session.person_id;
     let s = state
         .db(move |s| crate::uploads::status(s, &person_id, &upload_id))
@@ -202,9 +195,7 @@ pub async fn put_upload_chunk(
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<UploadState>> {
     let axum::extract::Query(q) = query?;
-    if upload_id.chars().count() > MAX_PARCEL_ID_CHARS {
-        return Err(AppError::invalid("upload_id is too long"));
-    }
+    check_id("upload_id", &upload_id)?;
     let body = raw_body(body, crate::uploads::MAX_CHUNK_BYTES, "a chunk")?;
     let person_id = session.person_id;
     let s = state
@@ -261,9 +252,7 @@ pub async fn set_announcement_attachment(
     Path(announcement_id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<AttachmentSet>> {
-    if announcement_id.chars().count() > MAX_PARCEL_ID_CHARS {
-        return Err(AppError::invalid("announcement_id is too long"));
-    }
+    check_id("announcement_id", &announcement_id)?;
     let body = raw_body(body, MAX_ATTACHMENT_BYTES, "an attachment")?;
     let member = staff.0.clone();
     let id = announcement_id.clone();

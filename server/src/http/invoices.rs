@@ -10,19 +10,9 @@ use lobby_model::protocol::{
     Outstanding,
 };
 
-use super::extract::{ApiJson, Staff};
-use crate::error::{AppError, AppResult};
+use super::extract::{check_id, ApiJson, Staff};
+use crate::error::AppResult;
 use crate::state::AppState;
-
-/// Longest id looked up (ours are 36-character UUIDs).
-const MAX_ID_CHARS: usize = 64;
-
-fn check_id(name: &str, id: &str) -> AppResult<()> {
-    if id.chars().count() > MAX_ID_CHARS {
-        return Err(AppError::invalid(format!("{name} is too long")));
-    }
-    Ok(())
-}
 
 /// Issues one invoice to a unit (lines in satang; the total is their sum).
 #[utoipa::path(post, path = "/v1/admin/invoices", tag = "admin",

@@ -9,19 +9,9 @@ use lobby_model::protocol::{
     MeetingCreated, ProxyAdd, RoleAdd,
 };
 
-use super::extract::{ApiJson, Authed, Staff};
-use crate::error::{AppError, AppResult};
+use super::extract::{check_id, ApiJson, Authed, Staff};
+use crate::error::AppResult;
 use crate::state::AppState;
-
-/// Longest id looked up (ours are 36-character UUIDs).
-const MAX_ID_CHARS: usize = 64;
-
-fn check_id(name: &str, id: &str) -> AppResult<()> {
-    if id.chars().count() > MAX_ID_CHARS {
-        return Err(AppError::invalid(format!("{name} is too long")));
-    }
-    Ok(())
-}
 
 /// Creates a meeting (annual, extraordinary or committee; reconvened or not).
 #[utoipa::path(post, path = "/v1/admin/meetings", tag = "admin",

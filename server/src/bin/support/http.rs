@@ -1,8 +1,44 @@
 //! What the load generators (`lobby-invite-load`, `lobby-pickup-load`, `lobby-vote-load`)
-//! share: one JSON POST with an optional bearer, its non-2xx answer an error naming the URL.
+//! share: one JSON POST with an optional bearer, its non-2xx answer an error naming the
+//! URL; a run on a fresh database in a temporary directory; the exit code of a run.
 
-use anyhow::anyhow;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context};
 use serde_json::Value;
+
+/// Runs `measure` on `server.db` in a new temporary directory, removed afterwards.
+pub async fn on_temp_db<F, Fut>(name: &str, measure: F) -> anyhow::Result<bool>
+where
+    F: FnOnce(PathBuf) -> Fut,
+    Fut: Future<Output = anyhow::Result<bool>>,
+{
+    let dir = std::env::temp_dir().join(format!("{name}-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let outcome = measure(dir.join("server.db")).await;
+    remove(&dir);
+    outcome
+}
+
+fn remove(dir: &Path) {
+    if let Err(e) = std::fs::remove_dir_all(dir) {
+        eprintln!("could not remove {}: {e}", dir.display());
+    }
+}
+
+/// 0 when every check held, 1 when one failed, 2 when the run could not be made.
+pub fn exit_code(name: &str, outcome: anyhow::Result<bool>) -> ExitCode {
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{name}: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
 
 pub async fn post(
     http: &reqwest::Client,
