@@ -103,7 +103,8 @@ impl AnnouncementsClient<'_> {
     }
 
     /// Calls `deliver` with the unread counts now, then after every committed change to
-    /// announcements, what was opened, or the person's units — the badge's listener.
+    /// announcements, what was opened or left, or the person's units — the badge's
+    /// listener.
     /// Abort the returned task to stop; it also ends when the core closes.
     pub fn watch_unread<F>(&self, deliver: F) -> Result<tokio::task::JoinHandle<()>>
     where
@@ -116,6 +117,7 @@ impl AnnouncementsClient<'_> {
                 "announcement_opened",
                 "announcement_lists_left",
                 "memberships",
+                "units",
             ],
             move || match inner.with_store(|s| s.unread_counts(Utc::now())) {
                 Ok(c) => deliver(c),

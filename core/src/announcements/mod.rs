@@ -7,6 +7,10 @@
 //!   neither synced nor optimistic, so a replica reset keeps them and nothing is unread
 //!   twice. Whether one counts as unread is `domain::announcements::is_unread`: a general
 //!   one clears with the list, an acknowledge one only when opened.
+//! - **The badge is kept, not counted:** `announcement_unread` holds the unread rows per
+//!   unit, kept by triggers over the same rule in SQL (schema migration 10), so a badge
+//!   costs one short index read however many announcements the replica holds; a test
+//!   holds it to `is_unread` through every kind of write.
 //! - **Attachments** (an image or a PDF) are fetched on demand and cached by the generic
 //!   `files/` area ([`AnnouncementsClient::attachment`]).
 //! - **Up:** opening one queues `announcement_open` (who, which unit) so staff see who

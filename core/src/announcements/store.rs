@@ -110,26 +110,19 @@ impl Store {
         Ok(out)
     }
 
-    /// The unit's unread count, counted inside SQLite over the covering index (no body
-    /// is read, no row crosses into Rust): the same rule as [`is_unread`], which
-    /// [`Store::announcements`] applies row by row — a test holds the two to the same
-    /// answer. Timestamps are compared as stored (UTC, one format), which orders them.
+    /// The unit's unread count: the rows `announcement_unread` keeps for it (schema
+    /// migration 10 — the rule of [`is_unread`] in SQL, kept by triggers), less those
+    /// expired by `now`. [`Store::announcements`] applies [`is_unread`] row by row; a test
+    /// holds the two to the same answer. Timestamps are compared as stored (UTC, one
+    /// format), which orders them.
     pub fn unread_count(&self, unit_id: &str, now: DateTime<Utc>) -> Result<u32> {
-        let left = self.list_left_at(unit_id)?;
         let n: i64 = self
             .conn
             .prepare_cached(
-                "SELECT COUNT(*) FROM announcements a
-             WHERE (a.unit_id = ?1
-                    OR (a.unit_id IS NULL
-                        AND a.project_id = (SELECT project_id FROM units WHERE id = ?1)))
-               AND a.kind IN ('general', 'acknowledge')
-               AND NOT EXISTS (SELECT 1 FROM announcement_opened o
-                               WHERE o.announcement_id = a.announcement_id AND o.unit_id = ?1)
-               AND (a.expires_at IS NULL OR a.expires_at > ?2)
-               AND (a.kind = 'acknowledge' OR ?3 IS NULL OR a.posted_at > ?3)",
+                "SELECT COUNT(*) FROM announcement_unread
+                 WHERE unit_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
             )?
-            .query_row(params![unit_id, now, left], |r| r.get(0))?;
+            .query_row(params![unit_id, now], |r| r.get(0))?;
         Ok(n.max(0) as u32)
     }
 
@@ -212,43 +205,45 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::protocol::{AnnouncementRecord, Change, PullResponse, Record, UnitRecord};
+    use crate::protocol::{
+        AnnouncementRecord, Change, DeletedRecord, EntityKind, PullResponse, Record, UnitRecord,
+    };
 
-    /// The count in SQL and the rule in Rust agree, whatever was opened, left or expired.
-    #[test]
-    fn the_sql_count_is_the_domain_rule() {
-        let mut store = Store::open_in_memory().unwrap();
-        let t0 = DateTime::<Utc>::from_timestamp(1_795_000_000, 123_456_000).unwrap();
-        let mut records = vec![Record::Unit(UnitRecord {
-            id: "u1".into(),
-            project_id: "p1".into(),
+    fn unit(id: &str, project_id: &str) -> Record {
+        Record::Unit(UnitRecord {
+            id: id.into(),
+            project_id: project_id.into(),
             number: "1".into(),
             ownership_ratio: crate::domain::weight::Weight::whole(1),
             arrears_months: 0,
-        })];
-        for i in 0..60i64 {
-            let unit = match i % 3 {
-                0 => None,
-                1 => Some("u1".to_string()),
-                _ => Some("u2".to_string()),
-            };
-            records.push(Record::Announcement(AnnouncementRecord {
-                id: match &unit {
-                    Some(u) => format!("a{i}/{u}"),
-                    None => format!("a{i}"),
-                },
-                announcement_id: format!("a{i}"),
-                project_id: if i % 7 == 0 { "p2".into() } else { "p1".into() },
-                unit_id: unit,
-                title: "t".into(),
-                body: "b".into(),
-                kind: if i % 4 == 0 { "acknowledge" } else { "general" }.into(),
-                // Whole seconds and fractions mixed, as servers send them.
-                posted_at: t0 + Duration::milliseconds(i * 1_500),
-                expires_at: (i % 5 == 0).then(|| t0 + Duration::seconds(i * 2)),
-                attachment: None,
-            }));
-        }
+        })
+    }
+
+    fn announcement(i: i64, t0: DateTime<Utc>, kind: &str) -> Record {
+        let unit = match i % 3 {
+            0 => None,
+            1 => Some("u1".to_string()),
+            _ => Some("u2".to_string()),
+        };
+        Record::Announcement(AnnouncementRecord {
+            id: match &unit {
+                Some(u) => format!("a{i}/{u}"),
+                None => format!("a{i}"),
+            },
+            announcement_id: format!("a{i}"),
+            project_id: if i % 7 == 0 { "p2".into() } else { "p1".into() },
+            unit_id: unit,
+            title: "t".into(),
+            body: "b".into(),
+            kind: kind.into(),
+            // Whole seconds and fractions mixed, as servers send them.
+            posted_at: t0 + Duration::milliseconds(i * 1_500),
+            expires_at: (i % 5 == 0).then(|| t0 + Duration::seconds(i * 2)),
+            attachment: None,
+        })
+    }
+
+    fn apply(store: &mut Store, records: Vec<Record>) {
         let page = PullResponse {
             epoch: 1,
             reset: false,
@@ -266,33 +261,101 @@ mod tests {
             has_more: false,
         };
         store.apply_pull_page(&page).unwrap();
-        let by_rule = |s: &Store, now| {
-            s.announcements("u1", now)
-                .unwrap()
-                .iter()
-                .filter(|a| a.unread)
-                .count() as u32
-        };
-        for step in 0..8i64 {
-            let now = t0 + Duration::milliseconds(step * 13_700);
-            if step == 3 {
-                store
-                    .announcement_list_left("u1", t0 + Duration::seconds(20))
-                    .unwrap();
-            }
-            if step == 5 {
-                for i in (0..60).step_by(5) {
-                    store
-                        .announcement_opened(&format!("a{i}"), "u1", now)
-                        .unwrap();
+    }
+
+    /// The kept count and the rule in Rust agree, whatever arrived first, was opened,
+    /// left (forwards or back), changed kind, expired or was deleted, and wherever the
+    /// unit moved: every write the triggers of migration 10 must follow.
+    #[test]
+    fn the_kept_count_is_the_domain_rule() {
+        let mut store = Store::open_in_memory().unwrap();
+        let t0 = DateTime::<Utc>::from_timestamp(1_795_000_000, 123_456_000).unwrap();
+        let check = |s: &Store, step: &str| {
+            for k in 0..8i64 {
+                let now = t0 + Duration::milliseconds(k * 13_700);
+                for u in ["u1", "u2"] {
+                    let by_rule = s
+                        .announcements(u, now)
+                        .unwrap()
+                        .iter()
+                        .filter(|a| a.unread)
+                        .count() as u32;
+                    assert_eq!(s.unread_count(u, now).unwrap(), by_rule, "{step} {u} {k}");
                 }
             }
-            assert_eq!(
-                store.unread_count("u1", now).unwrap(),
-                by_rule(&store, now),
-                "step {step}"
-            );
+        };
+        // Announcements arrive before the units they are for.
+        let kind = |i: i64| if i % 4 == 0 { "acknowledge" } else { "general" };
+        apply(
+            &mut store,
+            (0..60).map(|i| announcement(i, t0, kind(i))).collect(),
+        );
+        check(&store, "no units yet");
+        apply(&mut store, vec![unit("u1", "p1"), unit("u2", "p1")]);
+        check(&store, "units arrived");
+        assert!(store.unread_count("u1", t0).unwrap() > 10);
+
+        store
+            .announcement_list_left("u1", t0 + Duration::seconds(20))
+            .unwrap();
+        check(&store, "list left");
+        store
+            .announcement_list_left("u1", t0 + Duration::seconds(5))
+            .unwrap();
+        check(&store, "list left, the clock set back");
+        for i in (0..60).step_by(5) {
+            store
+                .announcement_opened(&format!("a{i}"), "u1", t0)
+                .unwrap();
         }
-        assert!(by_rule(&store, t0) > 0);
+        check(&store, "opened");
+        // Kinds change on a re-sync; some are deleted.
+        apply(
+            &mut store,
+            (0..60)
+                .filter(|i| i % 2 == 1)
+                .map(|i| announcement(i, t0, if i % 3 == 0 { "general" } else { "acknowledge" }))
+                .collect(),
+        );
+        check(&store, "kinds changed");
+        apply(
+            &mut store,
+            [3, 4, 6, 7]
+                .iter()
+                .map(|i| {
+                    Record::Deleted(DeletedRecord {
+                        kind: EntityKind::Announcement,
+                        id: match i % 3 {
+                            0 => format!("a{i}"),
+                            1 => format!("a{i}/u1"),
+                            _ => format!("a{i}/u2"),
+                        },
+                    })
+                })
+                .collect(),
+        );
+        check(&store, "deleted");
+        apply(&mut store, vec![unit("u2", "p2")]);
+        check(&store, "a unit moved project");
+        store
+            .connection()
+            .execute(
+                "DELETE FROM announcement_opened WHERE announcement_id = 'a10'",
+                [],
+            )
+            .unwrap();
+        store
+            .connection()
+            .execute("DELETE FROM announcement_lists_left", [])
+            .unwrap();
+        check(&store, "reading state forgotten");
+        apply(
+            &mut store,
+            vec![Record::Deleted(DeletedRecord {
+                kind: EntityKind::Unit,
+                id: "u1".into(),
+            })],
+        );
+        check(&store, "a unit gone");
     }
 }
