@@ -152,25 +152,34 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     })
 }
 
-/// How often expired one-time codes are purged when no request does it first.
+/// How often the janitor runs when no request does its work first.
 const JANITOR_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Deletes what must not outlive its use (expired one-time codes, spent send counts)
-/// even when no new code is requested.
+type Purge =
+    fn(&mut dyn crate::storage::Tx, chrono::DateTime<Utc>) -> crate::error::AppResult<usize>;
+
+/// What must not outlive its use, each deleted by the janitor (and by the requests that
+/// would be limited by it): expired one-time codes and spent send counts; uploads never
+/// finished.
+const PURGES: &[(&str, Purge)] = &[
+    ("expired one-time codes", crate::otp_requests::purge),
+    ("unfinished uploads", crate::uploads::purge),
+];
+
 async fn janitor(storage: Arc<dyn Storage>) {
     let mut tick = tokio::time::interval(JANITOR_EVERY);
     loop {
         tick.tick().await;
-        let s = storage.clone();
-        let purged = tokio::task::spawn_blocking(move || {
-            s.write(|tx| crate::otp_requests::purge(tx, Utc::now()))
-        })
-        .await;
-        match purged {
-            Ok(Ok(n)) if n > 0 => tracing::debug!(purged = n, "expired one-time codes deleted"),
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "purging expired one-time codes"),
-            Err(e) => tracing::warn!(error = %e, "purging expired one-time codes"),
+        for &(what, purge) in PURGES {
+            let s = storage.clone();
+            let purged =
+                tokio::task::spawn_blocking(move || s.write(|tx| purge(tx, Utc::now()))).await;
+            match purged {
+                Ok(Ok(n)) if n > 0 => tracing::debug!(purged = n, what, "deleted"),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, what, "purging"),
+                Err(e) => tracing::warn!(error = %e, what, "purging"),
+            }
         }
     }
 }

@@ -9,6 +9,11 @@
 //! takes it whole, checks its size and digest and what it is, and stores it as a file in
 //! the right scope — in the unit of work that records the mutation, so a slip is stored
 //! exactly once.
+//!
+//! An upload never finished (the slip was cancelled, the phone reset) is deleted
+//! [`UPLOAD_LIFETIME_HOURS`] after it started, by the server's janitor and before a new
+//! upload is counted against [`MAX_OPEN_UPLOADS`]. A phone that comes back later finds
+//! `not_found` and starts again at 0: it still has the bytes until the server answers.
 
 use chrono::{DateTime, Utc};
 use lobby_model::domain::files::{check_size, content_digest, MAX_PHOTO_BYTES};
@@ -22,6 +27,13 @@ use crate::storage::{Inserted, Storage, StoredUpload, Tx};
 pub const MAX_OPEN_UPLOADS: usize = 10;
 /// Largest chunk taken in one request.
 pub const MAX_CHUNK_BYTES: usize = 256 * 1024;
+/// How long an unfinished upload is kept.
+pub const UPLOAD_LIFETIME_HOURS: i64 = 48;
+
+/// Deletes the uploads older than [`UPLOAD_LIFETIME_HOURS`]; how many.
+pub fn purge(tx: &mut dyn Tx, now: DateTime<Utc>) -> AppResult<usize> {
+    tx.purge_uploads(now - chrono::Duration::hours(UPLOAD_LIFETIME_HOURS))
+}
 
 fn no_such_upload() -> AppError {
     AppError::not_found("no such upload")
@@ -80,6 +92,7 @@ pub fn put_chunk(
             Some(u) if u.person_id != person_id => return Err(no_such_upload()),
             Some(u) => u,
             None => {
+                purge(tx, now)?;
                 if tx.count_uploads(person_id)? >= MAX_OPEN_UPLOADS {
                     return Err(AppError::new(
                         ErrorCode::RateLimited,

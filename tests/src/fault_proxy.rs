@@ -10,6 +10,11 @@
 //! - `Drop`: close without forwarding.
 //!
 //! Each request goes to the server on a fresh connection.
+//!
+//! Separately, [`FaultProxy::cutting_uploads_at`] cuts the connection once, in the middle
+//! of an upload's body (`PUT /v1/uploads/…`), when the upload bytes read from the client
+//! reach a given total; `upload_body_bytes` counts every upload body byte read, so a test
+//! can tell how many were sent twice.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,6 +43,12 @@ pub struct FaultCounts {
     pub cut: AtomicUsize,
     pub replayed: AtomicUsize,
     pub dropped: AtomicUsize,
+    /// Body bytes of `PUT /v1/uploads/…` requests read from the client, cut ones included.
+    pub upload_body_bytes: AtomicUsize,
+    /// Upload bodies cut half way (see [`FaultProxy::cutting_uploads_at`]).
+    pub uploads_cut: AtomicUsize,
+    /// The upload byte total at which to cut, once (`usize::MAX`: never).
+    cut_upload_at: AtomicUsize,
 }
 
 impl Drop for FaultProxy {
@@ -47,6 +58,14 @@ impl Drop for FaultProxy {
 }
 
 impl FaultProxy {
+    /// A proxy that passes everything but cuts the connection once, in the middle of an
+    /// upload's body, when `at` upload body bytes have been read in all.
+    pub async fn cutting_uploads_at(upstream: &str, at: usize) -> FaultProxy {
+        let proxy = FaultProxy::start(upstream, vec![Fault::Pass]).await;
+        proxy.counts.cut_upload_at.store(at, Ordering::SeqCst);
+        proxy
+    }
+
     pub async fn start(upstream: &str, plan: Vec<Fault>) -> FaultProxy {
         let upstream: SocketAddr = upstream
             .trim_start_matches("http://")
@@ -54,7 +73,10 @@ impl FaultProxy {
             .expect("upstream addr");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let counts = Arc::new(FaultCounts::default());
+        let counts = Arc::new(FaultCounts {
+            cut_upload_at: AtomicUsize::new(usize::MAX),
+            ..FaultCounts::default()
+        });
         let plan = Arc::new(plan);
         let c = counts.clone();
         let task = tokio::spawn(async move {
@@ -79,7 +101,7 @@ async fn serve_client(
     counts: &FaultCounts,
 ) -> std::io::Result<()> {
     loop {
-        let Some(request) = read_request(&mut client).await? else {
+        let Some(request) = read_request(&mut client, counts).await? else {
             return Ok(());
         };
         let n = counts.requests.fetch_add(1, Ordering::SeqCst);
@@ -114,8 +136,12 @@ async fn serve_client(
     }
 }
 
-/// Reads one request (head + Content-Length body); `None` when the client closed.
-async fn read_request(client: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+/// Reads one request (head + Content-Length body); `None` when the client closed, or
+/// when an upload's body was cut here.
+async fn read_request(
+    client: &mut TcpStream,
+    counts: &FaultCounts,
+) -> std::io::Result<Option<Vec<u8>>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {
@@ -136,7 +162,27 @@ async fn read_request(client: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>
                 .map(|v| v.trim().parse::<usize>().unwrap_or(0))
         })
         .unwrap_or(0);
-    while buf.len() < head_end + len {
+    let upload = head.starts_with("put /v1/uploads/");
+    let mut counted = 0;
+    loop {
+        let body = buf.len().min(head_end + len) - head_end;
+        if upload {
+            let total = counts
+                .upload_body_bytes
+                .fetch_add(body - counted, Ordering::SeqCst)
+                + (body - counted);
+            counted = body;
+            let at = counts.cut_upload_at.load(Ordering::SeqCst);
+            if total >= at && body < len {
+                // Once: the connection dies with the body half sent.
+                counts.cut_upload_at.store(usize::MAX, Ordering::SeqCst);
+                counts.uploads_cut.fetch_add(1, Ordering::SeqCst);
+                return Ok(None);
+            }
+        }
+        if body >= len {
+            break;
+        }
         let n = client.read(&mut chunk).await?;
         if n == 0 {
             return Ok(None);

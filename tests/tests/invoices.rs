@@ -4,6 +4,7 @@
 //! then confirm, and the unit's arrears follow the bills.
 
 use std::io::Cursor;
+use std::sync::atomic::Ordering;
 
 use lobby_core::domain::files::check_photo;
 use lobby_core::domain::invoices::InvoiceStatus;
@@ -200,6 +201,74 @@ async fn a_slip_upload_survives_dropped_connections_and_is_applied_once() {
         .query_row("SELECT COUNT(*) FROM uploads", [], |r| r.get(0))
         .unwrap();
     assert_eq!((files, uploads), (1, 0));
+}
+
+/// Issue 10's measure: a slip upload whose connection dies half way resumes from the
+/// server's offset, so what is sent twice is the part of the one chunk in flight. Prints
+/// the figures (`cargo test -p lobby-e2e --test invoices resum -- --nocapture`,
+/// docs/benchmarks.md).
+#[tokio::test]
+async fn a_slip_upload_cut_half_way_resumes_sending_at_most_one_chunk_twice() {
+    let mut server = TestServer::start().await;
+    let (phone, units) = server.onboarded_owner().await;
+    let lobby = &phone.lobby;
+    let unit = units[0].unit_id.clone();
+    let added = server
+        .admin
+        .add_invoice(&InvoiceAdd {
+            unit_id: unit.clone(),
+            period: "2026-12".into(),
+            due: "2099-12-31".into(),
+            lines: vec![line("ค่าส่วนกลาง", 250_000)],
+            total_satang: None,
+        })
+        .await
+        .unwrap();
+    lobby.sync().await.unwrap();
+    // A 4000 × 3000 noisy photo: its slip spans several chunks.
+    let photo = {
+        let img = image::RgbImage::from_fn(4000, 3000, |x, y| {
+            let v = ((x * 7 + y * 13) ^ (x * y)) as u8;
+            image::Rgb([v, v.wrapping_mul(3), 200])
+        });
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+        out.into_inner()
+    };
+    lobby.invoices().pay(&added.invoice_id, &photo).unwrap();
+    // The shrink is deterministic: the same bytes as the queued slip.
+    let slip = lobby_core::invoices::shrink_slip(&photo).unwrap().len();
+    assert!(slip > 2 * 256 * 1024, "the slip spans chunks: {slip} bytes");
+    let proxy = FaultProxy::cutting_uploads_at(&server.url, slip / 2).await;
+    lobby.set_server_url(&proxy.url).unwrap();
+    let mut syncs = 0;
+    while lobby.status().pending > 0 && syncs < 5 {
+        let _ = lobby.sync().await;
+        syncs += 1;
+    }
+    assert_eq!(lobby.status().pending, 0, "sent after {syncs} syncs");
+    let sent = proxy.counts.upload_body_bytes.load(Ordering::SeqCst);
+    assert_eq!(proxy.counts.uploads_cut.load(Ordering::SeqCst), 1);
+    let twice = sent - slip;
+    eprintln!(
+        "slip {slip} bytes, cut at {} bytes; upload bytes read by the network {sent}: \
+         {twice} sent twice ({:.1}% of the slip), {syncs} syncs",
+        slip / 2,
+        twice as f64 * 100.0 / slip as f64
+    );
+    assert!(twice > 0 && twice <= 256 * 1024, "{twice}");
+    let inv = &lobby.invoices().list(Some(&unit)).unwrap()[0];
+    assert_eq!(inv.status, InvoiceStatus::SlipSubmitted);
+    let (files, uploads): (i64, i64) = server
+        .db()
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM uploads)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((files, uploads), (1, 0));
+    server.stop().await;
 }
 
 #[tokio::test]

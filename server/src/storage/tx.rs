@@ -407,6 +407,9 @@ pub trait FilesTx {
     fn delete_upload(&mut self, upload_id: &str) -> AppResult<()>;
     /// Uploads the person has in progress.
     fn count_uploads(&mut self, person_id: &str) -> AppResult<usize>;
+    /// Deletes the uploads started before `started_before`, never finished or taken;
+    /// how many.
+    fn purge_uploads(&mut self, started_before: DateTime<Utc>) -> AppResult<usize>;
 }
 
 /// One open transaction: every area's operations, plus undoing part of the work.

@@ -139,6 +139,18 @@ impl FilesTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn purge_uploads(&mut self, started_before: DateTime<Utc>) -> AppResult<usize> {
+        self.tx.execute_cached(
+            "DELETE FROM upload_chunks WHERE upload_id IN
+                 (SELECT id FROM uploads WHERE created_at < ?1)",
+            [ms(started_before)],
+        )?;
+        Ok(self.tx.execute_cached(
+            "DELETE FROM uploads WHERE created_at < ?1",
+            [ms(started_before)],
+        )?)
+    }
+
     fn count_uploads(&mut self, person_id: &str) -> AppResult<usize> {
         Ok(count(self.tx.query_row_cached(
             "SELECT COUNT(*) FROM uploads WHERE person_id = ?1",
