@@ -543,14 +543,27 @@ async fn a_meeting_through_the_cli_vote_change_result_at_close_and_receipts_veri
     admin.meeting_action(&meeting, "open").await.unwrap();
     admin.open_item(&item).await.unwrap();
 
+    // A vote on an item this device has not synced yet (its id came from elsewhere): the
+    // CLI fetches it first.
+    let r = run(&owner, &["vote", &item, "abstain"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["status"], "accepted");
     let r = run(&owner, &["meetings"]).await;
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(r.json["meetings"][0]["meeting_id"], meeting.as_str());
     assert_eq!(r.json["meetings"][0]["status"], "open");
     let r = run(&owner, &["meeting", "show", &meeting]).await;
     assert_eq!(r.json["items"][0]["status"], "open");
-    assert_eq!(r.json["items"][0]["my_vote"], Value::Null);
+    assert_eq!(r.json["items"][0]["my_vote"], "abstain");
     assert!(r.json["items"][0].get("result").is_none());
+    // An item the server does not have either: not_found, exit 1.
+    let r = run(
+        &owner,
+        &["vote", "01900000-0000-7000-8000-000000000000", "approve"],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json["error"]["code"], "not_found");
 
     let r = run(&owner, &["vote", &item, "approve"]).await;
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -579,7 +592,7 @@ async fn a_meeting_through_the_cli_vote_change_result_at_close_and_receipts_veri
 
     let r = run(&owner, &["receipts", "verify", &meeting]).await;
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert_eq!(r.json["verified"], 2);
+    assert_eq!(r.json["verified"], 3, "abstain, approve, disapprove");
     assert_eq!(r.json["missing"].as_array().unwrap().len(), 0);
     assert_eq!(r.json["tally_matches"], true);
     server.shutdown().await.unwrap();

@@ -914,7 +914,13 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             }
             Ok(Output {
                 text,
-                json: json!(o),
+                // INTERFACE.md's names.
+                json: json!({"units": o.units.iter().map(|u| json!({
+                    "unit_id": u.unit_id,
+                    "unit": u.unit,
+                    "unpaid": u.unpaid_satang,
+                    "months_in_arrears": u.months_in_arrears,
+                })).collect::<Vec<_>>()}),
             })
         }
         AdminCommand::Announcement {
@@ -934,9 +940,30 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             for u in &r.units_not_read {
                 text.push_str(&format!("\n  {}", u.unit));
             }
+            // INTERFACE.md's names: opening an acknowledge-kind announcement is its
+            // acknowledgement, so its readers are listed under both.
+            let readers: Vec<_> = r
+                .readers
+                .iter()
+                .map(|x| {
+                    json!({"unit_id": x.unit_id, "unit": x.unit, "person_id": x.person_id,
+                           "name": x.name, "at": x.at})
+                })
+                .collect();
+            let acknowledged = if r.kind == "acknowledge" {
+                readers.clone()
+            } else {
+                Vec::new()
+            };
             Ok(Output {
                 text,
-                json: json!(r),
+                json: json!({
+                    "announcement_id": r.announcement_id,
+                    "kind": r.kind,
+                    "read": readers,
+                    "acknowledged": acknowledged,
+                    "not_yet": r.units_not_read.iter().map(|u| &u.unit_id).collect::<Vec<_>>(),
+                }),
             })
         }
         AdminCommand::Unit {

@@ -139,6 +139,59 @@ fn admin_commands_print_one_json_document_and_write_qr_pngs() {
     let (code, bumped) = admin(&["sync", "bump-epoch"]);
     assert_eq!(code, 0);
     assert_eq!(bumped["epoch"], 2);
+
+    // Announcements and invoices, with INTERFACE.md's names.
+    let unit_id = unit["unit_id"].as_str().unwrap();
+    let (code, posted) = admin(&[
+        "announce",
+        "--project",
+        &project,
+        "--title",
+        "งดจ่ายน้ำ",
+        "--body",
+        "วันอังคาร",
+        "--kind",
+        "acknowledge",
+        "--unit",
+        unit_id,
+    ]);
+    assert_eq!(code, 0, "{posted}");
+    let announcement = posted["announcement_id"].as_str().unwrap();
+    let (code, readers) = admin(&["announcement", "readers", "--announcement", announcement]);
+    assert_eq!(code, 0, "{readers}");
+    assert_eq!(readers["read"], serde_json::json!([]));
+    assert_eq!(readers["acknowledged"], serde_json::json!([]));
+    assert_eq!(readers["not_yet"], serde_json::json!([unit_id]));
+    let (code, added) = admin(&[
+        "invoice",
+        "add",
+        "--unit",
+        unit_id,
+        "--period",
+        "2026-11",
+        "--due",
+        "2026-11-30",
+        "--line",
+        "ค่าส่วนกลาง=250000",
+        "--line",
+        "ค่าน้ำ=18050",
+    ]);
+    assert_eq!(code, 0, "{added}");
+    assert_eq!(added["total"], 268_050);
+    let (code, owed) = admin(&["invoices", "outstanding", "--project", &project]);
+    assert_eq!(code, 0, "{owed}");
+    assert_eq!(owed["units"][0]["unit_id"], unit_id);
+    assert_eq!(owed["units"][0]["unpaid"], 268_050);
+    assert_eq!(owed["units"][0]["months_in_arrears"], 0);
+    let (code, _) = admin(&[
+        "invoice",
+        "confirm",
+        "--invoice",
+        added["invoice_id"].as_str().unwrap(),
+        "--amount",
+        "268050",
+    ]);
+    assert_eq!(code, 0);
     terminate(s);
 }
 

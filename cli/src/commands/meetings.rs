@@ -211,7 +211,15 @@ pub async fn vote(
     unit: Option<String>,
 ) -> Result<Reply> {
     let choice = Choice::parse(choice)?;
-    let queued = lobby.meetings().vote(item_id, choice, unit.as_deref())?;
+    let queued = match lobby.meetings().vote(item_id, choice, unit.as_deref()) {
+        // An item this device has not synced yet (an id from a notice or another
+        // device): fetch what the server has, then decide — offline, it stays not found.
+        Err(e) if e.code == ErrorCode::NotFound => {
+            lobby.sync().await?;
+            lobby.meetings().vote(item_id, choice, unit.as_deref())?
+        }
+        other => other?,
+    };
     // Send it now if the server can be reached; offline it stays queued.
     lobby.sync().await?;
     let item = lobby.meetings().item(item_id)?;
