@@ -8,8 +8,8 @@
 //! The client hands out one object per area, as the core does: `auth()`
 //! ([`AuthClient`]), `units()` ([`UnitsClient`]), `profile()` ([`ProfileClient`]),
 //! `invites()` ([`InvitesClient`]), `parcels()` ([`ParcelsClient`]), `meetings()`
-//! ([`MeetingsClient`]), `announcements()` ([`AnnouncementsClient`]) and `invoices()`
-//! ([`InvoicesClient`]). Each shares the client's core — getting one is cheap,
+//! ([`MeetingsClient`]), `announcements()` ([`AnnouncementsClient`]), `invoices()`
+//! ([`InvoicesClient`]) and `consents()` ([`ConsentsClient`]). Each shares the client's core — getting one is cheap,
 //! and it stops with the client at `shutdown` (its calls then fail with `CLOSED`).
 //! What is not an area stays here: the device (server URL, wipe, shutdown) and sync
 //! (`sync.rs`).
@@ -25,6 +25,7 @@ use crate::invites::InvitesClient;
 use crate::invoices::InvoicesClient;
 use crate::meetings::MeetingsClient;
 use crate::parcels::ParcelsClient;
+use crate::privacy::ConsentsClient;
 use crate::profile::ProfileClient;
 use crate::units::UnitsClient;
 
@@ -97,6 +98,13 @@ impl LobbyClient {
     /// The person's own profile.
     pub fn profile(&self) -> Arc<ProfileClient> {
         Arc::new(ProfileClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The documents in force and the person's consents.
+    pub fn consents(&self) -> Arc<ConsentsClient> {
+        Arc::new(ConsentsClient {
             inner: self.inner.clone(),
         })
     }

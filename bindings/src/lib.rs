@@ -27,6 +27,8 @@
 //!     `list_left`, `open`, `attachment`, `unread_counts`, `watch_unread` (with its
 //!     [`UnreadListener`]);
 //!   - `invoices()` → [`InvoicesClient`] ([`invoices`]): `list`, `pay`;
+//!   - `consents()` → [`ConsentsClient`] ([`privacy`]): `list`, `to_ask`, `give`,
+//!     `withdraw`;
 //! - free functions the app calls without a client: [`qr`] (render and read QR codes),
 //!   [`checks`] (password policy, Thai phone numbers) and the invitation code's helpers in
 //!   [`invites`];
@@ -61,6 +63,7 @@ pub mod invites;
 pub mod invoices;
 pub mod meetings;
 pub mod parcels;
+pub mod privacy;
 pub mod profile;
 pub mod qr;
 pub mod records;
@@ -74,6 +77,7 @@ pub use errors::LobbyError;
 pub use invites::InvitesClient;
 pub use invoices::InvoicesClient;
 pub use meetings::{MeetingsClient, MeetingsListener};
+pub use privacy::ConsentsClient;
 pub use profile::ProfileClient;
 pub use sync::{SyncStateListener, TaskHandle};
 pub use units::UnitsClient;

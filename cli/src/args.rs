@@ -100,6 +100,13 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<InvoicesAction>,
     },
+    /// Your answers to the terms, the privacy policy and marketing, and what to answer
+    /// now (syncs first when it can).
+    Consents,
+    /// Agree to or withdraw from the terms, the privacy policy or marketing; offline,
+    /// queued.
+    #[command(subcommand)]
+    Consent(ConsentCmd),
     /// Co-owner meetings of your projects (and those where you hold a proxy).
     Meetings,
     /// One meeting: its agenda, your votes, and each closed item's result.
@@ -237,6 +244,27 @@ pub enum Invite {
 pub enum MembersAction {
     /// Remove a resident or tenant from the current unit.
     Remove { person_id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConsentCmd {
+    /// Agree (to the version in force unless --version says which).
+    Give {
+        /// terms | privacy | marketing
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Withdraw or refuse: recorded, not deleted.
+    Withdraw {
+        /// terms | privacy | marketing
+        #[arg(long)]
+        kind: String,
+        /// Default: the version last answered, or the one in force.
+        #[arg(long)]
+        version: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -76,7 +76,7 @@ async fn run(cli: Cli) -> Result<Reply> {
 }
 
 async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> {
-    use commands::{account, announcements, auth, invites, invoices, meetings, parcels};
+    use commands::{account, announcements, auth, invites, invoices, meetings, parcels, privacy};
     match command {
         Command::Onboard(cmd) => auth::onboard(lobby, cmd).await,
         Command::Login(cmd) => auth::login(lobby, cmd).await,
@@ -104,6 +104,13 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
                 invoices::pay(lobby, &invoice_id, &slip).await
             }
         },
+        Command::Consents => privacy::list(lobby).await,
+        Command::Consent(args::ConsentCmd::Give { kind, version }) => {
+            privacy::answer(lobby, true, &kind, version).await
+        }
+        Command::Consent(args::ConsentCmd::Withdraw { kind, version }) => {
+            privacy::answer(lobby, false, &kind, version).await
+        }
         Command::Meetings => meetings::list(lobby).await,
         Command::Meeting(args::MeetingCmd::Show { meeting_id }) => {
             meetings::show(lobby, &meeting_id).await

@@ -766,3 +766,96 @@ async fn invoices_through_the_cli_listed_and_paid_with_a_slip() {
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consents_through_the_cli_asked_given_and_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ ยินยอม", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let owner = dir.path().join("owner");
+    let url = server.url.clone();
+    let payload = units[0].onboarding_payload.clone();
+    run(
+        &owner,
+        &[
+            "--server",
+            &url,
+            "onboard",
+            "complete",
+            "--payload",
+            &payload,
+            "--phone",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    let code = admin.peek_otp("0812345678").await.unwrap().code;
+    assert_eq!(
+        run(&owner, &["onboard", "verify", "--code", &code])
+            .await
+            .code,
+        0
+    );
+    admin.publish_policy("terms", "2026-11").await.unwrap();
+    admin.publish_policy("marketing", "1").await.unwrap();
+
+    let r = run(&owner, &["consents"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let kinds: Vec<(&str, bool)> = r.json["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["kind"].as_str().unwrap(), c["ask"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("terms", true), ("privacy", false), ("marketing", true)]
+    );
+    let r = run(&owner, &["consent", "give", "--kind", "terms"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(
+        (
+            r.json["version"].as_str(),
+            r.json["given"].as_bool(),
+            r.json["pending"].as_bool()
+        ),
+        (Some("2026-11"), Some(true), Some(false))
+    );
+    let r = run(&owner, &["consent", "withdraw", "--kind", "marketing"]).await;
+    assert_eq!(
+        (r.json["given"].as_bool(), r.json["ask"].as_bool()),
+        (Some(false), Some(false))
+    );
+    // An old version, an unknown kind: refused, exit 1.
+    let r = run(
+        &owner,
+        &["consent", "give", "--kind", "terms", "--version", "2025-01"],
+    )
+    .await;
+    assert_eq!(
+        (r.code, r.json["error"]["code"].as_str()),
+        (1, Some("conflict"))
+    );
+    let r = run(&owner, &["consent", "give", "--kind", "cookies"]).await;
+    assert_eq!(
+        (r.code, r.json["error"]["code"].as_str()),
+        (1, Some("invalid_input"))
+    );
+    let r = run(&owner, &["consents"]).await;
+    assert!(r.json["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| !c["ask"].as_bool().unwrap()));
+    server.shutdown().await.unwrap();
+}

@@ -101,6 +101,7 @@ pub(crate) const CAPABILITIES: &[&dyn Capability] = &[
     &crate::meetings::Meetings,
     &crate::announcements::Announcements,
     &crate::invoices::Invoices,
+    &crate::privacy::Privacy,
 ];
 
 /// Every synced table of every capability.

@@ -25,6 +25,7 @@ pub mod invites;
 pub mod invoices;
 pub mod meetings;
 pub mod parcels;
+pub mod privacy;
 pub mod profile;
 pub mod qr;
 pub mod secrets;
@@ -46,6 +47,7 @@ pub use parcels::{
     CustodyEvent, CustodyStep, Parcel, ParcelFilter, ParcelPhoto, ParcelStatus, ParcelsClient,
     PickupPass,
 };
+pub use privacy::{Consent, ConsentsClient};
 pub use profile::{Profile, ProfileClient};
 pub use sync::{SyncReport, SyncState, SyncStatus};
 pub use units::{UnitSummary, UnitsClient};

@@ -13,7 +13,7 @@ use lobby_model::protocol::{
     AnnouncementPost, AnnouncementPosted, AnnouncementReaders, ApiError, AttachmentSet,
     AttendanceAdd, Empty, InvoiceAdd, InvoiceAdded, InvoiceConfirm, InvoiceReject,
     InvoicesImported, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated, Outstanding,
-    ProjectKind, ProxyAdd, RoleAdd,
+    PolicyPublish, PolicyPublished, ProjectKind, ProxyAdd, RoleAdd,
 };
 use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
@@ -328,6 +328,23 @@ impl AdminClient {
     pub async fn peek_otp(&self, to: &str) -> Result<OtpPeek, LobbyError> {
         let path = format!("/v1/admin/otp/peek?to={}", encode(to));
         self.send(self.http.get(self.url(&path))).await
+    }
+
+    /// Brings a version of the terms, privacy policy or marketing notice into force.
+    pub async fn publish_policy(
+        &self,
+        kind: &str,
+        version: &str,
+    ) -> Result<PolicyPublished, LobbyError> {
+        self.send(
+            self.http
+                .post(self.url("/v1/admin/policies"))
+                .json(&PolicyPublish {
+                    kind: kind.to_string(),
+                    version: version.to_string(),
+                }),
+        )
+        .await
     }
 
     pub async fn bump_epoch(&self) -> Result<EpochBumped, LobbyError> {

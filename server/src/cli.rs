@@ -116,6 +116,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: SyncCommand,
     },
+    /// The documents people agree to: {"kind", "version", "published_at"}.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     Parcel {
         #[command(subcommand)]
         command: ParcelCommand,
@@ -462,6 +467,19 @@ enum OtpCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum PolicyCommand {
+    /// Bring a version into force; phones ask their people again (platform staff only).
+    Publish {
+        /// terms | privacy | marketing
+        #[arg(long)]
+        kind: String,
+        /// e.g. 2026-12 (letters, digits, '.', '-', '_')
+        #[arg(long)]
+        version: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum SyncCommand {
     /// Start a new schema epoch: every client resets.
     BumpEpoch,
@@ -756,6 +774,15 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             let p = client.peek_otp(&to).await?;
             Ok(Output {
                 text: format!("code: {}", p.code),
+                json: json!(p),
+            })
+        }
+        AdminCommand::Policy {
+            command: PolicyCommand::Publish { kind, version },
+        } => {
+            let p = client.publish_policy(&kind, &version).await?;
+            Ok(Output {
+                text: format!("{} version {} is in force", p.kind, p.version),
                 json: json!(p),
             })
         }

@@ -61,6 +61,7 @@ pub mod parcels;
 pub mod password_attempts;
 pub mod passwords;
 pub mod pickup;
+pub mod privacy;
 pub mod rate_limit;
 pub mod registry;
 pub mod server;

@@ -12,8 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::config::MAX_PULL_SCOPES;
 use crate::http::{
-    admin, announcements, auth, files, invites, invoices, meetings, onboarding, pickup, profile,
-    sync,
+    admin, announcements, auth, files, invites, invoices, meetings, onboarding, pickup, privacy,
+    profile, sync,
 };
 
 #[derive(OpenApi)]
@@ -62,6 +62,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         meetings::ballot_log,
         meetings::add_role,
         announcements::post,
+        privacy::publish_policy,
         invoices::add,
         invoices::import,
         invoices::confirm,

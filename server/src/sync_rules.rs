@@ -22,6 +22,7 @@ pub struct ActiveMembership {
 /// which residents and tenants must not see (the codes' state and who else lives there
 /// are the owner's business). Members see their projects' meetings, and so does a proxy
 /// holder at a meeting of a project where they hold no unit (`proxy_projects`).
+/// Everyone sees the documents in force (`policies:platform`).
 pub fn visible_scopes(
     person_id: &str,
     memberships: &[ActiveMembership],
@@ -29,6 +30,7 @@ pub fn visible_scopes(
 ) -> BTreeSet<String> {
     let mut scopes = BTreeSet::new();
     scopes.insert(scope::person(person_id));
+    scopes.insert(scope::policies());
     for p in proxy_projects {
         scopes.insert(scope::meetings(p));
     }

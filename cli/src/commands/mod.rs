@@ -7,6 +7,7 @@ pub mod invites;
 pub mod invoices;
 pub mod meetings;
 pub mod parcels;
+pub mod privacy;
 
 use lobby_core::{SyncStatus, UnitSummary};
 use serde_json::{json, Value};

@@ -19,6 +19,7 @@ use crate::output::Reply;
 mod announcements;
 mod invoices;
 mod meetings;
+mod privacy;
 
 const REGISTRY: &str = include_str!("../../../fixtures/registry/demo.csv");
 const OWNER_PHONE: &str = "081-234-5678";
@@ -594,6 +595,9 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         &lobby,
     )
     .await?;
+
+    // Consents (PDPA).
+    privacy::run(&mut tour, &admin, &lobby).await?;
 
     // Meetings and e-voting.
     meetings::run(

@@ -11,6 +11,7 @@
 //! | `project:<project_id>` | the project | members of its units |
 //! | `owners:<unit_id>` | the unit's invitations and members | the unit's owners |
 //! | `meetings:<project_id>` | the project's meetings and agenda items | members of its units, and proxy holders at its meetings |
+//! | `policies:platform` | the versions in force of the terms, privacy policy and marketing notice | everyone signed in |
 //!
 //! This module is the grammar only; which scopes a person sees is decided by the server
 //! from memberships, and what a lost scope takes with it on the phone is declared with
@@ -26,7 +27,12 @@ pub enum Scope<'a> {
     Project(&'a str),
     Owners(&'a str),
     Meetings(&'a str),
+    /// The documents in force; the id is always [`PLATFORM`].
+    Policies(&'a str),
 }
+
+/// The id of the one `policies:` scope.
+pub const PLATFORM: &str = "platform";
 
 impl<'a> Scope<'a> {
     /// Reads `kind:id`; `None` for an unknown kind or an empty id.
@@ -41,6 +47,7 @@ impl<'a> Scope<'a> {
             "project" => Some(Scope::Project(id)),
             "owners" => Some(Scope::Owners(id)),
             "meetings" => Some(Scope::Meetings(id)),
+            "policies" => Some(Scope::Policies(id)),
             _ => None,
         }
     }
@@ -62,6 +69,7 @@ impl fmt::Display for Scope<'_> {
             Scope::Project(id) => write!(f, "project:{id}"),
             Scope::Owners(id) => write!(f, "owners:{id}"),
             Scope::Meetings(id) => write!(f, "meetings:{id}"),
+            Scope::Policies(id) => write!(f, "policies:{id}"),
         }
     }
 }
@@ -89,13 +97,25 @@ pub fn meetings(project_id: &str) -> String {
     Scope::Meetings(project_id).to_string()
 }
 
+/// The documents in force, the same for everyone signed in.
+pub fn policies() -> String {
+    Scope::Policies(PLATFORM).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_kind_round_trips_through_its_wire_form() {
-        for s in ["person:p-1", "unit:u-1", "project:j-1", "owners:u-1"] {
+        for s in [
+            "person:p-1",
+            "unit:u-1",
+            "project:j-1",
+            "owners:u-1",
+            "meetings:j-1",
+            "policies:platform",
+        ] {
             assert_eq!(Scope::parse(s).map(|x| x.to_string()).as_deref(), Some(s));
         }
         assert_eq!(unit("u-1"), "unit:u-1");

@@ -285,6 +285,19 @@ const MIGRATIONS: &[&str] = &[
             SELECT * FROM announcement_unread_rule WHERE unit_id = OLD.id;
     END;
     "#,
+    // 11: privacy (issue 11): the documents in force (`policies:platform`), the person's
+    //     latest answer to each (their scope), and answers queued on this phone.
+    r#"
+    CREATE TABLE policies (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, kind TEXT NOT NULL, version TEXT NOT NULL,
+        published_at TEXT NOT NULL);
+    CREATE TABLE consents (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, kind TEXT NOT NULL, version TEXT NOT NULL,
+        given INTEGER NOT NULL, at TEXT NOT NULL);
+    CREATE TABLE consents_local (
+        mutation_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, kind TEXT NOT NULL,
+        version TEXT NOT NULL, given INTEGER NOT NULL, created_at TEXT NOT NULL);
+    "#,
 ];
 
 /// The schema version this build writes.

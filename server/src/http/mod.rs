@@ -14,6 +14,7 @@ pub mod invoices;
 pub mod meetings;
 pub mod onboarding;
 pub mod pickup;
+pub mod privacy;
 pub mod profile;
 pub mod sync;
 
@@ -143,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/admin/otp/peek", get(admin::peek_otp))
         .route("/v1/admin/sync/epoch", post(admin::bump_epoch))
+        .route("/v1/admin/policies", post(privacy::publish_policy))
         .route("/openapi.json", get(openapi_json))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))

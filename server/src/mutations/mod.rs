@@ -202,6 +202,19 @@ fn apply(
         Mutation::DeviceKeyRegister { key_id, public_key } => {
             device_keys::register(tx, ctx, person_id, key_id, public_key, now)
         }
+        Mutation::ConsentSet {
+            kind,
+            version,
+            given,
+        } => crate::privacy::consents::answer(
+            tx,
+            &envelope.id.to_string(),
+            person_id,
+            kind,
+            version,
+            *given,
+            now,
+        ),
     }
 }
 

@@ -95,7 +95,7 @@ pub use sqlite::SqliteStorage;
 pub use tx::{
     AnnouncementsTx, ChangeLogTx, DeviceKeysTx, FilesTx, InviteGuessesTx, InvitesTx, InvoicesTx,
     MeetingsTx, MembershipsTx, MutationsTx, OnboardingTokensTx, OtpTx, ParcelsTx, PeopleTx,
-    SessionsTx, StaffTx, Tx, UnitsTx,
+    PrivacyTx, SessionsTx, StaffTx, Tx, UnitsTx,
 };
 
 /// A database engine: opens units of work. See the module documentation.

@@ -251,6 +251,27 @@ pub struct StoredUpload {
     pub received: u64,
 }
 
+/// One answer of a person to a document, about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewConsent<'a> {
+    /// The mutation that carried it.
+    pub id: &'a str,
+    pub person_id: &'a str,
+    pub kind: &'a str,
+    pub version: &'a str,
+    pub given: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// One answer as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredConsent {
+    pub kind: String,
+    pub version: String,
+    pub given: bool,
+    pub at: DateTime<Utc>,
+}
+
 /// An invoice staff issue, about to be stored (checked lines, their total).
 #[derive(Debug, Clone)]
 pub struct NewInvoice {

@@ -502,6 +502,26 @@ CREATE TABLE upload_chunks (
     PRIMARY KEY (upload_id, offset)
 );
 "#,
+    // 12: privacy (issue 11): the versions of each document brought into force, and
+    // every answer a person gave to one — agreements and withdrawals, never deleted (the
+    // record of consent is what the controller must be able to show).
+    r#"
+CREATE TABLE policies (
+    kind TEXT NOT NULL,
+    version TEXT NOT NULL,
+    published_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, version)
+);
+CREATE TABLE consent_events (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    kind TEXT NOT NULL,
+    version TEXT NOT NULL,
+    given INTEGER NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX consent_events_person ON consent_events(person_id, at);
+"#,
 ];
 
 /// The schema version this build writes.

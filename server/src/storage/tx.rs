@@ -17,12 +17,12 @@ use lobby_model::protocol::{
 };
 
 use super::rows::{
-    Inserted, InvoiceDecision, Membership, NewAgendaItem, NewAnnouncement, NewDeviceKey, NewFile,
-    NewHandover, NewInvite, NewInvoice, NewMeeting, NewMembership, NewOnboardingToken, NewOtpRow,
-    NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch, Person, PersonChange,
-    StoredAgendaItem, StoredAnnouncement, StoredChange, StoredDeviceKey, StoredFileMeta,
-    StoredInvite, StoredItemResult, StoredMeeting, StoredMutation, StoredOpen, StoredOtp,
-    StoredSession, StoredStaff, StoredToken, StoredUnit, StoredUpload,
+    Inserted, InvoiceDecision, Membership, NewAgendaItem, NewAnnouncement, NewConsent,
+    NewDeviceKey, NewFile, NewHandover, NewInvite, NewInvoice, NewMeeting, NewMembership,
+    NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch,
+    Person, PersonChange, StoredAgendaItem, StoredAnnouncement, StoredChange, StoredConsent,
+    StoredDeviceKey, StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation,
+    StoredOpen, StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit, StoredUpload,
 };
 use crate::error::AppResult;
 use lobby_model::domain::voting::chain::{ChainEntry, SnapshotUnit};
@@ -412,6 +412,22 @@ pub trait FilesTx {
     fn purge_uploads(&mut self, started_before: DateTime<Utc>) -> AppResult<usize>;
 }
 
+/// Documents in force and the answers people gave to them (`privacy/consents.rs`).
+pub trait PrivacyTx {
+    /// A version already published reads as [`Inserted::Duplicate`].
+    fn publish_policy(
+        &mut self,
+        kind: &str,
+        version: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<Inserted>;
+    /// The version of `kind` in force (the last published).
+    fn current_policy(&mut self, kind: &str) -> AppResult<Option<String>>;
+    fn add_consent(&mut self, c: &NewConsent<'_>) -> AppResult<()>;
+    /// Every answer of the person, oldest first.
+    fn consents(&mut self, person_id: &str) -> AppResult<Vec<StoredConsent>>;
+}
+
 /// One open transaction: every area's operations, plus undoing part of the work.
 pub trait Tx:
     StaffTx
@@ -431,6 +447,7 @@ pub trait Tx:
     + AnnouncementsTx
     + InvoicesTx
     + FilesTx
+    + PrivacyTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes
     /// are undone (a savepoint) and the error is returned; the transaction stays usable.

@@ -39,6 +39,7 @@ mod invoices;
 mod meetings;
 mod onboarding;
 mod parcels;
+mod privacy;
 mod strict;
 mod sync;
 mod units;
@@ -53,6 +54,7 @@ pub use invoices::*;
 pub use meetings::*;
 pub use onboarding::*;
 pub use parcels::*;
+pub use privacy::*;
 pub use sync::*;
 pub use units::*;
 

@@ -121,6 +121,8 @@ record_kinds! {
     VoteReceipt(VoteReceiptRecord) = "vote_receipt",
     Announcement(AnnouncementRecord) = "announcement",
     Invoice(InvoiceRecord) = "invoice",
+    Policy(PolicyRecord) = "policy",
+    Consent(ConsentRecord) = "consent",
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -217,6 +219,15 @@ pub enum Mutation {
         announcement_id: String,
         unit_id: String,
     },
+    /// The person agrees to (`given`) or withdraws from `version` of a document: `kind`
+    /// is `terms`, `privacy` or `marketing` (`domain::consent`). An agreement is to the
+    /// version in force only (`conflict` otherwise, `not_found` when none is published);
+    /// every answer is recorded, a withdrawal included.
+    ConsentSet {
+        kind: String,
+        version: String,
+        given: bool,
+    },
 }
 
 /// The bytes a mutation refers to, uploaded before it is pushed (`PUT /v1/uploads/{id}`).
@@ -255,6 +266,7 @@ impl Mutation {
             Mutation::Vote { .. } => "vote",
             Mutation::AnnouncementOpen { .. } => "announcement_open",
             Mutation::InvoicePay { .. } => "invoice_pay",
+            Mutation::ConsentSet { .. } => "consent_set",
         }
     }
 }

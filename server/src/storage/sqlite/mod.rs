@@ -25,6 +25,7 @@ mod onboarding_tokens;
 mod otp;
 mod parcels;
 mod people;
+mod privacy;
 mod sessions;
 mod staff;
 mod units;

@@ -76,6 +76,9 @@ class Lobby private constructor(
     /** Invoices and payment slips (DESIGN.md §2.6). */
     val invoices = LobbyInvoices(ffi.invoices()) { tables -> tableChanges(tables) }
 
+    /** Consents to the terms, privacy policy and marketing (DESIGN.md §2.8). */
+    val consents = LobbyConsents(ffi.consents()) { tables -> tableChanges(tables) }
+
     // Sync (DESIGN.md §4).
 
     /** Pushes queued changes, then pulls. Offline is a state of the report, not an error. */
@@ -163,6 +166,7 @@ class Lobby private constructor(
         meetings.ffi.close()
         announcements.ffi.close()
         invoices.ffi.close()
+        consents.ffi.close()
         ffi.close()
     }
 }

@@ -178,6 +178,11 @@ class TestServer private constructor(
     }
 
     /** `GET /v1/admin/otp/peek?to=…`: the last code sent there (development servers only). */
+    /** `POST /v1/admin/policies`: brings a document's version into force. */
+    fun publishPolicy(kind: String, version: String) {
+        call("POST", "/v1/admin/policies", """{"kind":${quote(kind)},"version":${quote(version)}}""", "application/json")
+    }
+
     fun peekOtp(to: String): String =
         call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String
 

@@ -1,0 +1,53 @@
+//! Privacy (DESIGN.md §2.8, issue 11): the documents a person agrees to and their answers.
+//!
+//! - `policy` records (scope `policies:platform`, seen by everyone signed in): the version
+//!   of each document in force. Publishing a new version logs one record, not one per
+//!   person; each phone then works out with `domain::consent::to_ask` whom to ask.
+//! - `consent` records (the person's scope): the person's latest answer per kind. Every
+//!   answer is kept on the server as an event (withdrawals included); the record is the
+//!   latest.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The version in force of one document (`id` = the kind).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PolicyRecord {
+    pub id: String,
+    /// `terms`, `privacy` or `marketing`.
+    pub kind: String,
+    pub version: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// A person's latest answer about one kind (`id` = `<person_id>:<kind>`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ConsentRecord {
+    pub id: String,
+    pub kind: String,
+    /// The version of the document answered.
+    pub version: String,
+    pub given: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// `POST /v1/admin/policies`: a new version of a document comes into force (platform
+/// staff only).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyPublish {
+    /// `terms`, `privacy` or `marketing`.
+    #[schema(min_length = 1, max_length = 16)]
+    pub kind: String,
+    /// 1 to 32 letters, digits, `.`, `-` or `_`.
+    #[schema(min_length = 1, max_length = 32)]
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PolicyPublished {
+    pub kind: String,
+    pub version: String,
+    pub published_at: DateTime<Utc>,
+}

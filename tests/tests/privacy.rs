@@ -1,0 +1,116 @@
+//! Consents end to end (DESIGN.md §2.8, issue 11): staff bring documents into force, the
+//! phone learns by sync whom to ask, answers offline (queued, shown at once), the server
+//! records every answer — withdrawals too — and a new version asks again.
+
+use lobby_core::domain::consent::ConsentKind;
+use lobby_core::ErrorCode;
+use lobby_e2e::TestServer;
+
+#[tokio::test]
+async fn consents_are_asked_given_withdrawn_and_asked_again_for_a_new_version() {
+    let mut server = TestServer::start().await;
+    let (phone, _) = server.onboarded_owner().await;
+    let lobby = &phone.lobby;
+    // Nothing published: nothing to ask, nothing to agree to.
+    lobby.sync().await.unwrap();
+    assert!(lobby.consents().to_ask().unwrap().is_empty());
+    assert_eq!(
+        lobby
+            .consents()
+            .give(ConsentKind::Terms, None)
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    for (kind, version) in [
+        ("terms", "2026-11"),
+        ("privacy", "2026-11"),
+        ("marketing", "1"),
+    ] {
+        server.admin.publish_policy(kind, version).await.unwrap();
+    }
+    assert_eq!(
+        server
+            .admin
+            .publish_policy("terms", "2026-11")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+    lobby.sync().await.unwrap();
+    assert_eq!(
+        lobby.consents().to_ask().unwrap(),
+        [
+            ConsentKind::Terms,
+            ConsentKind::Privacy,
+            ConsentKind::Marketing
+        ]
+    );
+
+    // Answered offline: queued and shown at once.
+    server.stop().await;
+    lobby.consents().give(ConsentKind::Terms, None).unwrap();
+    lobby
+        .consents()
+        .give(ConsentKind::Privacy, Some("2026-11"))
+        .unwrap();
+    lobby
+        .consents()
+        .withdraw(ConsentKind::Marketing, None)
+        .unwrap();
+    let list = lobby.consents().list().unwrap();
+    assert!(list.iter().all(|c| c.pending && !c.ask), "{list:?}");
+    assert!(list[0].given && list[1].given && !list[2].given);
+    // An old version cannot be agreed to, even offline.
+    assert_eq!(
+        lobby
+            .consents()
+            .give(ConsentKind::Terms, Some("2025-01"))
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+    server.restart().await;
+    lobby.sync().await.unwrap();
+    let list = lobby.consents().list().unwrap();
+    assert!(list.iter().all(|c| !c.pending && !c.ask), "{list:?}");
+    assert_eq!(list[0].version.as_deref(), Some("2026-11"));
+    assert!(list[0].given && !list[2].given);
+
+    // A new version of the terms: asked again (marketing, refused, stays refused).
+    server
+        .admin
+        .publish_policy("terms", "2027-01")
+        .await
+        .unwrap();
+    lobby.sync().await.unwrap();
+    assert_eq!(lobby.consents().to_ask().unwrap(), [ConsentKind::Terms]);
+    lobby.consents().give(ConsentKind::Terms, None).unwrap();
+    lobby.sync().await.unwrap();
+    assert!(lobby.consents().to_ask().unwrap().is_empty());
+
+    // Every answer is kept on the server, the withdrawal included.
+    let answers: Vec<(String, String, bool)> = server
+        .db()
+        .prepare("SELECT kind, version, given FROM consent_events ORDER BY at, rowid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let expect = [
+        ("terms", "2026-11", true),
+        ("privacy", "2026-11", true),
+        ("marketing", "1", false),
+        ("terms", "2027-01", true),
+    ];
+    assert_eq!(
+        answers,
+        expect
+            .iter()
+            .map(|(k, v, g)| (k.to_string(), v.to_string(), *g))
+            .collect::<Vec<_>>()
+    );
+    server.stop().await;
+}
