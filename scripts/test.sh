@@ -11,15 +11,16 @@ cd "$(dirname "$0")/.."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-echo "== independent QR scanner (zxing-cpp, for the tests that read what the phone shows)"
+echo "== independent QR scanner (zxing-cpp, for the tests that read what the phone shows) ($(date -u +%T))"
 if ! LOBBY_QR_SCANNER=$(scripts/qr-scanner.sh); then
   echo "could not install the independent QR scanner" >&2
   exit 1
 fi
 export LOBBY_QR_SCANNER
 
-echo "== Rust tests (cargo test --workspace)"
-cargo test --workspace --color never 2>&1 | tee "$log"
+echo "== Rust tests (cargo test --workspace --no-fail-fast) ($(date -u +%T))"
+# --no-fail-fast: one failing test binary must not hide the results of the others.
+cargo test --workspace --no-fail-fast --color never 2>&1 | tee "$log"
 rust_status=${PIPESTATUS[0]}
 rust_passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
 rust_failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
@@ -28,7 +29,7 @@ if [ "$rust_status" -ne 0 ] && [ "$rust_failed" -eq 0 ]; then
 fi
 echo "Rust: $rust_passed passed, $rust_failed failed"
 
-echo "== CLI soak (3,000 lobby invocations, server up and down; abnormal exits must be 0)"
+echo "== CLI soak (3,000 lobby invocations, server up and down; abnormal exits must be 0) ($(date -u +%T))"
 # The debug binaries were built by the Rust tests. 1 % of invocations once aborted at
 # exit (issue 6); 3,000 runs would show such a defect with near certainty.
 if scripts/cli-soak.sh 3000 --debug 2>"$log.soak"; then
@@ -40,7 +41,7 @@ fi
 rm -f "$log.soak"
 echo "CLI soak: $soak_passed passed, $soak_failed failed"
 
-echo "== Schemathesis (the OpenAPI description against a dev server, --checks all; a finding fails)"
+echo "== Schemathesis (the OpenAPI description against a dev server, --checks all; a finding fails) ($(date -u +%T))"
 # The debug lobby-server was built by the Rust tests; scripts/schemathesis.sh installs
 # schemathesis into a venv under the target directory when it is missing.
 if scripts/schemathesis.sh --no-build >"$log.st" 2>&1; then
@@ -53,7 +54,7 @@ fi
 rm -f "$log.st"
 echo "Schemathesis: $st_passed passed, $st_failed failed"
 
-echo "== Kotlin tests (JVM, through the FFI)"
+echo "== Kotlin tests (JVM, through the FFI) ($(date -u +%T))"
 android/run-jvm-tests.sh 2>&1 | tee "$log"
 kotlin_status=${PIPESTATUS[0]}
 kline=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)

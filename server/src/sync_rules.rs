@@ -133,6 +133,7 @@ mod tests {
             "unit:u2",
             "project:j1",
             "meetings:j1",
+            "policies:platform",
         ]
         .iter()
         .map(|s| s.to_string())

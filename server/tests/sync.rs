@@ -68,8 +68,10 @@ async fn first_pull_brings_profile_membership_unit_and_project() {
     assert_eq!(kinds, ["project", "unit", "profile", "membership"]);
     assert!(page.changes.windows(2).all(|w| w[0].seq < w[1].seq));
     let scopes: Vec<&String> = page.cursors.keys().collect();
-    assert_eq!(scopes.len(), 5);
+    assert_eq!(scopes.len(), 6);
     assert!(page.cursors.contains_key(&format!("person:{}", o.person)));
+    // Everyone sees the documents in force.
+    assert!(page.cursors.contains_key("policies:platform"));
     // Members see their project's meetings.
     assert!(page.cursors.keys().any(|s| s.starts_with("meetings:")));
     assert!(page.cursors.contains_key(&format!("unit:{}", o.units[0])));
