@@ -9,7 +9,8 @@
 //! ([`AuthClient`]), `units()` ([`UnitsClient`]), `profile()` ([`ProfileClient`]),
 //! `invites()` ([`InvitesClient`]), `parcels()` ([`ParcelsClient`]), `meetings()`
 //! ([`MeetingsClient`]), `announcements()` ([`AnnouncementsClient`]), `invoices()`
-//! ([`InvoicesClient`]) and `consents()` ([`ConsentsClient`]). Each shares the client's core — getting one is cheap,
+//! ([`InvoicesClient`]), `consents()` ([`ConsentsClient`]) and `privacy()`
+//! ([`PrivacyClient`]). Each shares the client's core — getting one is cheap,
 //! and it stops with the client at `shutdown` (its calls then fail with `CLOSED`).
 //! What is not an area stays here: the device (server URL, wipe, shutdown) and sync
 //! (`sync.rs`).
@@ -25,7 +26,7 @@ use crate::invites::InvitesClient;
 use crate::invoices::InvoicesClient;
 use crate::meetings::MeetingsClient;
 use crate::parcels::ParcelsClient;
-use crate::privacy::ConsentsClient;
+use crate::privacy::{ConsentsClient, PrivacyClient};
 use crate::profile::ProfileClient;
 use crate::units::UnitsClient;
 
@@ -105,6 +106,13 @@ impl LobbyClient {
     /// The documents in force and the person's consents.
     pub fn consents(&self) -> Arc<ConsentsClient> {
         Arc::new(ConsentsClient {
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// The person's privacy requests (erasure, correction, objection).
+    pub fn privacy(&self) -> Arc<PrivacyClient> {
+        Arc::new(PrivacyClient {
             inner: self.inner.clone(),
         })
     }

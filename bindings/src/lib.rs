@@ -29,6 +29,7 @@
 //!   - `invoices()` → [`InvoicesClient`] ([`invoices`]): `list`, `pay`;
 //!   - `consents()` → [`ConsentsClient`] ([`privacy`]): `list`, `to_ask`, `give`,
 //!     `withdraw`;
+//!   - `privacy()` → [`PrivacyClient`] ([`privacy`]): `file_request`, `requests`;
 //! - free functions the app calls without a client: [`qr`] (render and read QR codes),
 //!   [`checks`] (password policy, Thai phone numbers) and the invitation code's helpers in
 //!   [`invites`];
@@ -77,7 +78,7 @@ pub use errors::LobbyError;
 pub use invites::InvitesClient;
 pub use invoices::InvoicesClient;
 pub use meetings::{MeetingsClient, MeetingsListener};
-pub use privacy::ConsentsClient;
+pub use privacy::{ConsentsClient, PrivacyClient};
 pub use profile::ProfileClient;
 pub use sync::{SyncStateListener, TaskHandle};
 pub use units::UnitsClient;

@@ -107,6 +107,10 @@ pub enum Command {
     /// queued.
     #[command(subcommand)]
     Consent(ConsentCmd),
+    /// Privacy requests to the office: erasure, correction, objection (answered within
+    /// 30 days).
+    #[command(subcommand)]
+    Privacy(PrivacyCmd),
     /// Co-owner meetings of your projects (and those where you hold a proxy).
     Meetings,
     /// One meeting: its agenda, your votes, and each closed item's result.
@@ -244,6 +248,20 @@ pub enum Invite {
 pub enum MembersAction {
     /// Remove a resident or tenant from the current unit.
     Remove { person_id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PrivacyCmd {
+    /// File a request: erasure (needs a sign-in of the last 10 minutes), correction (say
+    /// what is wrong with --detail), objection. Offline, queued.
+    Request {
+        /// erasure | correction | objection
+        kind: String,
+        #[arg(long)]
+        detail: Option<String>,
+    },
+    /// Your requests with their deadline, status and the office's answer.
+    Requests,
 }
 
 #[derive(Subcommand, Debug)]

@@ -105,6 +105,10 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
             }
         },
         Command::Consents => privacy::list(lobby).await,
+        Command::Privacy(args::PrivacyCmd::Request { kind, detail }) => {
+            privacy::request(lobby, &kind, detail).await
+        }
+        Command::Privacy(args::PrivacyCmd::Requests) => privacy::requests(lobby).await,
         Command::Consent(args::ConsentCmd::Give { kind, version }) => {
             privacy::answer(lobby, true, &kind, version).await
         }

@@ -857,5 +857,31 @@ async fn consents_through_the_cli_asked_given_and_withdrawn() {
         .unwrap()
         .iter()
         .all(|c| !c["ask"].as_bool().unwrap()));
+
+    // Privacy requests.
+    let r = run(&owner, &["privacy", "request", "correction"]).await;
+    assert_eq!(
+        (r.code, r.json["error"]["code"].as_str()),
+        (1, Some("invalid_input"))
+    );
+    let r = run(&owner, &["privacy", "request", "erasure"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["status"], "open");
+    let erasure = r.json["request_id"].as_str().unwrap().to_string();
+    assert!(r.json["deadline"].as_str().unwrap().ends_with('Z'));
+    let open = admin
+        .privacy_requests(&project.project_id)
+        .await
+        .unwrap()
+        .requests;
+    assert_eq!(open.len(), 1);
+    admin
+        .decide_privacy_request(&erasure, false, Some("ยังเป็นเจ้าของห้อง"))
+        .await
+        .unwrap();
+    let r = run(&owner, &["privacy", "requests"]).await;
+    assert_eq!(r.json["requests"][0]["request_id"], erasure.as_str());
+    assert_eq!(r.json["requests"][0]["status"], "rejected");
+    assert_eq!(r.json["requests"][0]["answer"], "ยังเป็นเจ้าของห้อง");
     server.shutdown().await.unwrap();
 }

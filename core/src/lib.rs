@@ -47,7 +47,7 @@ pub use parcels::{
     CustodyEvent, CustodyStep, Parcel, ParcelFilter, ParcelPhoto, ParcelStatus, ParcelsClient,
     PickupPass,
 };
-pub use privacy::{Consent, ConsentsClient};
+pub use privacy::{Consent, ConsentsClient, PrivacyClient, PrivacyRequest};
 pub use profile::{Profile, ProfileClient};
 pub use sync::{SyncReport, SyncState, SyncStatus};
 pub use units::{UnitSummary, UnitsClient};

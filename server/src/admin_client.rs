@@ -13,7 +13,8 @@ use lobby_model::protocol::{
     AnnouncementPost, AnnouncementPosted, AnnouncementReaders, ApiError, AttachmentSet,
     AttendanceAdd, Empty, InvoiceAdd, InvoiceAdded, InvoiceConfirm, InvoiceReject,
     InvoicesImported, ItemAdd, ItemAdded, ItemClosed, MeetingCreate, MeetingCreated, Outstanding,
-    PolicyPublish, PolicyPublished, ProjectKind, ProxyAdd, RoleAdd,
+    PolicyPublish, PolicyPublished, PrivacyDecide, PrivacyDecided, PrivacyRequestList, ProjectKind,
+    ProxyAdd, RoleAdd,
 };
 use lobby_model::{ErrorCode, LobbyError};
 use serde::de::DeserializeOwned;
@@ -344,6 +345,30 @@ impl AdminClient {
                     version: version.to_string(),
                 }),
         )
+        .await
+    }
+
+    /// The open privacy requests of the project's members, soonest deadline first.
+    pub async fn privacy_requests(
+        &self,
+        project_id: &str,
+    ) -> Result<PrivacyRequestList, LobbyError> {
+        let path = format!("/v1/admin/projects/{}/privacy-requests", encode(project_id));
+        self.send(self.http.get(self.url(&path))).await
+    }
+
+    /// Answers a privacy request (a rejection needs its reason).
+    pub async fn decide_privacy_request(
+        &self,
+        request_id: &str,
+        approve: bool,
+        reason: Option<&str>,
+    ) -> Result<PrivacyDecided, LobbyError> {
+        let path = format!("/v1/admin/privacy-requests/{}/decide", encode(request_id));
+        self.send(self.http.post(self.url(&path)).json(&PrivacyDecide {
+            approve,
+            reason: reason.map(str::to_string),
+        }))
         .await
     }
 

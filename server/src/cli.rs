@@ -121,6 +121,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Privacy requests (erasure, correction, objection) and their answers.
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
+    },
     Parcel {
         #[command(subcommand)]
         command: ParcelCommand,
@@ -467,6 +472,28 @@ enum OtpCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum PrivacyCommand {
+    /// The open requests of the project's members, soonest deadline first:
+    /// {"requests": [{"request_id", "kind", "person_id", "deadline", "status"}]}.
+    Requests {
+        #[arg(long)]
+        project: String,
+    },
+    /// Answer a request: {"status"}.
+    Decide {
+        #[arg(long)]
+        request: String,
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        approve: bool,
+        #[arg(long)]
+        reject: bool,
+        /// Required to reject.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum PolicyCommand {
     /// Bring a version into force; phones ask their people again (platform staff only).
     Publish {
@@ -775,6 +802,42 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             Ok(Output {
                 text: format!("code: {}", p.code),
                 json: json!(p),
+            })
+        }
+        AdminCommand::Privacy {
+            command: PrivacyCommand::Requests { project },
+        } => {
+            let list = client.privacy_requests(&project).await?;
+            let mut text = format!("{} open request(s):", list.requests.len());
+            for r in &list.requests {
+                text.push_str(&format!(
+                    "\n  {} {} from {} — answer by {}",
+                    r.request_id,
+                    r.kind,
+                    r.name,
+                    r.deadline.format("%Y-%m-%d")
+                ));
+            }
+            Ok(Output {
+                text,
+                json: json!(list),
+            })
+        }
+        AdminCommand::Privacy {
+            command:
+                PrivacyCommand::Decide {
+                    request,
+                    approve,
+                    reject: _,
+                    reason,
+                },
+        } => {
+            let d = client
+                .decide_privacy_request(&request, approve, reason.as_deref())
+                .await?;
+            Ok(Output {
+                text: format!("request {}: {}", d.request_id, d.status),
+                json: json!(d),
             })
         }
         AdminCommand::Policy {

@@ -63,6 +63,8 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         meetings::add_role,
         announcements::post,
         privacy::publish_policy,
+        privacy::privacy_requests,
+        privacy::decide_privacy_request,
         invoices::add,
         invoices::import,
         invoices::confirm,

@@ -192,6 +192,33 @@ fn admin_commands_print_one_json_document_and_write_qr_pngs() {
         "268050",
     ]);
     assert_eq!(code, 0);
+
+    // Privacy: policies, and the (empty) list of requests.
+    let (code, p) = admin(&[
+        "policy",
+        "publish",
+        "--kind",
+        "privacy",
+        "--version",
+        "2026-12",
+    ]);
+    assert_eq!((code, p["version"].as_str()), (0, Some("2026-12")));
+    let (code, list) = admin(&["privacy", "requests", "--project", &project]);
+    assert_eq!(
+        (code, list["requests"].as_array().map(Vec::len)),
+        (0, Some(0))
+    );
+    let (code, err) = admin(&[
+        "privacy",
+        "decide",
+        "--request",
+        "01900000-0000-7000-8000-000000000000",
+        "--approve",
+    ]);
+    assert_eq!(
+        (code, err["error"]["code"].as_str()),
+        (1, Some("not_found"))
+    );
     terminate(s);
 }
 

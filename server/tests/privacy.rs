@@ -92,3 +92,123 @@ async fn only_platform_staff_publish_and_bad_versions_are_refused() {
         .is_ok());
     t.shutdown().await;
 }
+
+async fn file(t: &TestServer, token: &str, kind: &str, detail: Option<&str>) -> (String, String) {
+    let id = uuid::Uuid::now_v7();
+    let body = serde_json::json!({"mutations": [{
+        "id": uuid::Uuid::now_v7(),
+        "created_at": chrono::Utc::now(),
+        "mutation": {"privacy_request_file": {"request_id": id, "kind": kind, "detail": detail}},
+    }]});
+    let out = t.post_ok("/v1/sync/push", body, Some(token)).await;
+    let outcome = &out["results"][0]["outcome"];
+    let code = outcome["code"]
+        .as_str()
+        .or(outcome["status"].as_str())
+        .unwrap_or("?")
+        .to_string();
+    (id.to_string(), code)
+}
+
+#[tokio::test]
+async fn requests_are_filed_listed_by_deadline_and_answered_once() {
+    let t = dev_server().await;
+    let (project, imported) = t.project_with_owners(REGISTRY).await;
+    let grant = t
+        .onboard(&imported.units[0].onboarding_payload, "0812345678")
+        .await;
+    let token = grant["access_token"].as_str().unwrap().to_string();
+
+    assert_eq!(
+        file(&t, &token, "correction", None).await.1,
+        "invalid_input"
+    );
+    assert_eq!(file(&t, &token, "export", None).await.1, "invalid_input");
+    let (objection, code) = file(&t, &token, "objection", Some("ไม่รับข่าวสารการตลาด")).await;
+    assert_eq!(code, "applied");
+    let (erasure, code) = file(&t, &token, "erasure", None).await;
+    assert_eq!(code, "applied", "a fresh sign-in may ask for erasure");
+
+    let list = t.admin.privacy_requests(&project).await.unwrap().requests;
+    let ids: Vec<&str> = list.iter().map(|r| r.request_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [objection.as_str(), erasure.as_str()],
+        "soonest deadline first"
+    );
+    assert!(list
+        .iter()
+        .all(|r| r.deadline - r.filed_at == chrono::Duration::days(30)));
+    // Staff of another project see none of it and cannot answer it.
+    let other = t.project().await;
+    let limited = lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&other)));
+    assert_eq!(
+        limited.privacy_requests(&project).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        limited
+            .decide_privacy_request(&erasure, true, None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    // A rejection needs its reason; an answer is given once.
+    assert_eq!(
+        t.admin
+            .decide_privacy_request(&erasure, false, None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    let d = t
+        .admin
+        .decide_privacy_request(&erasure, false, Some("ยังเป็นเจ้าของห้อง"))
+        .await
+        .unwrap();
+    assert_eq!(d.status, "rejected");
+    assert_eq!(
+        t.admin
+            .decide_privacy_request(&erasure, true, None)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        t.admin
+            .privacy_requests(&project)
+            .await
+            .unwrap()
+            .requests
+            .len(),
+        1
+    );
+    // Logged in the person's scope: filed, then answered.
+    assert_eq!(
+        t.count(&format!(
+            "SELECT COUNT(*) FROM changes WHERE record LIKE '%{erasure}%' AND scope LIKE 'person:%'"
+        )),
+        2
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_erasure_request_needs_a_fresh_sign_in() {
+    let t = dev_server().await;
+    let (_, imported) = t.project_with_owners(REGISTRY).await;
+    let grant = t
+        .onboard(&imported.units[0].onboarding_payload, "0812345678")
+        .await;
+    let token = grant["access_token"].as_str().unwrap().to_string();
+    // The sign-in was 11 minutes ago (its sessions' creation moved back).
+    t.db_write("UPDATE sessions SET created_at = created_at - 11 * 60 * 1000");
+    assert_eq!(file(&t, &token, "erasure", None).await.1, "reauth_required");
+    // Other requests do not need one.
+    assert_eq!(file(&t, &token, "objection", None).await.1, "applied");
+    assert_eq!(t.count("SELECT COUNT(*) FROM privacy_requests"), 1);
+    t.shutdown().await;
+}

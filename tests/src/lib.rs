@@ -108,6 +108,18 @@ impl TestServer {
         )
         .expect("age sends");
     }
+
+    /// Moves every sign-in `secs` into the past (a stale sign-in, without waiting).
+    pub fn age_sign_ins(&self, secs: i64) {
+        let c = rusqlite::Connection::open(&self.db_path).expect("open server db");
+        c.busy_timeout(std::time::Duration::from_secs(5))
+            .expect("busy timeout");
+        c.execute(
+            "UPDATE sessions SET created_at = created_at - ?1",
+            [secs * 1000],
+        )
+        .expect("age sign-ins");
+    }
 }
 
 async fn start_at(db: &std::path::Path, addr: SocketAddr) -> RunningServer {

@@ -114,3 +114,79 @@ async fn consents_are_asked_given_withdrawn_and_asked_again_for_a_new_version() 
     );
     server.stop().await;
 }
+
+/// An erasure request filed from a stale sign-in comes back refused `reauth_required`
+/// (visible on the phone, not filed); after signing in again it is filed, staff answer,
+/// and the answer syncs back. A correction without its detail is refused at once.
+#[tokio::test]
+async fn an_erasure_request_from_a_stale_sign_in_is_refused_until_the_person_signs_in_again() {
+    use lobby_core::domain::privacy_request::{RequestKind, RequestStatus};
+
+    let mut server = TestServer::start().await;
+    let (phone, units) = server.onboarded_owner().await;
+    let lobby = &phone.lobby;
+    let project = lobby.units().list().unwrap()[0].project_id.clone();
+    assert_eq!(
+        lobby
+            .privacy()
+            .file_request(RequestKind::Correction, Some("  "))
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    server.age_sign_ins(11 * 60);
+    let stale = lobby
+        .privacy()
+        .file_request(RequestKind::Erasure, None)
+        .unwrap();
+    assert!(stale.pending);
+    lobby.sync().await.unwrap();
+    let shown = lobby.privacy().requests().unwrap();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].refused.as_deref(), Some("reauth_required"));
+    assert!(!shown[0].pending);
+    assert!(server
+        .admin
+        .privacy_requests(&project)
+        .await
+        .unwrap()
+        .requests
+        .is_empty());
+
+    lobby
+        .auth()
+        .login_password(lobby_e2e::OWNER_PHONE, lobby_e2e::OWNER_PASSWORD)
+        .await
+        .unwrap();
+    let filed = lobby
+        .privacy()
+        .file_request(RequestKind::Erasure, Some("ย้ายออกแล้ว ขอให้ลบข้อมูล"))
+        .unwrap();
+    lobby.sync().await.unwrap();
+    let open = server
+        .admin
+        .privacy_requests(&project)
+        .await
+        .unwrap()
+        .requests;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].request_id, filed.request_id);
+    server
+        .admin
+        .decide_privacy_request(&filed.request_id, false, Some("ยังเป็นเจ้าของห้อง 12/345"))
+        .await
+        .unwrap();
+    lobby.sync().await.unwrap();
+    let answered = lobby
+        .privacy()
+        .requests()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.request_id == filed.request_id)
+        .unwrap();
+    assert_eq!(answered.status, RequestStatus::Rejected);
+    assert_eq!(answered.answer.as_deref(), Some("ยังเป็นเจ้าของห้อง 12/345"));
+    assert!(!answered.pending);
+    let _ = units;
+    server.stop().await;
+}

@@ -1,10 +1,11 @@
 //! `lobby consents`, `lobby consent give|withdraw`: the person's answers to the terms,
-//! the privacy policy and marketing (DESIGN.md §2.8). Each syncs first when it can (to
-//! know the versions in force) and after (to record the answer); offline, an answer is
-//! queued and says so.
+//! the privacy policy and marketing; `lobby privacy request|requests`: erasure,
+//! correction and objection requests (DESIGN.md §2.8). Each syncs first when it can and
+//! after (to send what was queued); offline, it is queued and says so.
 
 use lobby_core::domain::consent::ConsentKind;
-use lobby_core::{Consent, Lobby, Result};
+use lobby_core::domain::privacy_request::RequestKind;
+use lobby_core::{Consent, ErrorCode, Lobby, LobbyError, PrivacyRequest, Result};
 use serde_json::{json, Value};
 
 use crate::output::Reply;
@@ -75,4 +76,85 @@ pub async fn answer(
         human.push_str("\n(offline: it is recorded when the server can be reached)");
     }
     Ok(Reply::new(consent_json(&now), human))
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn request_json(r: &PrivacyRequest) -> Value {
+    json!({
+        "request_id": r.request_id,
+        "kind": r.kind.as_str(),
+        "detail": r.detail,
+        "status": r.status.as_str(),
+        "filed_at": rfc3339(r.filed_at),
+        "deadline": rfc3339(r.deadline),
+        "answer": r.answer,
+        "pending": r.pending,
+        "refused": r.refused,
+    })
+}
+
+fn request_line(r: &PrivacyRequest) -> String {
+    let mut s = format!(
+        "{} {} — {}, answer due by {}",
+        r.request_id,
+        r.kind.as_str(),
+        r.status.as_str(),
+        r.deadline.format("%Y-%m-%d")
+    );
+    if r.pending {
+        s.push_str(" (queued on this device)");
+    }
+    if let Some(code) = &r.refused {
+        s.push_str(&format!(" — NOT FILED: refused {code}"));
+    }
+    if let Some(a) = &r.answer {
+        s.push_str(&format!("\n    the office: {a}"));
+    }
+    s
+}
+
+pub async fn request(lobby: &Lobby, kind: &str, detail: Option<String>) -> Result<Reply> {
+    let kind = RequestKind::parse(kind)?;
+    let filed = lobby.privacy().file_request(kind, detail.as_deref())?;
+    lobby.sync().await?;
+    let now = lobby
+        .privacy()
+        .requests()?
+        .into_iter()
+        .find(|r| r.request_id == filed.request_id)
+        .ok_or_else(|| LobbyError::internal("the filed request is missing"))?;
+    if let Some(code) = &now.refused {
+        let code = ErrorCode::parse(code);
+        return Err(if code == ErrorCode::ReauthRequired {
+            LobbyError::new(
+                code,
+                "an erasure request needs a sign-in from the last 10 minutes: sign in again \
+                 (lobby login …), then repeat it",
+            )
+        } else {
+            LobbyError::new(code, "the server refused the request")
+        });
+    }
+    let mut human = request_line(&now);
+    if now.pending {
+        human.push_str("\n(offline: it is sent when the server can be reached)");
+    }
+    Ok(Reply::new(request_json(&now), human))
+}
+
+pub async fn requests(lobby: &Lobby) -> Result<Reply> {
+    lobby.sync().await?;
+    let list = lobby.privacy().requests()?;
+    let human = if list.is_empty() {
+        "no privacy requests".to_string()
+    } else {
+        list.iter().map(request_line).collect::<Vec<_>>().join("\n")
+    };
+    Ok(Reply::new(
+        json!({"requests": list.iter().map(request_json).collect::<Vec<_>>()}),
+        human,
+    ))
 }

@@ -597,7 +597,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     .await?;
 
     // Consents (PDPA).
-    privacy::run(&mut tour, &admin, &lobby).await?;
+    privacy::run(&mut tour, &admin, &project.project_id, &lobby).await?;
 
     // Meetings and e-voting.
     meetings::run(

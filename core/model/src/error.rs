@@ -85,6 +85,9 @@ pub enum ErrorCode {
     /// A file (a parcel photo, later a payment slip or an attachment) is larger than its
     /// limit (`domain::files`); HTTP 413.
     TooLarge,
+    /// The action needs a fresh sign-in (an erasure request, DESIGN.md §2.8): sign in
+    /// again, then repeat it.
+    ReauthRequired,
 }
 
 impl ErrorCode {
@@ -131,6 +134,7 @@ impl ErrorCode {
         ErrorCode::NotEligible,
         ErrorCode::ProxyLimit,
         ErrorCode::VotingClosed,
+        ErrorCode::ReauthRequired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -177,6 +181,7 @@ impl ErrorCode {
             ErrorCode::NotEligible => "not_eligible",
             ErrorCode::ProxyLimit => "proxy_limit",
             ErrorCode::VotingClosed => "voting_closed",
+            ErrorCode::ReauthRequired => "reauth_required",
         }
     }
 
@@ -203,7 +208,7 @@ impl ErrorCode {
             | ErrorCode::AlreadyHandedOver
             | ErrorCode::VotingClosed
             | ErrorCode::ProxyLimit => 409,
-            ErrorCode::NotEligible => 403,
+            ErrorCode::NotEligible | ErrorCode::ReauthRequired => 403,
             ErrorCode::TooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::ServerError | ErrorCode::Internal | ErrorCode::Storage => 500,

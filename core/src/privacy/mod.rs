@@ -5,11 +5,18 @@
 //!   person's scope). Giving or withdrawing is queued (`consent_set`, works offline) and
 //!   shown at once from `consents_local` until the server answers; whom to ask is
 //!   `domain::consent::to_ask`, so a new version published asks again by itself.
+//! - **Requests** ([`PrivacyClient`]): erasure, correction, objection, filed through the
+//!   outbox (`privacy_request_file`, shown from `privacy_requests_local` until the server
+//!   answers), synced back as `privacy_request` records with their 30-day deadline, the
+//!   status and the office's answer; a refusal (`reauth_required`) stays visible from the
+//!   outbox.
 
 mod consents;
 mod records;
+mod requests;
 
 pub use consents::{Consent, ConsentsClient};
+pub use requests::{PrivacyClient, PrivacyRequest};
 
 use rusqlite::{params, Transaction};
 
@@ -30,7 +37,7 @@ impl Capability for Privacy {
     }
 
     fn local_tables(&self) -> &'static [&'static str] {
-        &["consents_local"]
+        &["consents_local", "privacy_requests_local"]
     }
 
     fn on_enqueue(&self, tx: &Transaction<'_>, q: &Queued<'_>) -> rusqlite::Result<()> {
@@ -44,6 +51,19 @@ impl Capability for Privacy {
                 "INSERT INTO consents_local (mutation_id, person_id, kind, version, given, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![q.mutation_id, q.person_id, kind, version, given, q.now],
+            )?;
+        }
+        if let Mutation::PrivacyRequestFile {
+            request_id,
+            kind,
+            detail,
+        } = q.mutation
+        {
+            tx.execute(
+                "INSERT INTO privacy_requests_local
+                     (mutation_id, request_id, kind, detail, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![q.mutation_id, request_id.to_string(), kind, detail, q.now],
             )?;
         }
         Ok(())

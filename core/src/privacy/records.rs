@@ -18,7 +18,38 @@ pub(super) const TABLES: &[SyncedTable] = &[
         columns: &["kind", "version", "given", "at"],
         upsert: upsert_consent,
     },
+    SyncedTable {
+        kind: EntityKind::PrivacyRequest,
+        table: "privacy_requests",
+        columns: &[
+            "kind",
+            "detail",
+            "status",
+            "filed_at",
+            "deadline",
+            "answer",
+            "decided_at",
+        ],
+        upsert: upsert_request,
+    },
 ];
+
+fn upsert_request(s: &mut CachedStatement<'_>, scope: &str, r: &Record) -> rusqlite::Result<usize> {
+    let Record::PrivacyRequest(p) = r else {
+        return Err(wrong_kind("privacy_requests"));
+    };
+    s.execute(params![
+        p.id,
+        scope,
+        p.kind,
+        p.detail,
+        p.status,
+        p.filed_at,
+        p.deadline,
+        p.answer,
+        p.decided_at
+    ])
+}
 
 fn upsert_policy(s: &mut CachedStatement<'_>, scope: &str, r: &Record) -> rusqlite::Result<usize> {
     let Record::Policy(p) = r else {

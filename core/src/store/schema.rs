@@ -298,6 +298,17 @@ const MIGRATIONS: &[&str] = &[
         mutation_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, kind TEXT NOT NULL,
         version TEXT NOT NULL, given INTEGER NOT NULL, created_at TEXT NOT NULL);
     "#,
+    // 12: privacy requests (issue 11) as synced (the person's scope), and those filed on
+    //     this phone and not yet answered by the server.
+    r#"
+    CREATE TABLE privacy_requests (
+        id TEXT PRIMARY KEY, scope TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT,
+        status TEXT NOT NULL, filed_at TEXT NOT NULL, deadline TEXT NOT NULL, answer TEXT,
+        decided_at TEXT);
+    CREATE TABLE privacy_requests_local (
+        mutation_id TEXT PRIMARY KEY, request_id TEXT NOT NULL, kind TEXT NOT NULL,
+        detail TEXT, created_at TEXT NOT NULL);
+    "#,
 ];
 
 /// The schema version this build writes.

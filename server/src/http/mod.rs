@@ -145,6 +145,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/otp/peek", get(admin::peek_otp))
         .route("/v1/admin/sync/epoch", post(admin::bump_epoch))
         .route("/v1/admin/policies", post(privacy::publish_policy))
+        .route(
+            "/v1/admin/projects/{project_id}/privacy-requests",
+            get(privacy::privacy_requests),
+        )
+        .route(
+            "/v1/admin/privacy-requests/{request_id}/decide",
+            post(privacy::decide_privacy_request),
+        )
         .route("/openapi.json", get(openapi_json))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))

@@ -1,12 +1,14 @@
 //! Privacy routes (issue 11): staff bring a document's version into force; residents
 //! answer through pushed mutations (`consent_set`).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Utc;
-use lobby_model::protocol::{ApiError, PolicyPublish, PolicyPublished};
+use lobby_model::protocol::{
+    ApiError, PolicyPublish, PolicyPublished, PrivacyDecide, PrivacyDecided, PrivacyRequestList,
+};
 
-use super::extract::{ApiJson, Staff};
+use super::extract::{check_id, ApiJson, Staff};
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -36,4 +38,65 @@ pub async fn publish_policy(
         .await?;
     tracing::info!(kind = %published.kind, version = %published.version, staff_id = %staff.0.id, "policy published");
     Ok(Json(published))
+}
+
+/// The open privacy requests (erasure, correction, objection) of the project's members,
+/// soonest deadline first.
+#[utoipa::path(get, path = "/v1/admin/projects/{project_id}/privacy-requests", tag = "admin",
+    params(("project_id" = String, Path, description = "the project", max_length = 64)),
+    responses(
+        (status = 200, body = PrivacyRequestList),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (a project this credential does not manage)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn privacy_requests(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<PrivacyRequestList>> {
+    check_id("project_id", &project_id)?;
+    let member = staff.0.clone();
+    let requests = state
+        .db(move |s| crate::privacy::requests::open_requests(s, &member, &project_id))
+        .await?;
+    Ok(Json(PrivacyRequestList { requests }))
+}
+
+/// Answers an open privacy request: approve, or reject with the reason the person is
+/// owed. The person's phone learns the answer by sync.
+#[utoipa::path(post, path = "/v1/admin/privacy-requests/{request_id}/decide", tag = "admin",
+    params(("request_id" = String, Path, description = "the request", max_length = 64)),
+    request_body = PrivacyDecide,
+    responses(
+        (status = 200, body = PrivacyDecided),
+        (status = 400, description = "invalid_input (a rejection without a reason, a reason too long)", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (no such request of a member of this credential's project)", body = ApiError),
+        (status = 409, description = "conflict (answered already)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn decide_privacy_request(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(request_id): Path<String>,
+    ApiJson(req): ApiJson<PrivacyDecide>,
+) -> AppResult<Json<PrivacyDecided>> {
+    check_id("request_id", &request_id)?;
+    let member = staff.0.clone();
+    let decided = state
+        .db(move |s| {
+            crate::privacy::requests::decide(
+                s,
+                &member,
+                &request_id,
+                req.approve,
+                req.reason.as_deref(),
+                Utc::now(),
+            )
+        })
+        .await?;
+    tracing::info!(request_id = %decided.request_id, status = %decided.status, staff_id = %staff.0.id, "privacy request answered");
+    Ok(Json(decided))
 }

@@ -115,6 +115,9 @@ fn check_ids(envelope: &MutationEnvelope) -> Result<(), LobbyError> {
         Mutation::DeviceKeyRegister { key_id, .. } if invalid(key_id) => Err(LobbyError::invalid(
             "the key id must be a generated UUID, not the nil or max UUID",
         )),
+        Mutation::PrivacyRequestFile { request_id, .. } if invalid(request_id) => Err(
+            LobbyError::invalid("the request id must be a generated UUID, not the nil or max UUID"),
+        ),
         _ => Ok(()),
     }
 }
@@ -202,6 +205,19 @@ fn apply(
         Mutation::DeviceKeyRegister { key_id, public_key } => {
             device_keys::register(tx, ctx, person_id, key_id, public_key, now)
         }
+        Mutation::PrivacyRequestFile {
+            request_id,
+            kind,
+            detail,
+        } => crate::privacy::requests::file(
+            tx,
+            ctx.family_id.as_deref(),
+            person_id,
+            &request_id.to_string(),
+            kind,
+            detail.as_deref(),
+            now,
+        ),
         Mutation::ConsentSet {
             kind,
             version,

@@ -3,5 +3,8 @@
 //!
 //! - `consents`: the documents in force (terms, privacy policy, marketing notice) and
 //!   every answer a person gave to them.
+//! - `requests`: erasure, correction and objection requests, with their 30-day
+//!   deadline and staff's answer.
 
 pub mod consents;
+pub mod requests;

@@ -272,6 +272,20 @@ pub struct StoredConsent {
     pub at: DateTime<Utc>,
 }
 
+/// A privacy request as kept (`privacy/requests.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPrivacyRequest {
+    pub id: String,
+    pub person_id: String,
+    pub kind: String,
+    pub detail: Option<String>,
+    pub status: String,
+    pub filed_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
 /// An invoice staff issue, about to be stored (checked lines, their total).
 #[derive(Debug, Clone)]
 pub struct NewInvoice {

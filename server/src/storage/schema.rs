@@ -522,6 +522,24 @@ CREATE TABLE consent_events (
 );
 CREATE INDEX consent_events_person ON consent_events(person_id, at);
 "#,
+    // 13: privacy requests (issue 11): erasure, correction, objection — filed by a
+    // person, answered by staff within 30 days (`deadline`), with the answer kept.
+    r#"
+CREATE TABLE privacy_requests (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people(id),
+    kind TEXT NOT NULL,
+    detail TEXT,
+    status TEXT NOT NULL,
+    filed_at INTEGER NOT NULL,
+    deadline INTEGER NOT NULL,
+    answer TEXT,
+    decided_by TEXT,
+    decided_at INTEGER
+);
+CREATE INDEX privacy_requests_open ON privacy_requests(status, deadline);
+CREATE INDEX privacy_requests_person ON privacy_requests(person_id);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -22,7 +22,8 @@ use super::rows::{
     NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch,
     Person, PersonChange, StoredAgendaItem, StoredAnnouncement, StoredChange, StoredConsent,
     StoredDeviceKey, StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation,
-    StoredOpen, StoredOtp, StoredSession, StoredStaff, StoredToken, StoredUnit, StoredUpload,
+    StoredOpen, StoredOtp, StoredPrivacyRequest, StoredSession, StoredStaff, StoredToken,
+    StoredUnit, StoredUpload,
 };
 use crate::error::AppResult;
 use lobby_model::domain::voting::chain::{ChainEntry, SnapshotUnit};
@@ -426,6 +427,28 @@ pub trait PrivacyTx {
     fn add_consent(&mut self, c: &NewConsent<'_>) -> AppResult<()>;
     /// Every answer of the person, oldest first.
     fn consents(&mut self, person_id: &str) -> AppResult<Vec<StoredConsent>>;
+    /// A request id already taken reads as [`Inserted::Duplicate`].
+    fn insert_privacy_request(&mut self, r: &StoredPrivacyRequest) -> AppResult<Inserted>;
+    fn privacy_request(&mut self, id: &str) -> AppResult<Option<StoredPrivacyRequest>>;
+    /// Records the answer if the request is still open; whether it was.
+    fn decide_privacy_request(
+        &mut self,
+        id: &str,
+        status: &str,
+        answer: Option<&str>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> AppResult<bool>;
+    /// The open requests of people with an active membership in the project (`None`:
+    /// every open request), soonest deadline first, with the person's legal name.
+    fn open_privacy_requests(
+        &mut self,
+        project_id: Option<&str>,
+    ) -> AppResult<Vec<(StoredPrivacyRequest, String)>>;
+    /// The projects where the person has an active membership.
+    fn person_projects(&mut self, person_id: &str) -> AppResult<Vec<String>>;
+    /// When the session family `family_id` signed in (its first session).
+    fn signed_in_at(&mut self, family_id: &str) -> AppResult<Option<DateTime<Utc>>>;
 }
 
 /// One open transaction: every area's operations, plus undoing part of the work.

@@ -15,6 +15,7 @@ pub mod onboarding;
 pub mod otp;
 pub mod password;
 pub mod pickup_pass;
+pub mod privacy_request;
 pub mod profile;
 pub mod registry;
 pub mod secret_token;

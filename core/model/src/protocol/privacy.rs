@@ -6,6 +6,8 @@
 //! - `consent` records (the person's scope): the person's latest answer per kind. Every
 //!   answer is kept on the server as an event (withdrawals included); the record is the
 //!   latest.
+//! - `privacy_request` records (the person's scope): the requests they filed (erasure,
+//!   correction, objection) with their deadline and the office's answer.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,4 +52,61 @@ pub struct PolicyPublished {
     pub kind: String,
     pub version: String,
     pub published_at: DateTime<Utc>,
+}
+
+/// A request the person filed (`id` = the request id), in their scope, with its status
+/// and the office's answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PrivacyRequestRecord {
+    pub id: String,
+    /// `erasure`, `correction` or `objection`.
+    pub kind: String,
+    pub detail: Option<String>,
+    /// `open`, `approved` or `rejected`.
+    pub status: String,
+    pub filed_at: DateTime<Utc>,
+    /// When the office must have answered (30 days after filing).
+    pub deadline: DateTime<Utc>,
+    /// The office's reason or note.
+    pub answer: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// One request as staff list it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PrivacyRequestSummary {
+    pub request_id: String,
+    pub kind: String,
+    pub person_id: String,
+    /// The person's legal name.
+    pub name: String,
+    pub detail: Option<String>,
+    pub status: String,
+    pub filed_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+}
+
+/// `GET /v1/admin/projects/{project_id}/privacy-requests`: the open requests of the
+/// project's members, soonest deadline first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PrivacyRequestList {
+    pub requests: Vec<PrivacyRequestSummary>,
+}
+
+/// `POST /v1/admin/privacy-requests/{request_id}/decide`
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyDecide {
+    pub approve: bool,
+    /// Required to reject (the person is owed a reason); at most 2,000 characters.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PrivacyDecided {
+    pub request_id: String,
+    /// `approved` or `rejected`.
+    pub status: String,
 }

@@ -123,6 +123,7 @@ record_kinds! {
     Invoice(InvoiceRecord) = "invoice",
     Policy(PolicyRecord) = "policy",
     Consent(ConsentRecord) = "consent",
+    PrivacyRequest(PrivacyRequestRecord) = "privacy_request",
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -228,6 +229,17 @@ pub enum Mutation {
         version: String,
         given: bool,
     },
+    /// The person files a privacy request (`domain::privacy_request`): `kind` is
+    /// `erasure`, `correction` or `objection`; `request_id` is made on the phone. The
+    /// office must answer within 30 days. An erasure request is taken only from a
+    /// sign-in of the last 10 minutes (`reauth_required` otherwise); a correction says
+    /// what is wrong (`invalid_input` without).
+    PrivacyRequestFile {
+        request_id: Uuid,
+        kind: String,
+        #[serde(default)]
+        detail: Option<String>,
+    },
 }
 
 /// The bytes a mutation refers to, uploaded before it is pushed (`PUT /v1/uploads/{id}`).
@@ -267,6 +279,7 @@ impl Mutation {
             Mutation::AnnouncementOpen { .. } => "announcement_open",
             Mutation::InvoicePay { .. } => "invoice_pay",
             Mutation::ConsentSet { .. } => "consent_set",
+            Mutation::PrivacyRequestFile { .. } => "privacy_request_file",
         }
     }
 }

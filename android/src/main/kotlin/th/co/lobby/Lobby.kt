@@ -79,6 +79,9 @@ class Lobby private constructor(
     /** Consents to the terms, privacy policy and marketing (DESIGN.md §2.8). */
     val consents = LobbyConsents(ffi.consents()) { tables -> tableChanges(tables) }
 
+    /** Privacy requests: erasure, correction, objection (DESIGN.md §2.8). */
+    val privacy = LobbyPrivacy(ffi.privacy()) { tables -> tableChanges(tables) }
+
     // Sync (DESIGN.md §4).
 
     /** Pushes queued changes, then pulls. Offline is a state of the report, not an error. */
@@ -167,6 +170,7 @@ class Lobby private constructor(
         announcements.ffi.close()
         invoices.ffi.close()
         consents.ffi.close()
+        privacy.ffi.close()
         ffi.close()
     }
 }

@@ -183,6 +183,17 @@ class TestServer private constructor(
         call("POST", "/v1/admin/policies", """{"kind":${quote(kind)},"version":${quote(version)}}""", "application/json")
     }
 
+    /** `GET /v1/admin/projects/{id}/privacy-requests` → the open requests, soonest deadline first. */
+    @Suppress("UNCHECKED_CAST")
+    fun privacyRequests(projectId: String): List<Map<String, Any?>> =
+        call("GET", "/v1/admin/projects/$projectId/privacy-requests", null, null)["requests"] as List<Map<String, Any?>>
+
+    /** `POST /v1/admin/privacy-requests/{id}/decide`. */
+    fun decidePrivacyRequest(requestId: String, approve: Boolean, reason: String? = null) {
+        val r = reason?.let { ",\"reason\":${quote(it)}" } ?: ""
+        call("POST", "/v1/admin/privacy-requests/$requestId/decide", "{\"approve\":$approve$r}", "application/json")
+    }
+
     fun peekOtp(to: String): String =
         call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String
 
