@@ -283,6 +283,33 @@ fn independent_scan(png: &Path) -> Option<String> {
     Some(String::from_utf8(out.stdout).unwrap())
 }
 
+/// The owner of `payload`'s unit onboards through the CLI into `home` (0812345678).
+async fn onboard_by_cli(home: &Path, url: &str, admin: &AdminClient, payload: &str) {
+    run(
+        home,
+        &[
+            "--server",
+            url,
+            "onboard",
+            "complete",
+            "--payload",
+            payload,
+            "--phone",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    let code = admin.peek_otp("0812345678").await.unwrap().code;
+    assert_eq!(
+        run(home, &["onboard", "verify", "--code", &code])
+            .await
+            .code,
+        0
+    );
+}
+
 async fn run(home: &Path, args: &[&str]) -> Run {
     let home = home.to_path_buf();
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -374,31 +401,7 @@ async fn invitations_through_the_cli_create_a_qr_accept_it_list_and_remove_the_m
         .units;
     let owner = dir.path().join("owner");
     let tenant = dir.path().join("tenant");
-    let url = server.url.clone();
-    let payload = units[0].onboarding_payload.clone();
-    run(
-        &owner,
-        &[
-            "--server",
-            &url,
-            "onboard",
-            "complete",
-            "--payload",
-            &payload,
-            "--phone",
-            "0812345678",
-            "--password",
-            "Lumpini2026!",
-        ],
-    )
-    .await;
-    let code = admin.peek_otp("0812345678").await.unwrap().code;
-    assert_eq!(
-        run(&owner, &["onboard", "verify", "--code", &code])
-            .await
-            .code,
-        0
-    );
+    onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
 
     let qr = dir.path().join("invite.png");
     let r = run(
@@ -424,7 +427,7 @@ async fn invitations_through_the_cli_create_a_qr_accept_it_list_and_remove_the_m
         &tenant,
         &[
             "--server",
-            &url,
+            &server.url,
             "invite",
             "accept",
             "--image",
@@ -494,31 +497,7 @@ async fn a_meeting_through_the_cli_vote_change_result_at_close_and_receipts_veri
         .unwrap()
         .units;
     let owner = dir.path().join("owner");
-    let url = server.url.clone();
-    let payload = units[0].onboarding_payload.clone();
-    run(
-        &owner,
-        &[
-            "--server",
-            &url,
-            "onboard",
-            "complete",
-            "--payload",
-            &payload,
-            "--phone",
-            "0812345678",
-            "--password",
-            "Lumpini2026!",
-        ],
-    )
-    .await;
-    let code = admin.peek_otp("0812345678").await.unwrap().code;
-    assert_eq!(
-        run(&owner, &["onboard", "verify", "--code", &code])
-            .await
-            .code,
-        0
-    );
+    onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
     let meeting = admin
         .create_meeting(&MeetingCreate {
             project_id: project.project_id.clone(),
@@ -614,31 +593,7 @@ async fn announcements_through_the_cli_unread_then_read_and_acknowledged() {
         .unwrap()
         .units;
     let owner = dir.path().join("owner");
-    let url = server.url.clone();
-    let payload = units[0].onboarding_payload.clone();
-    run(
-        &owner,
-        &[
-            "--server",
-            &url,
-            "onboard",
-            "complete",
-            "--payload",
-            &payload,
-            "--phone",
-            "0812345678",
-            "--password",
-            "Lumpini2026!",
-        ],
-    )
-    .await;
-    let code = admin.peek_otp("0812345678").await.unwrap().code;
-    assert_eq!(
-        run(&owner, &["onboard", "verify", "--code", &code])
-            .await
-            .code,
-        0
-    );
+    onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
     let post = |title: &str, kind: &str| AnnouncementPost {
         project_id: project.project_id.clone(),
         title: title.into(),
@@ -692,31 +647,7 @@ async fn invoices_through_the_cli_listed_and_paid_with_a_slip() {
         .unwrap()
         .units;
     let owner = dir.path().join("owner");
-    let url = server.url.clone();
-    let payload = units[0].onboarding_payload.clone();
-    run(
-        &owner,
-        &[
-            "--server",
-            &url,
-            "onboard",
-            "complete",
-            "--payload",
-            &payload,
-            "--phone",
-            "0812345678",
-            "--password",
-            "Lumpini2026!",
-        ],
-    )
-    .await;
-    let code = admin.peek_otp("0812345678").await.unwrap().code;
-    assert_eq!(
-        run(&owner, &["onboard", "verify", "--code", &code])
-            .await
-            .code,
-        0
-    );
+    onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
     let added = admin
         .add_invoice(&InvoiceAdd {
             unit_id: units[0].unit_id.clone(),
@@ -781,31 +712,7 @@ async fn consents_through_the_cli_asked_given_and_withdrawn() {
         .unwrap()
         .units;
     let owner = dir.path().join("owner");
-    let url = server.url.clone();
-    let payload = units[0].onboarding_payload.clone();
-    run(
-        &owner,
-        &[
-            "--server",
-            &url,
-            "onboard",
-            "complete",
-            "--payload",
-            &payload,
-            "--phone",
-            "0812345678",
-            "--password",
-            "Lumpini2026!",
-        ],
-    )
-    .await;
-    let code = admin.peek_otp("0812345678").await.unwrap().code;
-    assert_eq!(
-        run(&owner, &["onboard", "verify", "--code", &code])
-            .await
-            .code,
-        0
-    );
+    onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
     admin.publish_policy("terms", "2026-11").await.unwrap();
     admin.publish_policy("marketing", "1").await.unwrap();
 

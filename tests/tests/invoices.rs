@@ -31,6 +31,21 @@ fn line(description: &str, amount_satang: i64) -> InvoiceLineRecord {
     }
 }
 
+/// Staff bill `unit` 2,500 baht for December, due far ahead (not overdue).
+async fn december_invoice(server: &TestServer, unit: &str) -> lobby_core::protocol::InvoiceAdded {
+    server
+        .admin
+        .add_invoice(&InvoiceAdd {
+            unit_id: unit.to_string(),
+            period: "2026-12".into(),
+            due: "2099-12-31".into(),
+            lines: vec![line("ค่าส่วนกลาง", 250_000)],
+            total_satang: None,
+        })
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn pay_offline_with_a_slip_then_staff_reject_and_confirm() {
     let mut server = TestServer::start().await;
@@ -163,17 +178,7 @@ async fn a_slip_upload_survives_dropped_connections_and_is_applied_once() {
     let (phone, units) = server.onboarded_owner().await;
     let lobby = &phone.lobby;
     let unit = units[0].unit_id.clone();
-    let added = server
-        .admin
-        .add_invoice(&InvoiceAdd {
-            unit_id: unit.clone(),
-            period: "2026-12".into(),
-            due: "2099-12-31".into(),
-            lines: vec![line("ค่าส่วนกลาง", 250_000)],
-            total_satang: None,
-        })
-        .await
-        .unwrap();
+    let added = december_invoice(&server, &unit).await;
     lobby.sync().await.unwrap();
     // Every third request through this network is dropped.
     let proxy = FaultProxy::start(&server.url, vec![Fault::Pass, Fault::Pass, Fault::Drop]).await;
@@ -213,17 +218,7 @@ async fn a_slip_upload_cut_half_way_resumes_sending_at_most_one_chunk_twice() {
     let (phone, units) = server.onboarded_owner().await;
     let lobby = &phone.lobby;
     let unit = units[0].unit_id.clone();
-    let added = server
-        .admin
-        .add_invoice(&InvoiceAdd {
-            unit_id: unit.clone(),
-            period: "2026-12".into(),
-            due: "2099-12-31".into(),
-            lines: vec![line("ค่าส่วนกลาง", 250_000)],
-            total_satang: None,
-        })
-        .await
-        .unwrap();
+    let added = december_invoice(&server, &unit).await;
     lobby.sync().await.unwrap();
     // A 4000 × 3000 noisy photo: its slip spans several chunks.
     let photo = {

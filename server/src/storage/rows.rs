@@ -263,15 +263,6 @@ pub struct NewConsent<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// One answer as kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredConsent {
-    pub kind: String,
-    pub version: String,
-    pub given: bool,
-    pub at: DateTime<Utc>,
-}
-
 /// A privacy request as kept (`privacy/requests.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredPrivacyRequest {

@@ -20,10 +20,10 @@ use super::rows::{
     Inserted, InvoiceDecision, Membership, NewAgendaItem, NewAnnouncement, NewConsent,
     NewDeviceKey, NewFile, NewHandover, NewInvite, NewInvoice, NewMeeting, NewMembership,
     NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch,
-    Person, PersonChange, StoredAgendaItem, StoredAnnouncement, StoredChange, StoredConsent,
-    StoredDeviceKey, StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation,
-    StoredOpen, StoredOtp, StoredPrivacyRequest, StoredSession, StoredStaff, StoredToken,
-    StoredUnit, StoredUpload,
+    Person, PersonChange, StoredAgendaItem, StoredAnnouncement, StoredChange, StoredDeviceKey,
+    StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation, StoredOpen,
+    StoredOtp, StoredPrivacyRequest, StoredSession, StoredStaff, StoredToken, StoredUnit,
+    StoredUpload,
 };
 use crate::error::AppResult;
 use lobby_model::domain::voting::chain::{ChainEntry, SnapshotUnit};
@@ -425,8 +425,6 @@ pub trait PrivacyTx {
     /// The version of `kind` in force (the last published).
     fn current_policy(&mut self, kind: &str) -> AppResult<Option<String>>;
     fn add_consent(&mut self, c: &NewConsent<'_>) -> AppResult<()>;
-    /// Every answer of the person, oldest first.
-    fn consents(&mut self, person_id: &str) -> AppResult<Vec<StoredConsent>>;
     /// A request id already taken reads as [`Inserted::Duplicate`].
     fn insert_privacy_request(&mut self, r: &StoredPrivacyRequest) -> AppResult<Inserted>;
     fn privacy_request(&mut self, id: &str) -> AppResult<Option<StoredPrivacyRequest>>;

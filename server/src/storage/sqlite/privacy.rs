@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{from_ms, inserted, ms, Cached, SqliteTx};
 use crate::error::AppResult;
-use crate::storage::{Inserted, NewConsent, PrivacyTx, StoredConsent, StoredPrivacyRequest};
+use crate::storage::{Inserted, NewConsent, PrivacyTx, StoredPrivacyRequest};
 
 const REQUEST_COLUMNS: &str =
     "r.id, r.person_id, r.kind, r.detail, r.status, r.filed_at, r.deadline, r.answer, r.decided_at";
@@ -56,22 +56,6 @@ impl PrivacyTx for SqliteTx<'_> {
             params![c.id, c.person_id, c.kind, c.version, c.given, ms(c.at)],
         )?;
         Ok(())
-    }
-
-    fn consents(&mut self, person_id: &str) -> AppResult<Vec<StoredConsent>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT kind, version, given, at FROM consent_events
-             WHERE person_id = ?1 ORDER BY at, rowid",
-        )?;
-        let rows = stmt.query_map([person_id], |r| {
-            Ok(StoredConsent {
-                kind: r.get(0)?,
-                version: r.get(1)?,
-                given: r.get(2)?,
-                at: from_ms(r.get(3)?),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn insert_privacy_request(&mut self, r: &StoredPrivacyRequest) -> AppResult<Inserted> {
