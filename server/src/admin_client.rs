@@ -348,6 +348,15 @@ impl AdminClient {
         .await
     }
 
+    /// The project's audit log, with the result of checking its chain.
+    pub async fn audit(
+        &self,
+        project_id: &str,
+    ) -> Result<lobby_model::protocol::admin::AuditLog, LobbyError> {
+        let path = format!("/v1/admin/projects/{}/audit", encode(project_id));
+        self.send(self.http.get(self.url(&path))).await
+    }
+
     /// The open privacy requests of the project's members, soonest deadline first.
     pub async fn privacy_requests(
         &self,

@@ -196,11 +196,20 @@ pub fn readers(
     staff: &StaffMember,
     announcement_id: &str,
 ) -> AppResult<AnnouncementReaders> {
-    db.read(|tx| {
+    // A write: who read what is personal data, and reading it is audited.
+    db.write(|tx| {
         let a = tx
             .announcement(announcement_id)?
             .filter(|a| staff.manages(&a.project_id))
             .ok_or_else(no_such_announcement)?;
+        crate::audit::record(
+            tx,
+            &a.project_id,
+            staff,
+            "announcement.readers",
+            announcement_id,
+            Utc::now(),
+        )?;
         let addressed: Vec<(String, String)> = if a.unit_ids.is_empty() {
             tx.project_units(&a.project_id)?
                 .into_iter()

@@ -126,6 +126,15 @@ enum AdminCommand {
         #[command(subcommand)]
         command: PrivacyCommand,
     },
+    /// The project's audit log of staff actions touching personal data:
+    /// {"entries": [...], "verified"?: bool} (with --verify; exit 1 when it does not hold).
+    Audit {
+        #[arg(long)]
+        project: String,
+        /// Check every link of the chain.
+        #[arg(long)]
+        verify: bool,
+    },
     Parcel {
         #[command(subcommand)]
         command: ParcelCommand,
@@ -559,7 +568,13 @@ pub fn main() -> ExitCode {
             } else {
                 println!("{}", out.text);
             }
-            ExitCode::SUCCESS
+            // A check that found a problem (`audit --verify` on a broken chain) prints
+            // its answer and exits 1.
+            if out.json.get("verified") == Some(&Value::Bool(false)) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Ok(None) => ExitCode::SUCCESS,
         Err(e) => {
@@ -803,6 +818,39 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
                 text: format!("code: {}", p.code),
                 json: json!(p),
             })
+        }
+        AdminCommand::Audit { project, verify } => {
+            let log = client.audit(&project).await?;
+            let mut text = format!("{} entr(ies) in the audit log", log.entries.len());
+            for e in &log.entries {
+                text.push_str(&format!(
+                    "\n  {:>4} {} {} {} {}",
+                    e.seq,
+                    e.at.format("%Y-%m-%d %H:%M:%S"),
+                    e.staff_id,
+                    e.action,
+                    e.subject
+                ));
+            }
+            let mut json = json!({"project_id": log.project_id, "entries": log.entries});
+            if verify {
+                json["verified"] = json!(log.verified);
+                if !log.verified {
+                    json["broken_at"] = json!(log.broken_at);
+                    json["why"] = json!(log.why);
+                }
+                text.push_str(&match (log.verified, &log.why) {
+                    (true, _) => {
+                        "\nthe chain holds: no entry was changed, dropped or reordered".to_string()
+                    }
+                    (false, why) => format!(
+                        "\nTHE CHAIN DOES NOT HOLD at entry {}: {}",
+                        log.broken_at.unwrap_or(0),
+                        why.as_deref().unwrap_or("")
+                    ),
+                });
+            }
+            Ok(Output { text, json })
         }
         AdminCommand::Privacy {
             command: PrivacyCommand::Requests { project },

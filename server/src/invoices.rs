@@ -236,17 +236,18 @@ pub fn import(
 }
 
 /// The invoice, if `staff` may act on it.
+/// The invoice and its project, if `staff` manages it.
 fn invoice_for(
     tx: &mut dyn Tx,
     staff: &StaffMember,
     invoice_id: &str,
-) -> AppResult<lobby_model::protocol::InvoiceRecord> {
+) -> AppResult<(lobby_model::protocol::InvoiceRecord, String)> {
     let inv = tx.invoice(invoice_id)?.ok_or_else(no_such_invoice)?;
     let unit = tx.unit(&inv.unit_id)?.ok_or_else(no_such_invoice)?;
     if !staff.manages(&unit.record.project_id) {
         return Err(no_such_invoice());
     }
-    Ok(inv)
+    Ok((inv, unit.record.project_id))
 }
 
 /// Records the payment received (a slip's, or cash at the office): the invoice is paid.
@@ -259,7 +260,7 @@ pub fn confirm(
 ) -> AppResult<()> {
     check_line("payment", amount_satang)?;
     db.write(|tx| {
-        invoice_for(tx, staff, invoice_id)?;
+        let (_, project_id) = invoice_for(tx, staff, invoice_id)?;
         let decided = tx.decide_invoice(
             invoice_id,
             &InvoiceDecision {
@@ -278,6 +279,7 @@ pub fn confirm(
                 "the invoice is already paid",
             ));
         }
+        crate::audit::record(tx, &project_id, staff, "invoice.confirm", invoice_id, now)?;
         log(tx, invoice_id, now)
     })
 }
@@ -292,7 +294,7 @@ pub fn reject(
 ) -> AppResult<()> {
     let reason = check_name(reason, "the reason", MAX_REASON_CHARS)?;
     db.write(|tx| {
-        invoice_for(tx, staff, invoice_id)?;
+        let (_, project_id) = invoice_for(tx, staff, invoice_id)?;
         let decided = tx.decide_invoice(
             invoice_id,
             &InvoiceDecision {
@@ -311,6 +313,7 @@ pub fn reject(
                 "only an invoice with a slip waiting can be rejected",
             ));
         }
+        crate::audit::record(tx, &project_id, staff, "invoice.reject", invoice_id, now)?;
         log(tx, invoice_id, now)
     })
 }

@@ -40,6 +40,7 @@ pub mod accounts;
 pub mod admin_client;
 pub mod announcements;
 pub mod arrears;
+pub mod audit;
 pub mod change_log;
 pub mod cli;
 pub mod config;

@@ -65,6 +65,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         privacy::publish_policy,
         privacy::privacy_requests,
         privacy::decide_privacy_request,
+        privacy::audit_log,
         invoices::add,
         invoices::import,
         invoices::confirm,

@@ -219,6 +219,24 @@ fn admin_commands_print_one_json_document_and_write_qr_pngs() {
         (code, err["error"]["code"].as_str()),
         (1, Some("not_found"))
     );
+    // The audit log: who read the announcement, the confirmed invoice, the requests
+    // listed — and its chain holds.
+    let (code, log) = admin(&["audit", "--project", &project, "--verify"]);
+    assert_eq!((code, log["verified"].as_bool()), (0, Some(true)), "{log}");
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "announcement.readers",
+            "invoice.confirm",
+            "privacy_request.list"
+        ]
+    );
     terminate(s);
 }
 

@@ -212,3 +212,80 @@ async fn an_erasure_request_needs_a_fresh_sign_in() {
     assert_eq!(t.count("SELECT COUNT(*) FROM privacy_requests"), 1);
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn staff_actions_on_personal_data_are_audited_in_a_chain_that_shows_tampering() {
+    let t = dev_server().await;
+    let (project, imported) = t.project_with_owners(REGISTRY).await;
+    let grant = t
+        .onboard(&imported.units[0].onboarding_payload, "0812345678")
+        .await;
+    let token = grant["access_token"].as_str().unwrap().to_string();
+    let (request, _) = file(&t, &token, "objection", None).await;
+    t.admin.privacy_requests(&project).await.unwrap();
+    t.admin
+        .decide_privacy_request(&request, true, None)
+        .await
+        .unwrap();
+    let added = t
+        .admin
+        .add_invoice(&lobby_model::protocol::InvoiceAdd {
+            unit_id: imported.units[0].unit_id.clone(),
+            period: "2026-12".into(),
+            due: "2026-12-31".into(),
+            lines: vec![lobby_model::protocol::InvoiceLineRecord {
+                description: "ค่าส่วนกลาง".into(),
+                amount_satang: 100_000,
+            }],
+            total_satang: None,
+        })
+        .await
+        .unwrap();
+    t.admin
+        .confirm_invoice(&added.invoice_id, 100_000)
+        .await
+        .unwrap();
+
+    let log = t.admin.audit(&project).await.unwrap();
+    assert!(log.verified);
+    let actions: Vec<(&str, &str)> = log
+        .entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.subject.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("privacy_request.list", project.as_str()),
+            ("privacy_request.decide", request.as_str()),
+            ("invoice.confirm", added.invoice_id.as_str()),
+        ]
+    );
+    // No personal data in it: ids only.
+    let all = serde_json::to_string(&log).unwrap();
+    assert!(!all.contains("0812345678") && !all.contains("สมชาย"));
+    // Another project's staff cannot read it.
+    let other = t.project().await;
+    let limited = lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&other)));
+    assert_eq!(
+        limited.audit(&project).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+
+    // Nobody edits it through the store...
+    let db = rusqlite::Connection::open(&t.db_path).unwrap();
+    assert!(db
+        .execute("UPDATE audit_log SET subject = 'x' WHERE seq = 1", [])
+        .is_err());
+    assert!(db.execute("DELETE FROM audit_log", []).is_err());
+    // ... and one who goes around it (dropping the guard) is found out.
+    db.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET staff_id = 'someone-else' WHERE seq = 1;",
+    )
+    .unwrap();
+    let log = t.admin.audit(&project).await.unwrap();
+    assert!(!log.verified);
+    assert_eq!(log.broken_at, Some(1));
+    t.shutdown().await;
+}

@@ -153,6 +153,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/privacy-requests/{request_id}/decide",
             post(privacy::decide_privacy_request),
         )
+        .route(
+            "/v1/admin/projects/{project_id}/audit",
+            get(privacy::audit_log),
+        )
         .route("/openapi.json", get(openapi_json))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))

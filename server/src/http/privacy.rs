@@ -100,3 +100,27 @@ pub async fn decide_privacy_request(
     tracing::info!(request_id = %decided.request_id, status = %decided.status, staff_id = %staff.0.id, "privacy request answered");
     Ok(Json(decided))
 }
+
+/// The project's audit log of staff actions touching personal data, oldest first, with
+/// the result of checking its hash chain (`verified`, and where it breaks).
+#[utoipa::path(get, path = "/v1/admin/projects/{project_id}/audit", tag = "admin",
+    params(("project_id" = String, Path, description = "the project", max_length = 64)),
+    responses(
+        (status = 200, body = lobby_model::protocol::admin::AuditLog),
+        (status = 400, description = "invalid_input", body = ApiError),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 404, description = "not_found (a project this credential does not manage)", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<lobby_model::protocol::admin::AuditLog>> {
+    check_id("project_id", &project_id)?;
+    let member = staff.0.clone();
+    let log = state
+        .db(move |s| crate::audit::read(s, &member, &project_id))
+        .await?;
+    Ok(Json(log))
+}

@@ -113,6 +113,18 @@ pub fn decide(
                 "this request was answered already",
             ));
         }
+        for project in tx.person_projects(&r.person_id)? {
+            if staff.manages(&project) {
+                crate::audit::record(
+                    tx,
+                    &project,
+                    staff,
+                    "privacy_request.decide",
+                    request_id,
+                    now,
+                )?;
+            }
+        }
         let decided = StoredPrivacyRequest {
             status: to.as_str().to_string(),
             answer,
@@ -136,7 +148,17 @@ pub fn open_requests(
     if !staff.manages(project_id) {
         return Err(AppError::not_found("no such project"));
     }
-    let rows = db.read(|tx| tx.open_privacy_requests(Some(project_id)))?;
+    let rows = db.write(|tx| {
+        crate::audit::record(
+            tx,
+            project_id,
+            staff,
+            "privacy_request.list",
+            project_id,
+            Utc::now(),
+        )?;
+        tx.open_privacy_requests(Some(project_id))
+    })?;
     Ok(rows
         .into_iter()
         .map(|(r, name)| PrivacyRequestSummary {

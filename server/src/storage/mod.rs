@@ -93,9 +93,9 @@ use crate::error::{AppError, AppResult};
 pub use rows::*;
 pub use sqlite::SqliteStorage;
 pub use tx::{
-    AnnouncementsTx, ChangeLogTx, DeviceKeysTx, FilesTx, InviteGuessesTx, InvitesTx, InvoicesTx,
-    MeetingsTx, MembershipsTx, MutationsTx, OnboardingTokensTx, OtpTx, ParcelsTx, PeopleTx,
-    PrivacyTx, SessionsTx, StaffTx, Tx, UnitsTx,
+    AnnouncementsTx, AuditTx, ChangeLogTx, DeviceKeysTx, FilesTx, InviteGuessesTx, InvitesTx,
+    InvoicesTx, MeetingsTx, MembershipsTx, MutationsTx, OnboardingTokensTx, OtpTx, ParcelsTx,
+    PeopleTx, PrivacyTx, SessionsTx, StaffTx, Tx, UnitsTx,
 };
 
 /// A database engine: opens units of work. See the module documentation.

@@ -540,6 +540,26 @@ CREATE TABLE privacy_requests (
 CREATE INDEX privacy_requests_open ON privacy_requests(status, deadline);
 CREATE INDEX privacy_requests_person ON privacy_requests(person_id);
 "#,
+    // 14: the audit log of staff actions (issue 11): one hash-chained log per project
+    // (`domain::audit`). Append-only here too: the triggers refuse to change or delete
+    // an entry (a PostgreSQL store would use a rule or revoked privileges instead).
+    r#"
+CREATE TABLE audit_log (
+    project_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    staff_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (project_id, seq)
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
 ];
 
 /// The schema version this build writes.

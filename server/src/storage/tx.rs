@@ -26,6 +26,7 @@ use super::rows::{
     StoredUpload,
 };
 use crate::error::AppResult;
+use lobby_model::domain::audit::AuditLink;
 use lobby_model::domain::voting::chain::{ChainEntry, SnapshotUnit};
 
 /// Staff credentials.
@@ -449,6 +450,17 @@ pub trait PrivacyTx {
     fn signed_in_at(&mut self, family_id: &str) -> AppResult<Option<DateTime<Utc>>>;
 }
 
+/// The audit log of staff actions (`audit.rs`): one chain per project, append-only.
+pub trait AuditTx {
+    /// The last link of the project's chain: its place and hash.
+    fn last_audit_link(&mut self, project_id: &str) -> AppResult<Option<(u64, String)>>;
+    /// Appends a link; a place already taken (a concurrent append) is an error, so the
+    /// chain never forks.
+    fn append_audit_link(&mut self, project_id: &str, link: &AuditLink) -> AppResult<()>;
+    /// The project's whole chain, oldest first.
+    fn audit_links(&mut self, project_id: &str) -> AppResult<Vec<AuditLink>>;
+}
+
 /// One open transaction: every area's operations, plus undoing part of the work.
 pub trait Tx:
     StaffTx
@@ -469,6 +481,7 @@ pub trait Tx:
     + InvoicesTx
     + FilesTx
     + PrivacyTx
+    + AuditTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes
     /// are undone (a savepoint) and the error is returned; the transaction stays usable.

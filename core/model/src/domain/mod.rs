@@ -2,6 +2,7 @@
 //! each rule has exactly one implementation. Each file is one concern, named for it.
 
 pub mod announcements;
+pub mod audit;
 pub mod consent;
 pub mod contact;
 pub mod csv_file;

@@ -175,3 +175,30 @@ pub struct ArrearsSet {
     #[schema(minimum = 0, maximum = 1200)]
     pub months: u32,
 }
+
+/// One entry of a project's audit log (`domain::audit`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    /// The staff credential that acted.
+    pub staff_id: String,
+    pub action: String,
+    /// The id of what it acted on.
+    pub subject: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+/// `GET /v1/admin/projects/{project_id}/audit`: the whole log, oldest first, with the
+/// result of checking its chain.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AuditLog {
+    pub project_id: String,
+    pub entries: Vec<AuditEntry>,
+    /// Every link holds.
+    pub verified: bool,
+    /// The first entry that does not hold, and why.
+    pub broken_at: Option<u64>,
+    pub why: Option<String>,
+}

@@ -12,6 +12,7 @@
 //! bytes as BLOBs and their sizes as signed 64-bit integers.
 
 mod announcements;
+mod audit;
 mod change_log;
 mod device_keys;
 mod files;
