@@ -137,10 +137,12 @@ pub fn list_parcels(
             ));
         }
     }
-    let recipient = recipient.map(str::trim).filter(|r| !r.is_empty());
+    // The length is checked before trimming: the description promises at most
+    // MAX_NAME_CHARS characters as sent (a longer filter of spaces is refused too).
     if recipient.is_some_and(|r| r.chars().count() > MAX_NAME_CHARS) {
         return Err(AppError::invalid("recipient is too long"));
     }
+    let recipient = recipient.map(str::trim).filter(|r| !r.is_empty());
     let search = ParcelSearch {
         project_id: staff.project_id.as_deref(),
         unit_id,

@@ -157,6 +157,17 @@ async fn staff_find_parcels_by_unit_status_and_recipient_within_their_project() 
             .code,
         ErrorCode::InvalidInput
     );
+    // The description allows 200 characters as sent, spaces included.
+    for too_long in [" ".repeat(201), format!("สมชาย{}", " ".repeat(196))] {
+        assert_eq!(
+            t.admin
+                .list_parcels(None, None, Some(&too_long))
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidInput
+        );
+    }
     // A credential of this project sees them; one of another project sees none.
     let mine = lobby_server::AdminClient::new(&t.url, &add_staff(&t.db_path, Some(&project)));
     assert_eq!(
