@@ -62,6 +62,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         meetings::ballot_log,
         meetings::add_role,
         announcements::post,
+        privacy::export,
         privacy::publish_policy,
         privacy::privacy_requests,
         privacy::decide_privacy_request,

@@ -88,6 +88,10 @@ pub enum ErrorCode {
     /// The action needs a fresh sign-in (an erasure request, DESIGN.md §2.8): sign in
     /// again, then repeat it.
     ReauthRequired,
+    /// An erasure of a person who still owns a unit (DESIGN.md §2.8): the owner registry
+    /// and the Condominium Act need an owner for every unit, so ownership is transferred
+    /// at the office first; HTTP 409.
+    StillOwnsUnit,
 }
 
 impl ErrorCode {
@@ -135,6 +139,7 @@ impl ErrorCode {
         ErrorCode::ProxyLimit,
         ErrorCode::VotingClosed,
         ErrorCode::ReauthRequired,
+        ErrorCode::StillOwnsUnit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -182,6 +187,7 @@ impl ErrorCode {
             ErrorCode::ProxyLimit => "proxy_limit",
             ErrorCode::VotingClosed => "voting_closed",
             ErrorCode::ReauthRequired => "reauth_required",
+            ErrorCode::StillOwnsUnit => "still_owns_unit",
         }
     }
 
@@ -207,7 +213,8 @@ impl ErrorCode {
             | ErrorCode::PickupPassUsed
             | ErrorCode::AlreadyHandedOver
             | ErrorCode::VotingClosed
-            | ErrorCode::ProxyLimit => 409,
+            | ErrorCode::ProxyLimit
+            | ErrorCode::StillOwnsUnit => 409,
             ErrorCode::NotEligible | ErrorCode::ReauthRequired => 403,
             ErrorCode::TooLarge => 413,
             ErrorCode::RateLimited => 429,

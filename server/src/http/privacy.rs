@@ -5,10 +5,11 @@ use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Utc;
 use lobby_model::protocol::{
-    ApiError, PolicyPublish, PolicyPublished, PrivacyDecide, PrivacyDecided, PrivacyRequestList,
+    ApiError, PersonalDataExport, PolicyPublish, PolicyPublished, PrivacyDecide, PrivacyDecided,
+    PrivacyRequestList,
 };
 
-use super::extract::{check_id, ApiJson, Staff};
+use super::extract::{check_id, ApiJson, Authed, Staff};
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -74,7 +75,7 @@ pub async fn privacy_requests(
         (status = 400, description = "invalid_input (a rejection without a reason, a reason too long)", body = ApiError),
         (status = 401, description = "unauthorized", body = ApiError),
         (status = 404, description = "not_found (no such request of a member of this credential's project)", body = ApiError),
-        (status = 409, description = "conflict (answered already)", body = ApiError),
+        (status = 409, description = "conflict (answered already); still_owns_unit (an erasure of a person who owns a unit: the office transfers the ownership first)", body = ApiError),
     ),
     security(("bearer" = [])))]
 pub async fn decide_privacy_request(
@@ -123,4 +124,27 @@ pub async fn audit_log(
         .db(move |s| crate::audit::read(s, &member, &project_id))
         .await?;
     Ok(Json(log))
+}
+
+/// Everything the server holds about the signed-in person (`docs/export.md`: one section
+/// per kind of data, each row the documented fields). Needs a sign-in from the last 10
+/// minutes: it hands over everything at once.
+#[utoipa::path(get, path = "/v1/me/export", tag = "auth",
+    responses(
+        (status = 200, body = PersonalDataExport),
+        (status = 401, description = "unauthorized", body = ApiError),
+        (status = 403, description = "reauth_required (the sign-in is older than 10 minutes)", body = ApiError),
+        (status = 429, description = "rate_limited", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn export(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+) -> AppResult<Json<PersonalDataExport>> {
+    let export = state
+        .db(move |s| {
+            crate::privacy::export::export(s, &session.person_id, &session.family_id, Utc::now())
+        })
+        .await?;
+    Ok(Json(export))
 }

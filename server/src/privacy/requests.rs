@@ -60,6 +60,7 @@ pub fn file(
         // No session to judge by is not fresh.
         check_fresh(kind, signed_in.unwrap_or(DateTime::<Utc>::MIN_UTC), now)?;
     }
+
     let request = StoredPrivacyRequest {
         id: request_id.to_string(),
         person_id: person_id.to_string(),
@@ -107,13 +108,16 @@ pub fn decide(
         }
         let status = RequestStatus::parse(&r.status)?;
         let (to, answer) = decide_rule(status, approve, reason)?;
+        // The projects whose staff may read about it, before an erasure ends the
+        // memberships.
+        let projects = tx.person_projects(&r.person_id)?;
         if !tx.decide_privacy_request(request_id, to.as_str(), answer.as_deref(), &staff.id, now)? {
             return Err(AppError::new(
                 ErrorCode::Conflict,
                 "this request was answered already",
             ));
         }
-        for project in tx.person_projects(&r.person_id)? {
+        for project in projects {
             if staff.manages(&project) {
                 crate::audit::record(
                     tx,
@@ -125,16 +129,28 @@ pub fn decide(
                 )?;
             }
         }
+        let erasure = if to == RequestStatus::Approved && r.kind == RequestKind::Erasure.as_str() {
+            Some(super::erasure::erase(tx, &r.person_id, now)?)
+        } else {
+            None
+        };
         let decided = StoredPrivacyRequest {
             status: to.as_str().to_string(),
             answer,
             decided_at: Some(now),
+            // An erasure overwrote what the person wrote.
+            detail: if erasure.is_some() {
+                None
+            } else {
+                r.detail.clone()
+            },
             ..r
         };
         log(tx, &decided, now)?;
         Ok(PrivacyDecided {
             request_id: request_id.to_string(),
             status: to.as_str().to_string(),
+            erasure,
         })
     })
 }

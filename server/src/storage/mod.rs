@@ -95,7 +95,7 @@ pub use sqlite::SqliteStorage;
 pub use tx::{
     AnnouncementsTx, AuditTx, ChangeLogTx, DeviceKeysTx, FilesTx, InviteGuessesTx, InvitesTx,
     InvoicesTx, MeetingsTx, MembershipsTx, MutationsTx, OnboardingTokensTx, OtpTx, ParcelsTx,
-    PeopleTx, PrivacyTx, SessionsTx, StaffTx, Tx, UnitsTx,
+    PeopleTx, PersonalDataTx, PrivacyTx, SessionsTx, StaffTx, Tx, UnitsTx,
 };
 
 /// A database engine: opens units of work. See the module documentation.

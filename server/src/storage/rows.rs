@@ -486,3 +486,50 @@ pub struct StoredItemResult {
     pub passed: bool,
     pub chain_head: String,
 }
+
+/// How the rows of a table belong to a person (the declaration of personal data,
+/// `privacy::personal_data`, names one per table; an engine turns it into its query).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonLink {
+    /// `column` holds the person's id.
+    Column(&'static str),
+    /// The row is about a unit (`unit`) the person was a member of, at a time (`at`)
+    /// within that membership (from its start, to its end if it ended).
+    UnitsDuring {
+        unit: &'static str,
+        at: &'static str,
+    },
+    /// The JSON document in `column` holds the person's id at `path` (the ballot log's
+    /// `{"ballot": {"cast_by": …}}`).
+    JsonField {
+        column: &'static str,
+        path: &'static [&'static str],
+    },
+    /// `column` names a row of `parent` (by its `parent_key`) whose `parent_column` holds
+    /// the person's id (an upload's chunks).
+    Through {
+        column: &'static str,
+        parent: &'static str,
+        parent_key: &'static str,
+        parent_column: &'static str,
+    },
+}
+
+/// The rows of `table` that belong to `person_id` by `link`.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonRows<'a> {
+    pub table: &'static str,
+    pub link: PersonLink,
+    pub person_id: &'a str,
+}
+
+/// One stored value as read for an export or written by an erasure: what every engine can
+/// say of a column without knowing its meaning (the declaration gives the meaning).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+    /// Binary data, by its length (an export lists a signature image, never its bytes).
+    Bytes(usize),
+}

@@ -560,6 +560,11 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#,
+    // 16: erasure (issue 11): when a person was erased (their names and contact are
+    // overwritten, the row stays so that ids elsewhere stay consistent).
+    r#"
+ALTER TABLE people ADD COLUMN erased_at INTEGER;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -17,13 +17,13 @@ use lobby_model::protocol::{
 };
 
 use super::rows::{
-    Inserted, InvoiceDecision, Membership, NewAgendaItem, NewAnnouncement, NewConsent,
+    Cell, Inserted, InvoiceDecision, Membership, NewAgendaItem, NewAnnouncement, NewConsent,
     NewDeviceKey, NewFile, NewHandover, NewInvite, NewInvoice, NewMeeting, NewMembership,
     NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch,
-    Person, PersonChange, StoredAgendaItem, StoredAnnouncement, StoredChange, StoredDeviceKey,
-    StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation, StoredOpen,
-    StoredOtp, StoredPrivacyRequest, StoredSession, StoredStaff, StoredToken, StoredUnit,
-    StoredUpload,
+    Person, PersonChange, PersonRows, StoredAgendaItem, StoredAnnouncement, StoredChange,
+    StoredDeviceKey, StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation,
+    StoredOpen, StoredOtp, StoredPrivacyRequest, StoredSession, StoredStaff, StoredToken,
+    StoredUnit, StoredUpload,
 };
 use crate::error::AppResult;
 use lobby_model::domain::audit::AuditLink;
@@ -462,6 +462,43 @@ pub trait AuditTx {
 }
 
 /// One open transaction: every area's operations, plus undoing part of the work.
+/// Personal data by the declaration (`privacy::personal_data`): the export reads it, an
+/// erasure deletes or overwrites it. Table and column names come from that declaration
+/// (compile-time constants, never input); values are bound.
+pub trait PersonalDataTx {
+    /// `columns` of the rows, in `key`'s order.
+    fn person_rows(
+        &mut self,
+        rows: &PersonRows<'_>,
+        columns: &[&str],
+        key: &str,
+    ) -> AppResult<Vec<Vec<Cell>>>;
+    /// Deletes the rows; how many.
+    fn delete_person_rows(&mut self, rows: &PersonRows<'_>) -> AppResult<usize>;
+    /// Sets `columns` of the rows; how many rows.
+    fn set_person_rows(&mut self, rows: &PersonRows<'_>, set: &[(&str, Cell)]) -> AppResult<usize>;
+    /// Sets one column of the row of `table` whose `key` column is `key_value`.
+    fn set_cell(
+        &mut self,
+        table: &str,
+        key: &str,
+        key_value: &str,
+        column: &str,
+        value: &Cell,
+    ) -> AppResult<()>;
+    /// Change-log entries with `seq > after` whose record contains any of `needles`
+    /// (Latin letters in any case; a pre-filter — the caller decides), in `seq` order, at
+    /// most `limit`, with their scope.
+    fn changes_containing(
+        &mut self,
+        needles: &[String],
+        after: i64,
+        limit: usize,
+    ) -> AppResult<Vec<(String, StoredChange)>>;
+    /// Replaces an entry's record in place (its `seq` and scope stay).
+    fn rewrite_change(&mut self, seq: i64, record_json: &str) -> AppResult<()>;
+}
+
 pub trait Tx:
     StaffTx
     + UnitsTx
@@ -482,6 +519,7 @@ pub trait Tx:
     + FilesTx
     + PrivacyTx
     + AuditTx
+    + PersonalDataTx
 {
     /// Runs `work` inside this transaction such that, when it returns `Err`, its writes
     /// are undone (a savepoint) and the error is returned; the transaction stays usable.

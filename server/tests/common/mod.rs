@@ -164,6 +164,40 @@ impl TestServer {
         .await
     }
 
+    /// The owner (`owner_token`) invites `role` into `unit_id`; the person with `phone`
+    /// accepts (accept → peek → verify). Their session grant.
+    pub async fn join(
+        &self,
+        owner_token: &str,
+        unit_id: &str,
+        role: &str,
+        phone: &str,
+        name: &str,
+    ) -> Value {
+        let code = lobby_model::domain::invites::generate_invite_code();
+        let push = json!({"mutations": [{
+            "id": uuid::Uuid::now_v7(), "created_at": chrono::Utc::now(),
+            "mutation": {"invite_create": {"invite_id": uuid::Uuid::now_v7(), "unit_id": unit_id,
+                                           "role": role, "code": code}},
+        }]});
+        let out = self.post_ok("/v1/sync/push", push, Some(owner_token)).await;
+        assert_eq!(out["results"][0]["outcome"]["status"], "applied", "{out}");
+        let sent = self
+            .post_ok(
+                "/v1/invites/accept",
+                json!({"code": code, "phone": phone, "name": name}),
+                None,
+            )
+            .await;
+        let otp = self.admin.peek_otp(phone).await.expect("peek").code;
+        self.post_ok(
+            "/v1/auth/otp/verify",
+            json!({"request_id": sent["request_id"], "code": otp}),
+            None,
+        )
+        .await
+    }
+
     /// A read-only connection to the server's database.
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open_with_flags(

@@ -116,11 +116,24 @@ pub fn check_fresh(
     signed_in_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if kind.needs_fresh_sign_in() && now - signed_in_at > Duration::minutes(FRESH_SIGN_IN_MINUTES) {
+    if kind.needs_fresh_sign_in() {
+        check_fresh_sign_in("an erasure request", signed_in_at, now)?;
+    }
+    Ok(())
+}
+
+/// `reauth_required` unless the sign-in was made in the last [`FRESH_SIGN_IN_MINUTES`]
+/// minutes: what an erasure request and an export of everything held (`what`) need.
+pub fn check_fresh_sign_in(
+    what: &str,
+    signed_in_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if now - signed_in_at > Duration::minutes(FRESH_SIGN_IN_MINUTES) {
         return Err(LobbyError::new(
             ErrorCode::ReauthRequired,
             format!(
-                "an erasure request needs a sign-in from the last {FRESH_SIGN_IN_MINUTES} minutes: sign in again, then repeat it"
+                "{what} needs a sign-in from the last {FRESH_SIGN_IN_MINUTES} minutes: sign in again, then repeat it"
             ),
         ));
     }

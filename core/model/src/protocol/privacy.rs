@@ -109,4 +109,39 @@ pub struct PrivacyDecided {
     pub request_id: String,
     /// `approved` or `rejected`.
     pub status: String,
+    /// For an approved erasure: what was erased (tables and row counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erasure: Option<ErasureReport>,
+}
+
+/// The format an export says it is in (`docs/export.md`).
+pub const EXPORT_FORMAT: &str = "lobby-export/1";
+
+/// `GET /v1/me/export`: everything the server holds about the signed-in person, by
+/// section (`docs/export.md` documents each). Needs a sign-in from the last 10 minutes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PersonalDataExport {
+    /// [`EXPORT_FORMAT`].
+    pub format: String,
+    pub generated_at: DateTime<Utc>,
+    pub person_id: String,
+    /// Section name → its rows, each an object of the documented fields.
+    #[schema(value_type = Object)]
+    pub server: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What an approved erasure did: rows per table (no ids, no names).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Default)]
+pub struct ErasureReport {
+    pub tables: Vec<ErasedRows>,
+    /// Change-log entries whose copies were redacted.
+    pub change_log_entries: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ErasedRows {
+    pub table: String,
+    /// `deleted` or `overwritten`.
+    pub action: String,
+    pub rows: u64,
 }

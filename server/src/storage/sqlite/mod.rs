@@ -26,6 +26,7 @@ mod onboarding_tokens;
 mod otp;
 mod parcels;
 mod people;
+mod personal_data;
 mod privacy;
 mod sessions;
 mod staff;
@@ -56,6 +57,9 @@ impl SqliteStorage {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted and overwritten values are zeroed, not left in free pages: an erasure
+        // leaves nothing of the person in the file (issue 11).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         schema::migrate(&mut conn)?;
