@@ -100,6 +100,14 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<InvoicesAction>,
     },
+    /// Everything held about you — the server's part and what only this phone holds —
+    /// as one JSON document (docs/export.md). Needs the network and a sign-in from the
+    /// last 10 minutes.
+    Export {
+        /// Where to write it (created or replaced; readable by you only).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Your answers to the terms, the privacy policy and marketing, and what to answer
     /// now (syncs first when it can).
     Consents,

@@ -104,6 +104,7 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
                 invoices::pay(lobby, &invoice_id, &slip).await
             }
         },
+        Command::Export { out } => privacy::export(lobby, &out).await,
         Command::Consents => privacy::list(lobby).await,
         Command::Privacy(args::PrivacyCmd::Request { kind, detail }) => {
             privacy::request(lobby, &kind, detail).await

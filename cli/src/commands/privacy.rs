@@ -158,3 +158,49 @@ pub async fn requests(lobby: &Lobby) -> Result<Reply> {
         human,
     ))
 }
+
+/// `export --out FILE.json`: written next to its final name, then renamed, so a failure
+/// never leaves half a file under that name; readable by the owner only (it is all of
+/// their personal data).
+pub async fn export(lobby: &Lobby, out: &std::path::Path) -> Result<Reply> {
+    let doc = lobby.privacy().export().await?;
+    let io = |e: std::io::Error| LobbyError::internal(format!("writing {}: {e}", out.display()));
+    let tmp = out.with_extension("json.part");
+    {
+        use std::io::Write;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp).map_err(io)?;
+        f.write_all(doc.as_bytes()).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&tmp, out).map_err(io)?;
+    let parsed: Value = serde_json::from_str(&doc).unwrap_or(Value::Null);
+    let count = |part: &str| {
+        parsed[part]
+            .as_object()
+            .map(|o| {
+                o.values()
+                    .filter_map(Value::as_array)
+                    .map(Vec::len)
+                    .sum::<usize>()
+            })
+            .unwrap_or(0)
+    };
+    let human = format!(
+        "wrote {} ({} bytes): {} rows the server holds, {} only this phone holds (schema: docs/export.md)",
+        out.display(),
+        doc.len(),
+        count("server"),
+        count("device")
+    );
+    Ok(Reply::new(
+        json!({"path": out.display().to_string(), "bytes": doc.len()}),
+        human,
+    ))
+}

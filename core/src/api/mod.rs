@@ -290,6 +290,18 @@ impl ApiClient {
         read_json(resp).await
     }
 
+    /// Everything the server holds about the person (`GET /v1/me/export`).
+    pub async fn export(&self, bearer: &str) -> Result<PersonalDataExport> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/me/export", self.base))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        read_json(resp).await
+    }
+
     /// The published part of a meeting's ballot log (`GET /v1/meetings/{id}/ballot-log`).
     pub async fn ballot_log(&self, bearer: &str, meeting_id: &str) -> Result<BallotLog> {
         let url = format!(

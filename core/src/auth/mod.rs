@@ -284,14 +284,7 @@ impl AuthClient<'_> {
                         .is_ok(),
                     None => false,
                 };
-                inner.clear_session_secrets()?;
-                inner.with_store_mut(|s| {
-                    s.reset_replica()?;
-                    s.clear_setting(setting_keys::PERSON_ID)?;
-                    s.clear_setting(setting_keys::CURRENT_UNIT)?;
-                    s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
-                    s.clear_setting(setting_keys::PENDING_OTP)
-                })?;
+                inner.sign_out_here()?;
                 inner.publish_state(crate::sync::SyncState::Idle)?;
                 Ok(revoked)
             })
@@ -404,6 +397,21 @@ impl Inner {
             .set_secret(keys::REFRESH_TOKEN, &grant.refresh_token)
     }
 
+    /// Ends the session on this phone: its tokens and the replica of the person's data
+    /// go; queued changes stay, sent when the same person signs in again. What a logout
+    /// does, and what a refused refresh does (the person signed out everywhere, or was
+    /// erased: the phone wipes at its next contact).
+    pub(crate) fn sign_out_here(&self) -> Result<()> {
+        self.clear_session_secrets()?;
+        self.with_store_mut(|s| {
+            s.reset_replica()?;
+            s.clear_setting(setting_keys::PERSON_ID)?;
+            s.clear_setting(setting_keys::CURRENT_UNIT)?;
+            s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
+            s.clear_setting(setting_keys::PENDING_OTP)
+        })
+    }
+
     pub(crate) fn clear_session_secrets(&self) -> Result<()> {
         for key in keys::SESSION {
             self.device.delete_secret(key)?;
@@ -424,7 +432,7 @@ impl Inner {
             }
             Err(e) if crate::api::is_transient(e.code) => Err(e),
             Err(_) => {
-                self.clear_session_secrets()?;
+                self.sign_out_here()?;
                 Err(LobbyError::new(
                     ErrorCode::Unauthorized,
                     "the session has ended; sign in again",

@@ -12,6 +12,7 @@
 //!   outbox.
 
 mod consents;
+mod export;
 mod records;
 mod requests;
 

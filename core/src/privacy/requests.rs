@@ -34,7 +34,7 @@ pub struct PrivacyRequest {
 
 /// Privacy requests (`lobby.privacy()`).
 pub struct PrivacyClient<'a> {
-    lobby: &'a Lobby,
+    pub(super) lobby: &'a Lobby,
 }
 
 impl Lobby {

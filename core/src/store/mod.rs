@@ -18,6 +18,7 @@
 //! transaction, so the app can be killed at any instant and restart consistent.
 
 mod changes;
+mod dump;
 mod error;
 mod outbox;
 mod replica;
