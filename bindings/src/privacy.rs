@@ -67,3 +67,13 @@ impl PrivacyClient {
         Ok(self.inner.privacy().requests()?)
     }
 }
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PrivacyClient {
+    /// Everything held about the person — the server's part and what only this phone
+    /// holds — as one JSON document (`docs/export.md`). Needs the network and a sign-in
+    /// of the last 10 minutes (`REAUTH_REQUIRED` otherwise).
+    pub async fn export(&self) -> Result<String, LobbyError> {
+        Ok(self.inner.privacy().export().await?)
+    }
+}

@@ -69,7 +69,7 @@ pub fn log_parcel(
             .parcel(&id)?
             .ok_or_else(|| AppError::server("parcel", "not read back"))?;
         tx.append_change(&scope::unit(&req.unit_id), &Record::Parcel(record), now)?;
-        Ok(())
+        crate::audit::record(tx, &unit.record.project_id, staff, "parcel.log", &id, now)
     })?;
     Ok(id)
 }
@@ -113,6 +113,14 @@ pub fn set_parcel_photo(
             .parcel(parcel_id)?
             .ok_or_else(|| AppError::server("parcel", "not read back"))?;
         tx.append_change(&unit_scope, &Record::Parcel(record), now)?;
+        crate::audit::record(
+            tx,
+            &unit.record.project_id,
+            staff,
+            "parcel.photo",
+            parcel_id,
+            now,
+        )?;
         Ok(file.id)
     })
 }

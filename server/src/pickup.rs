@@ -243,7 +243,14 @@ pub fn hand_over(
                 .ok_or_else(|| AppError::server("parcel", "not read back"))?;
             tx.append_change(&unit_scope, &Record::Parcel(record), now)?;
         }
-        Ok(())
+        crate::audit::record(
+            tx,
+            &unit.record.project_id,
+            staff,
+            "pickup.handover",
+            &handover_id,
+            now,
+        )
     })?;
     Ok(HandedOver {
         handed_over: ids,
@@ -273,7 +280,8 @@ pub fn return_parcel(
 ) -> AppResult<()> {
     db.write(|tx| {
         let parcel = tx.parcel(parcel_id)?.ok_or_else(no_such_parcel)?;
-        tx.unit(&parcel.unit_id)?
+        let unit = tx
+            .unit(&parcel.unit_id)?
             .filter(|u| staff.manages(&u.record.project_id))
             .ok_or_else(no_such_parcel)?;
         if !tx.mark_parcel_returned(parcel_id, &staff.id, now)? {
@@ -283,7 +291,14 @@ pub fn return_parcel(
             .parcel(parcel_id)?
             .ok_or_else(|| AppError::server("parcel", "not read back"))?;
         tx.append_change(&scope::unit(&parcel.unit_id), &Record::Parcel(record), now)?;
-        Ok(())
+        crate::audit::record(
+            tx,
+            &unit.record.project_id,
+            staff,
+            "parcel.return",
+            parcel_id,
+            now,
+        )
     })
 }
 

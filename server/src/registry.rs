@@ -14,7 +14,7 @@ use lobby_model::protocol::{ProjectRecord, UnitRecord};
 use crate::change_log::records;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
-use crate::storage::{Inserted, NewOnboardingToken, NewPerson, Storage, Tx};
+use crate::storage::{Inserted, NewOnboardingToken, NewPerson, StaffMember, Storage, Tx};
 
 /// Creates the project and logs its record in its scope.
 pub fn create_project(
@@ -40,6 +40,7 @@ pub fn unit_project_id(db: &dyn Storage, unit_id: &str) -> AppResult<Option<Stri
 /// the same e-mail) are one person; a phone already known is that person.
 pub fn import_owners(
     db: &dyn Storage,
+    staff: &StaffMember,
     project_id: &str,
     rows: &[RegistryRow],
     tokens: &[NewOnboardingToken],
@@ -81,6 +82,7 @@ pub fn import_owners(
             records::unit_created(tx, &unit, now)?;
             unit_ids.push(unit.id);
         }
+        crate::audit::record(tx, project_id, staff, "owners.import", project_id, now)?;
         Ok(unit_ids)
     })
 }
@@ -131,17 +133,32 @@ fn registry_person(
 }
 
 /// Voids the unit's unused tokens and stores a new one; `not_found` for an unknown unit.
+///
+/// Audited when `staff` is given (an admin request); the server machine's own tools
+/// (`Storage::reissue_onboarding`) act without a credential.
 pub fn reissue_onboarding(
     db: &dyn Storage,
+    staff: Option<&StaffMember>,
     unit_id: &str,
     token: &NewOnboardingToken,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     db.write(|tx| {
-        if tx.unit(unit_id)?.is_none() {
+        let Some(unit) = tx.unit(unit_id)? else {
             return Err(AppError::not_found("no such unit"));
-        }
+        };
         tx.void_unused_onboarding_tokens(unit_id, now)?;
-        tx.insert_onboarding_token(unit_id, token, now)
+        tx.insert_onboarding_token(unit_id, token, now)?;
+        if let Some(staff) = staff {
+            crate::audit::record(
+                tx,
+                &unit.record.project_id,
+                staff,
+                "onboarding.reissue",
+                unit_id,
+                now,
+            )?;
+        }
+        Ok(())
     })
 }

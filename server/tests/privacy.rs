@@ -245,6 +245,22 @@ async fn staff_actions_on_personal_data_are_audited_in_a_chain_that_shows_tamper
         .confirm_invoice(&added.invoice_id, 100_000)
         .await
         .unwrap();
+    let parcel = t
+        .admin
+        .add_parcel(&lobby_model::protocol::admin::ParcelAdd {
+            unit_id: imported.units[0].unit_id.clone(),
+            recipient: "สมชาย ใจดี".into(),
+            carrier: "Kerry Express".into(),
+            tracking: None,
+        })
+        .await
+        .unwrap()
+        .parcel_id;
+    t.admin.return_parcel(&parcel).await.unwrap();
+    t.admin
+        .reissue_onboarding(&imported.units[1].unit_id)
+        .await
+        .unwrap();
 
     let log = t.admin.audit(&project).await.unwrap();
     assert!(log.verified);
@@ -256,9 +272,13 @@ async fn staff_actions_on_personal_data_are_audited_in_a_chain_that_shows_tamper
     assert_eq!(
         actions,
         [
+            ("owners.import", project.as_str()),
             ("privacy_request.list", project.as_str()),
             ("privacy_request.decide", request.as_str()),
             ("invoice.confirm", added.invoice_id.as_str()),
+            ("parcel.log", parcel.as_str()),
+            ("parcel.return", parcel.as_str()),
+            ("onboarding.reissue", imported.units[1].unit_id.as_str()),
         ]
     );
     // No personal data in it: ids only.

@@ -105,9 +105,9 @@ pub async fn import_owners(
     let rows = parse_owner_registry(&body).map_err(|p| registry_error(&p))?;
     let (payloads, tokens): (Vec<String>, Vec<NewOnboardingToken>) =
         rows.iter().map(|_| new_token()).unzip();
-    let (pid, r) = (project_id.clone(), rows.clone());
+    let (pid, r, member) = (project_id.clone(), rows.clone(), staff.0.clone());
     let unit_ids = state
-        .db(move |s| registry::import_owners(s, &pid, &r, &tokens, Utc::now()))
+        .db(move |s| registry::import_owners(s, &member, &pid, &r, &tokens, Utc::now()))
         .await?;
     let units = rows
         .into_iter()
@@ -153,9 +153,9 @@ pub async fn reissue_onboarding(
         return Err(AppError::not_found("no such unit"));
     }
     let (payload, token) = new_token();
-    let u = unit_id.clone();
+    let (u, member) = (unit_id.clone(), staff.0.clone());
     state
-        .db(move |s| registry::reissue_onboarding(s, &u, &token, Utc::now()))
+        .db(move |s| registry::reissue_onboarding(s, Some(&member), &u, &token, Utc::now()))
         .await?;
     tracing::info!(%unit_id, staff_id = %staff.0.id, "onboarding token reissued");
     Ok(Json(OnboardingReissued {

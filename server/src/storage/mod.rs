@@ -128,7 +128,7 @@ pub trait Storage: Send + Sync + 'static {
     where
         Self: Sized,
     {
-        crate::registry::reissue_onboarding(self, unit_id, token, now)
+        crate::registry::reissue_onboarding(self, None, unit_id, token, now)
     }
 }
 

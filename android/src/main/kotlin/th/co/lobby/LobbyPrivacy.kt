@@ -24,6 +24,13 @@ class LobbyPrivacy internal constructor(
     suspend fun fileRequest(kind: RequestKind, detail: String? = null): PrivacyRequest =
         io { ffi.fileRequest(kind, detail) }
 
+    /**
+     * Everything held about the person as one JSON document (docs/export.md): the server's
+     * part and what only this phone holds. Needs a sign-in of the last 10 minutes, or it
+     * throws `REAUTH_REQUIRED`; the app asks the person to sign in again, then repeats.
+     */
+    suspend fun export(): String = ffi.export()
+
     /** The person's requests, newest first. */
     suspend fun requests(): List<PrivacyRequest> = io { ffi.requests() }
 

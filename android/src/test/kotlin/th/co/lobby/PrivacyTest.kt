@@ -42,4 +42,21 @@ class PrivacyTest : PhoneTestCase() {
         assertNull(answered.getValue(objection.requestId).answer)
         assertTrue(server.privacyRequests(project).isEmpty())
     }
+
+    @Test
+    fun the_export_is_one_json_document_of_the_servers_part_and_the_phones_own() = runBlocking {
+        onboard(unit("12/345"))
+        phone.privacy.fileRequest(RequestKind.OBJECTION, "ไม่รับข่าวสาร")
+        @Suppress("UNCHECKED_CAST")
+        val doc = th.co.lobby.support.Json.parse(phone.privacy.export()) as Map<String, Any?>
+        assertEquals("lobby-export/1", doc["format"])
+        @Suppress("UNCHECKED_CAST")
+        val server = doc["server"] as Map<String, List<Map<String, Any?>>>
+        assertTrue((server.getValue("profile")[0]["phone"] as String).startsWith("+66"))
+        assertEquals(1, server.getValue("units_owned").size)
+        // The queued request is the phone's own.
+        @Suppress("UNCHECKED_CAST")
+        val device = doc["device"] as Map<String, List<Any?>>
+        assertEquals(1, device.getValue("privacy_requests_local").size)
+    }
 }
