@@ -7,7 +7,7 @@ use std::time::Duration;
 use lobby_model::protocol::admin::{
     ArrearsSet, CreateProject, EpochBumped, HandedOver, OnboardingReissued, OtpPeek,
     OwnersImported, ParcelAdd, ParcelAdded, ParcelList, ParcelPhotoSet, ParcelReturned,
-    PickupHandover, PickupVerified, PickupVerify, ProjectCreated,
+    PickupHandover, PickupVerified, PickupVerify, ProjectCreated, RetentionRun,
 };
 use lobby_model::protocol::{
     AnnouncementPost, AnnouncementPosted, AnnouncementReaders, ApiError, AttachmentSet,
@@ -383,6 +383,13 @@ impl AdminClient {
 
     pub async fn bump_epoch(&self) -> Result<EpochBumped, LobbyError> {
         self.send(self.http.post(self.url("/v1/admin/sync/epoch")))
+            .await
+    }
+
+    /// Runs the retention job now (platform staff only): how many rows of each category
+    /// went.
+    pub async fn run_retention(&self) -> Result<RetentionRun, LobbyError> {
+        self.send(self.http.post(self.url("/v1/admin/retention/run")))
             .await
     }
 

@@ -135,6 +135,11 @@ enum AdminCommand {
         #[arg(long)]
         verify: bool,
     },
+    /// What the server deletes once past its period (platform staff only).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     Parcel {
         #[command(subcommand)]
         command: ParcelCommand,
@@ -513,6 +518,13 @@ enum PolicyCommand {
         #[arg(long)]
         version: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum RetentionCommand {
+    /// Delete now what is past its period (the server does so every minute):
+    /// {"removed": [{"category", "count"}]}.
+    Run,
 }
 
 #[derive(Subcommand, Debug)]
@@ -895,6 +907,26 @@ async fn admin(client: &AdminClient, command: AdminCommand) -> Result<Output, Lo
             Ok(Output {
                 text: format!("{} version {} is in force", p.kind, p.version),
                 json: json!(p),
+            })
+        }
+        AdminCommand::Retention {
+            command: RetentionCommand::Run,
+        } => {
+            let run = client.run_retention().await?;
+            let gone: Vec<String> = run
+                .removed
+                .iter()
+                .filter(|r| r.count > 0)
+                .map(|r| format!("\n  {}: {}", r.category, r.count))
+                .collect();
+            let text = if gone.is_empty() {
+                "nothing was past its retention period".to_string()
+            } else {
+                format!("removed:{}", gone.concat())
+            };
+            Ok(Output {
+                text,
+                json: json!(run),
             })
         }
         AdminCommand::Sync {

@@ -12,8 +12,8 @@
 //! - [`storage`]: a narrow data-access interface in units of work (SQLite today), which
 //!   another engine implements without re-implementing a rule.
 //!
-//! Plus OTP delivery, rate limits, the staff endpoints and the `lobby-server` command
-//! line.
+//! Plus OTP delivery, rate limits, the [`retention`] job (what is deleted when), the
+//! staff endpoints and the `lobby-server` command line.
 //!
 //! Embedding (the CLI's `lobby demo` and the end-to-end tests):
 //! ```no_run
@@ -65,6 +65,7 @@ pub mod pickup;
 pub mod privacy;
 pub mod rate_limit;
 pub mod registry;
+pub mod retention;
 pub mod server;
 pub mod server_key;
 pub mod sessions;

@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
 use crate::config::MAX_PULL_SCOPES;
 use crate::http::{
     admin, announcements, auth, files, invites, invoices, meetings, onboarding, pickup, privacy,
-    profile, sync,
+    profile, retention, sync,
 };
 
 #[derive(OpenApi)]
@@ -67,6 +67,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         privacy::privacy_requests,
         privacy::decide_privacy_request,
         privacy::audit_log,
+        retention::run_retention,
         invoices::add,
         invoices::import,
         invoices::confirm,

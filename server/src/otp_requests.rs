@@ -10,7 +10,8 @@
 //!   unit of work as whatever it confirms.
 //! - Leaving nothing behind: a request (its keyed digest, the person, what it confirms —
 //!   an onboarding's password hash included) is deleted when used, and [`purge`] deletes
-//!   expired ones and sends older than a day (every issue and a server janitor call it).
+//!   expired ones and sends older than [`SEND_WINDOW`] (every issue calls it; the
+//!   retention job, `crate::retention`, deletes the same rows every minute).
 
 use chrono::{DateTime, Duration, Utc};
 use lobby_model::domain::otp::{
@@ -47,18 +48,20 @@ pub fn pending_json<T: serde::Serialize>(pending: &T) -> AppResult<Option<String
     Ok(Some(serde_json::to_string(pending)?))
 }
 
+/// How long a send counts against the limits: the widest window of
+/// `DESTINATION_LIMITS` and `ADDRESS_LIMITS` (so many a day).
+pub const SEND_WINDOW: Duration = Duration::days(1);
+
 /// Deletes expired requests and sends no limit counts any more; how many requests went.
 pub fn purge(tx: &mut dyn Tx, now: DateTime<Utc>) -> AppResult<usize> {
-    tx.purge_otp(
-        now - Duration::seconds(OTP_TTL_SECS),
-        now - Duration::days(1),
-    )
+    tx.purge_otp_sends(now - SEND_WINDOW)?;
+    tx.purge_otp_requests(now - Duration::seconds(OTP_TTL_SECS))
 }
 
 /// Stores a code after applying the send limits (`rate_limited` with a retry time).
 pub fn create_otp_request(db: &dyn Storage, r: &NewOtpRequest) -> AppResult<()> {
     let now = r.created_at;
-    let since = now - Duration::days(1);
+    let since = now - SEND_WINDOW;
     db.write(|tx| {
         purge(tx, now)?;
         let mut limited: Vec<(&str, &SendLimits)> =

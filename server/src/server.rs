@@ -152,34 +152,22 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     })
 }
 
-/// How often the janitor runs when no request does its work first.
+/// How often the janitor runs the retention job.
 const JANITOR_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-type Purge =
-    fn(&mut dyn crate::storage::Tx, chrono::DateTime<Utc>) -> crate::error::AppResult<usize>;
-
-/// What must not outlive its use, each deleted by the janitor (and by the requests that
-/// would be limited by it): expired one-time codes and spent send counts; uploads never
-/// finished.
-const PURGES: &[(&str, Purge)] = &[
-    ("expired one-time codes", crate::otp_requests::purge),
-    ("unfinished uploads", crate::uploads::purge),
-];
-
+/// Runs the retention job (`crate::retention`: what must not outlive its use, each
+/// category in its own unit of work) every [`JANITOR_EVERY`]; the job logs what it
+/// removed and what failed.
 async fn janitor(storage: Arc<dyn Storage>) {
     let mut tick = tokio::time::interval(JANITOR_EVERY);
     loop {
         tick.tick().await;
-        for &(what, purge) in PURGES {
-            let s = storage.clone();
-            let purged =
-                tokio::task::spawn_blocking(move || s.write(|tx| purge(tx, Utc::now()))).await;
-            match purged {
-                Ok(Ok(n)) if n > 0 => tracing::debug!(purged = n, what, "deleted"),
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, what, "purging"),
-                Err(e) => tracing::warn!(error = %e, what, "purging"),
-            }
+        let s = storage.clone();
+        let ran =
+            tokio::task::spawn_blocking(move || crate::retention::run(s.as_ref(), Utc::now()))
+                .await;
+        if let Err(e) = ran {
+            tracing::warn!(error = %e, "retention task");
         }
     }
 }

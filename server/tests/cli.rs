@@ -237,6 +237,12 @@ fn admin_commands_print_one_json_document_and_write_qr_pngs() {
             "privacy_request.list"
         ]
     );
+    // Retention, now: every category with its count (nothing is old enough here).
+    let (code, run) = admin(&["retention", "run"]);
+    assert_eq!(code, 0, "{run}");
+    let removed = run["removed"].as_array().unwrap();
+    assert!(removed.iter().any(|r| r["category"] == "closed_sessions"));
+    assert!(removed.iter().all(|r| r["count"] == 0), "{run}");
     terminate(s);
 }
 

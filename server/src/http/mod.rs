@@ -16,6 +16,7 @@ pub mod onboarding;
 pub mod pickup;
 pub mod privacy;
 pub mod profile;
+pub mod retention;
 pub mod sync;
 
 use std::time::Instant;
@@ -145,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/admin/otp/peek", get(admin::peek_otp))
         .route("/v1/admin/sync/epoch", post(admin::bump_epoch))
+        .route("/v1/admin/retention/run", post(retention::run_retention))
         .route("/v1/admin/policies", post(privacy::publish_policy))
         .route(
             "/v1/admin/projects/{project_id}/privacy-requests",

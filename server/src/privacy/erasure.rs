@@ -46,6 +46,23 @@ pub fn check(tx: &mut dyn Tx, person_id: &str) -> AppResult<()> {
     Ok(check_erasable(units_owned(tx, person_id)?)?)
 }
 
+/// People erased per retention run (the rest wait a minute for the next).
+const DEPARTED_PER_RUN: usize = 100;
+
+/// Retention's `departed_accounts`: erases each person whose last membership ended at or
+/// before `left_by` and who has none left (nor a unit); how many.
+pub fn erase_departed(
+    tx: &mut dyn Tx,
+    left_by: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let people = tx.departed_people(left_by, DEPARTED_PER_RUN)?;
+    for person_id in &people {
+        erase(tx, person_id, now)?;
+    }
+    Ok(people.len())
+}
+
 /// Erases the person (see the module documentation).
 pub fn erase(tx: &mut dyn Tx, person_id: &str, now: DateTime<Utc>) -> AppResult<ErasureReport> {
     let person = tx

@@ -58,11 +58,14 @@
 //! - [`MembershipsTx`] — `membership`, `active_membership`, `active_memberships_of`,
 //!   `count_active_memberships`, `insert_membership`, `end_membership`.
 //! - [`OnboardingTokensTx`] — `onboarding_token`, `insert_onboarding_token`,
-//!   `void_unused_onboarding_tokens`, `mark_onboarding_token_used`.
+//!   `void_unused_onboarding_tokens`, `mark_onboarding_token_used`,
+//!   `purge_used_onboarding_tokens`, `purge_expired_onboarding_tokens`.
 //! - [`OtpTx`] — `otp_sends`, `record_otp_send`, `insert_otp_request`, `otp_request`,
-//!   `count_wrong_otp_attempt`, `delete_otp_request`, `purge_otp`.
+//!   `count_wrong_otp_attempt`, `delete_otp_request`, `purge_otp_requests`,
+//!   `purge_otp_sends`.
 //! - [`SessionsTx`] — `insert_session`, `session_by_access`, `session_by_refresh`,
-//!   `session`, `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`.
+//!   `session`, `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`,
+//!   `purge_ended_sessions`.
 //! - [`InvitesTx`] — `insert_invite`, `invite`, `invite_by_code`, `count_pending_invites`,
 //!   `mark_invite_revoked`, `mark_invite_accepted`.
 //! - [`InviteGuessesTx`] — `guess_failures_since`, `record_guess_failure`,
@@ -71,6 +74,9 @@
 //!   `retention_floor`, `sync_epoch`, `set_sync_epoch`.
 //! - [`MutationsTx`] — `mutation`, `record_mutation`.
 //! - [`ParcelsTx`] — `insert_parcel`, `parcel`, `set_parcel_photo`.
+//! - [`DeviceKeysTx`] — `insert_device_key`, `device_key`, `count_family_device_keys`,
+//!   `revoke_family_device_keys`, `revoke_person_device_keys`,
+//!   `purge_revoked_device_keys`.
 //! - [`FilesTx`] — `insert_file`, `file_meta`, `file_bytes`, `delete_file`.
 //!
 //! Nothing else: `Storage::add_staff` and `Storage::reissue_onboarding` are provided

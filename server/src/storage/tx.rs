@@ -107,6 +107,14 @@ pub trait OnboardingTokensTx {
         person_id: &str,
         now: DateTime<Utc>,
     ) -> AppResult<()>;
+    /// Deletes the tokens used at or before `used_before`; how many.
+    fn purge_used_onboarding_tokens(&mut self, used_before: DateTime<Utc>) -> AppResult<usize>;
+    /// Deletes the unused tokens (voided or not) that expired at or before
+    /// `expired_before`; how many.
+    fn purge_expired_onboarding_tokens(
+        &mut self,
+        expired_before: DateTime<Utc>,
+    ) -> AppResult<usize>;
 }
 
 /// One-time code requests, and the sends the limits count.
@@ -121,13 +129,10 @@ pub trait OtpTx {
     fn count_wrong_otp_attempt(&mut self, request_id: &str) -> AppResult<()>;
     /// Deletes the request (its code was used); whether it was still there.
     fn delete_otp_request(&mut self, request_id: &str) -> AppResult<bool>;
-    /// Deletes requests made at or before `made_before` and sends counted at or before
-    /// `sent_before`; how many requests went.
-    fn purge_otp(
-        &mut self,
-        made_before: DateTime<Utc>,
-        sent_before: DateTime<Utc>,
-    ) -> AppResult<usize>;
+    /// Deletes the requests made at or before `made_before`; how many.
+    fn purge_otp_requests(&mut self, made_before: DateTime<Utc>) -> AppResult<usize>;
+    /// Deletes the sends counted at or before `sent_before`; how many.
+    fn purge_otp_sends(&mut self, sent_before: DateTime<Utc>) -> AppResult<usize>;
 }
 
 /// Sessions (digests only).
@@ -148,6 +153,10 @@ pub trait SessionsTx {
     fn revoke_session_family(&mut self, family_id: &str, now: DateTime<Utc>) -> AppResult<()>;
     /// Revokes the person's sessions not yet revoked.
     fn revoke_person_sessions(&mut self, person_id: &str, now: DateTime<Utc>) -> AppResult<()>;
+    /// Deletes the sessions that ended — revoked, or their refresh token expired — at or
+    /// before `ended_before`, except a family's first row (`id = family_id`) while
+    /// another row of its family has not ended by then; how many.
+    fn purge_ended_sessions(&mut self, ended_before: DateTime<Utc>) -> AppResult<usize>;
 }
 
 /// Invitation codes (digests only).
@@ -181,8 +190,8 @@ pub trait InviteGuessesTx {
         since: DateTime<Utc>,
     ) -> AppResult<Vec<DateTime<Utc>>>;
     fn record_guess_failure(&mut self, key: &str, at: DateTime<Utc>) -> AppResult<()>;
-    /// Deletes every failure at or before `until` (any key).
-    fn forget_guess_failures(&mut self, until: DateTime<Utc>) -> AppResult<()>;
+    /// Deletes every failure at or before `until` (any key); how many.
+    fn forget_guess_failures(&mut self, until: DateTime<Utc>) -> AppResult<usize>;
 }
 
 /// The change log (global, monotonic `seq`) and the sync epoch.
@@ -388,6 +397,9 @@ pub trait DeviceKeysTx {
     ) -> AppResult<()>;
     /// Revokes every key of the person not yet revoked.
     fn revoke_person_device_keys(&mut self, person_id: &str, now: DateTime<Utc>) -> AppResult<()>;
+    /// Deletes the keys revoked at or before `revoked_before` whose sign-in has no
+    /// session row left and that no parcel handover names; how many.
+    fn purge_revoked_device_keys(&mut self, revoked_before: DateTime<Utc>) -> AppResult<usize>;
 }
 
 /// Files records point at (photos; later slips and attachments), with the scope whose
@@ -497,6 +509,9 @@ pub trait PersonalDataTx {
     ) -> AppResult<Vec<(String, StoredChange)>>;
     /// Replaces an entry's record in place (its `seq` and scope stay).
     fn rewrite_change(&mut self, seq: i64, record_json: &str) -> AppResult<()>;
+    /// People not erased, with no active membership and no unit owned, whose last
+    /// membership ended at or before `left_by`; at most `limit`.
+    fn departed_people(&mut self, left_by: DateTime<Utc>, limit: usize) -> AppResult<Vec<String>>;
 }
 
 pub trait Tx:

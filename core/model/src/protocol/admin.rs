@@ -202,3 +202,19 @@ pub struct AuditLog {
     pub broken_at: Option<u64>,
     pub why: Option<String>,
 }
+
+/// `POST /v1/admin/retention/run`: what the run deleted — one entry per retention
+/// category, in the server's order, zero counts included (a second run in a row answers
+/// zeros). Categories and counts only: never what the rows were.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct RetentionRun {
+    pub removed: Vec<RetentionRemoved>,
+}
+
+/// How many rows of one retention category went.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct RetentionRemoved {
+    /// A stable snake_case name, e.g. `closed_sessions`.
+    pub category: String,
+    pub count: u64,
+}

@@ -71,4 +71,14 @@ impl DeviceKeysTx for SqliteTx<'_> {
         )?;
         Ok(())
     }
+
+    fn purge_revoked_device_keys(&mut self, revoked_before: DateTime<Utc>) -> AppResult<usize> {
+        Ok(self.tx.execute_cached(
+            "DELETE FROM device_keys
+             WHERE revoked_at <= ?1
+               AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.family_id = device_keys.family_id)
+               AND NOT EXISTS (SELECT 1 FROM parcel_handovers h WHERE h.key_id = device_keys.key_id)",
+            [ms(revoked_before)],
+        )?)
+    }
 }

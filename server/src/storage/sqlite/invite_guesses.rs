@@ -31,11 +31,10 @@ impl InviteGuessesTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn forget_guess_failures(&mut self, until: DateTime<Utc>) -> AppResult<()> {
-        self.tx.execute_cached(
+    fn forget_guess_failures(&mut self, until: DateTime<Utc>) -> AppResult<usize> {
+        Ok(self.tx.execute_cached(
             "DELETE FROM invite_guess_failures WHERE created_at <= ?1",
             [ms(until)],
-        )?;
-        Ok(())
+        )?)
     }
 }

@@ -67,4 +67,21 @@ impl OnboardingTokensTx for SqliteTx<'_> {
         )?;
         Ok(())
     }
+
+    fn purge_used_onboarding_tokens(&mut self, used_before: DateTime<Utc>) -> AppResult<usize> {
+        Ok(self.tx.execute_cached(
+            "DELETE FROM onboarding_tokens WHERE used_at <= ?1",
+            [ms(used_before)],
+        )?)
+    }
+
+    fn purge_expired_onboarding_tokens(
+        &mut self,
+        expired_before: DateTime<Utc>,
+    ) -> AppResult<usize> {
+        Ok(self.tx.execute_cached(
+            "DELETE FROM onboarding_tokens WHERE used_at IS NULL AND expires_at <= ?1",
+            [ms(expired_before)],
+        )?)
+    }
 }

@@ -78,19 +78,17 @@ impl OtpTx for SqliteTx<'_> {
         Ok(n == 1)
     }
 
-    fn purge_otp(
-        &mut self,
-        made_before: DateTime<Utc>,
-        sent_before: DateTime<Utc>,
-    ) -> AppResult<usize> {
-        let n = self.tx.execute_cached(
+    fn purge_otp_requests(&mut self, made_before: DateTime<Utc>) -> AppResult<usize> {
+        Ok(self.tx.execute_cached(
             "DELETE FROM otp_requests WHERE created_at <= ?1",
             [ms(made_before)],
-        )?;
-        self.tx.execute_cached(
+        )?)
+    }
+
+    fn purge_otp_sends(&mut self, sent_before: DateTime<Utc>) -> AppResult<usize> {
+        Ok(self.tx.execute_cached(
             "DELETE FROM otp_sends WHERE created_at <= ?1",
             [ms(sent_before)],
-        )?;
-        Ok(n)
+        )?)
     }
 }

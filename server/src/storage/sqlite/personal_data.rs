@@ -209,6 +209,26 @@ impl PersonalDataTx for SqliteTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn departed_people(
+        &mut self,
+        left_by: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> AppResult<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT p.id FROM people p
+             WHERE p.erased_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM units u WHERE u.owner_person_id = p.id)
+               AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.ended_at IS NULL)
+               AND (SELECT MAX(m.ended_at) FROM memberships m WHERE m.person_id = p.id) <= ?1
+             ORDER BY p.id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(
+            rusqlite::params![super::ms(left_by), i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn rewrite_change(&mut self, seq: i64, record_json: &str) -> AppResult<()> {
         self.tx.execute(
             "UPDATE changes SET record = ?2 WHERE seq = ?1",

@@ -105,4 +105,19 @@ impl SessionsTx for SqliteTx<'_> {
         )?;
         Ok(())
     }
+
+    fn purge_ended_sessions(&mut self, ended_before: DateTime<Utc>) -> AppResult<usize> {
+        // A row has ended by `?1` when its refresh token expired or it was revoked by
+        // then; a family's first row waits for every other row of its family.
+        Ok(self.tx.execute_cached(
+            "DELETE FROM sessions
+             WHERE (refresh_expires_at <= ?1 OR revoked_at <= ?1)
+               AND (id <> family_id OR NOT EXISTS (
+                   SELECT 1 FROM sessions other
+                   WHERE other.family_id = sessions.family_id AND other.id <> sessions.id
+                     AND other.refresh_expires_at > ?1
+                     AND (other.revoked_at IS NULL OR other.revoked_at > ?1)))",
+            [ms(ended_before)],
+        )?)
+    }
 }
