@@ -597,7 +597,15 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     .await?;
 
     // Consents (PDPA).
-    privacy::run(&mut tour, &admin, &project.project_id, &lobby).await?;
+    privacy::run(
+        &mut tour,
+        &admin,
+        &project.project_id,
+        &lobby,
+        &server.url,
+        tmp.path(),
+    )
+    .await?;
 
     // Meetings and e-voting.
     meetings::run(

@@ -2,21 +2,35 @@
 //! marketing notice into force; the owner's phone learns by sync what to ask, the owner
 //! agrees to the first two and refuses marketing; a new privacy policy asks again. Then
 //! the owner files an objection and an erasure request; the office lists them by
-//! deadline, approves one and rejects the other with its reason.
+//! deadline, approves one and rejects the other with its reason. The owner exports
+//! everything held about them. A tenant who moves out asks for erasure: the office
+//! approves, the tenant's phone wipes at its next contact and the owner's phone no
+//! longer holds her name. The office runs retention.
 
 use lobby_core::domain::consent::ConsentKind;
 use lobby_core::domain::privacy_request::{RequestKind, RequestStatus};
-use lobby_core::{Lobby, Result};
+use std::path::Path;
+use std::sync::Arc;
+
+use lobby_core::protocol::Role;
+use lobby_core::secrets::MemorySecretStore;
+use lobby_core::{Lobby, LobbyConfig, Result};
 use lobby_server::AdminClient;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{fail, Tour};
+
+/// The tenant who moves out and asks to be erased.
+const LEAVING_PHONE: &str = "086-555-0202";
+const LEAVING_NAME: &str = "ชไมพร ย้ายออก";
 
 pub(super) async fn run(
     tour: &mut Tour,
     admin: &AdminClient,
     project_id: &str,
     owner: &Lobby,
+    server_url: &str,
+    dir: &Path,
 ) -> Result<()> {
     for (kind, version) in [
         ("terms", "2026-11"),
@@ -89,6 +103,129 @@ pub(super) async fn run(
             open.len()
         ),
         json!({"open_for_staff": open.len(), "objection": "approved", "erasure": "rejected"}),
+    );
+    export(tour, owner).await?;
+    erase_a_tenant(tour, admin, owner, server_url, dir).await?;
+    let run = admin.run_retention().await?;
+    let removed: Vec<String> = run
+        .removed
+        .iter()
+        .filter(|r| r.count > 0)
+        .map(|r| format!("{} {}", r.count, r.category))
+        .collect();
+    tour.step(
+        "Retention: the office deletes what is past its period",
+        format!(
+            "{} categories checked (one-time codes, sign-ins, onboarding QRs, uploads, departed accounts, …); removed: {} — the janitor does this every minute and logs counts only",
+            run.removed.len(),
+            if removed.is_empty() { "nothing past its period yet".to_string() } else { removed.join(", ") }
+        ),
+        json!({"categories": run.removed.len(), "removed": removed}),
+    );
+    Ok(())
+}
+
+/// The owner exports everything held about them.
+async fn export(tour: &mut Tour, owner: &Lobby) -> Result<()> {
+    let text = owner.privacy().export().await?;
+    let doc: Value = serde_json::from_str(&text).map_err(|_| fail("the export is not JSON"))?;
+    let rows = |part: &str| {
+        doc[part]
+            .as_object()
+            .map(|o| {
+                o.values()
+                    .filter_map(Value::as_array)
+                    .map(Vec::len)
+                    .sum::<usize>()
+            })
+            .unwrap_or(0)
+    };
+    let sections = doc["server"].as_object().map_or(0, |o| o.len());
+    let votes = doc["server"]["votes"].as_array().map_or(0, Vec::len);
+    if sections == 0 || doc["format"] != "lobby-export/1" {
+        return Err(fail("the export is empty"));
+    }
+    tour.step(
+        "Export: everything held about the owner, as one JSON document",
+        format!(
+            "{} bytes: {} sections from the server ({} rows: profile, units, parcels, invoices, consents, requests, sign-ins, …) and {} rows only this phone holds; schema in docs/export.md",
+            text.len(),
+            sections,
+            rows("server"),
+            rows("device")
+        ),
+        json!({"bytes": text.len(), "sections": sections, "server_rows": rows("server"), "device_rows": rows("device"), "votes": votes}),
+    );
+    Ok(())
+}
+
+/// A tenant moves out and asks for erasure; the office approves.
+async fn erase_a_tenant(
+    tour: &mut Tour,
+    admin: &AdminClient,
+    owner: &Lobby,
+    server_url: &str,
+    dir: &Path,
+) -> Result<()> {
+    let unit = owner
+        .units()
+        .list()?
+        .last()
+        .map(|u| u.unit_id.clone())
+        .ok_or_else(|| fail("the owner has no unit"))?;
+    let code = owner
+        .invites()
+        .create(Role::Tenant, Some(&unit))?
+        .code
+        .ok_or_else(|| fail("the invitation has no code"))?;
+    owner.sync().await?;
+    let tenant = Lobby::open(
+        LobbyConfig {
+            data_dir: dir.join("leaving-tenant-phone"),
+            server_url: Some(server_url.to_string()),
+        },
+        Arc::new(MemorySecretStore::new()),
+    )?;
+    tenant
+        .invites()
+        .accept(&code, LEAVING_PHONE, Some(LEAVING_NAME))
+        .await?;
+    let otp = admin.peek_otp(LEAVING_PHONE).await?.code;
+    tenant.auth().verify_login(&otp).await?;
+    owner.sync().await?;
+    let named = |l: &Lobby| -> Result<bool> {
+        Ok(l.invites()
+            .members(Some(&unit))?
+            .iter()
+            .any(|m| m.name.contains(LEAVING_NAME)))
+    };
+    let before = named(owner)?;
+    let request = tenant.privacy().file_request(RequestKind::Erasure, None)?;
+    tenant.sync().await?;
+    let decided = admin
+        .decide_privacy_request(&request.request_id, true, None)
+        .await?;
+    let report = decided
+        .erasure
+        .ok_or_else(|| fail("the approval erased nothing"))?;
+    tenant.sync().await?;
+    owner.sync().await?;
+    let wiped = !tenant.auth().is_signed_in() && tenant.units().list()?.is_empty();
+    let after = named(owner)?;
+    if !before || after || !wiped {
+        return Err(fail("the erasure did not reach both phones"));
+    }
+    let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
+    tour.step(
+        "Erasure: a tenant moves out and asks to be erased; the office approves",
+        format!(
+            "{} rows erased or overwritten in {} tables, {} change-log copies redacted; what the law keeps stays with ids only.
+The tenant's phone wiped itself at its next contact; the owner's phone no longer shows her name. (An owner's own erasure is refused still_owns_unit until the office transfers the unit.)",
+            rows,
+            report.tables.len(),
+            report.change_log_entries
+        ),
+        json!({"rows": rows, "tables": report.tables.len(), "change_log_entries": report.change_log_entries, "tenant_phone_wiped": wiped}),
     );
     Ok(())
 }
