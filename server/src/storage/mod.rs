@@ -62,7 +62,8 @@
 //! - [`OtpTx`] — `otp_sends`, `record_otp_send`, `insert_otp_request`, `otp_request`,
 //!   `count_wrong_otp_attempt`, `delete_otp_request`, `purge_otp`.
 //! - [`SessionsTx`] — `insert_session`, `session_by_access`, `session_by_refresh`,
-//!   `session`, `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`.
+//!   `session`, `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`,
+//!   `person_session_families`.
 //! - [`InvitesTx`] — `insert_invite`, `invite`, `invite_by_code`, `count_pending_invites`,
 //!   `mark_invite_revoked`, `mark_invite_accepted`.
 //! - [`InviteGuessesTx`] — `guess_failures_since`, `record_guess_failure`,

@@ -22,8 +22,8 @@ use super::rows::{
     NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch,
     Person, PersonChange, StoredAgendaItem, StoredAnnouncement, StoredChange, StoredDeviceKey,
     StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation, StoredOpen,
-    StoredOtp, StoredPrivacyRequest, StoredSession, StoredStaff, StoredToken, StoredUnit,
-    StoredUpload,
+    StoredOtp, StoredPrivacyRequest, StoredSession, StoredSessionFamily, StoredStaff, StoredToken,
+    StoredUnit, StoredUpload,
 };
 use crate::error::AppResult;
 use lobby_model::domain::audit::AuditLink;
@@ -148,6 +148,8 @@ pub trait SessionsTx {
     fn revoke_session_family(&mut self, family_id: &str, now: DateTime<Utc>) -> AppResult<()>;
     /// Revokes the person's sessions not yet revoked.
     fn revoke_person_sessions(&mut self, person_id: &str, now: DateTime<Utc>) -> AppResult<()>;
+    /// Every session family of the person (revoked and expired ones too), one entry each.
+    fn person_session_families(&mut self, person_id: &str) -> AppResult<Vec<StoredSessionFamily>>;
 }
 
 /// Invitation codes (digests only).
