@@ -9,6 +9,9 @@
 //! the request id the code is bound to — not the code, which only the person knows.
 
 mod device_key;
+mod sessions;
+
+pub use sessions::SessionInfo;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -284,11 +287,8 @@ impl AuthClient<'_> {
                         .is_ok(),
                     None => false,
                 };
-                inner.clear_session_secrets()?;
-                inner.with_store_mut(|s| {
-                    s.reset_replica()?;
-                    s.clear_setting(setting_keys::PERSON_ID)?;
-                    s.clear_setting(setting_keys::CURRENT_UNIT)?;
+                inner.forget_session()?;
+                inner.with_store(|s| {
                     s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
                     s.clear_setting(setting_keys::PENDING_OTP)
                 })?;
@@ -402,6 +402,20 @@ impl Inner {
             .set_secret(keys::ACCESS_TOKEN, &grant.access_token)?;
         self.device
             .set_secret(keys::REFRESH_TOKEN, &grant.refresh_token)
+    }
+
+    /// Removes what the signed-in person left on this phone: the session's secrets, the
+    /// replica, who is signed in and the current unit. Queued changes stay (they are
+    /// sent when the same person signs in again). Used by logout, and by sync when the
+    /// server has ended the session (signed out everywhere from another phone, a copied
+    /// refresh token): DESIGN.md §2.2, "wipe the phone's copy".
+    pub(crate) fn forget_session(&self) -> Result<()> {
+        self.clear_session_secrets()?;
+        self.with_store_mut(|s| {
+            s.reset_replica()?;
+            s.clear_setting(setting_keys::PERSON_ID)?;
+            s.clear_setting(setting_keys::CURRENT_UNIT)
+        })
     }
 
     pub(crate) fn clear_session_secrets(&self) -> Result<()> {
