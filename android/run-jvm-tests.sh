@@ -12,6 +12,10 @@ set -euo pipefail
 
 ANDROID_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$ANDROID_DIR")"
+# Cargo's target directory: CARGO_TARGET_DIR when set (relative to the repository, as
+# cargo takes it from here), else <repo>/target.
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+[[ "$TARGET" == /* ]] || TARGET="$REPO/$TARGET"
 BUILD="$ANDROID_DIR/build"
 KOTLIN_HOME="$REPO/.tools/kotlin/node_modules/kotlin-compiler"
 KOTLINC="$KOTLIN_HOME/bin/kotlinc"
@@ -62,7 +66,7 @@ cargo build -p lobby-ffi -p lobby-server >&2
 step "generating Kotlin bindings"
 rm -rf "$BUILD/generated/uniffi"
 cargo run -q -p lobby-ffi --features cli --bin uniffi-bindgen -- generate \
-    --library target/debug/liblobby_ffi.so --language kotlin \
+    --library "$TARGET/debug/liblobby_ffi.so" --language kotlin \
     --out-dir "$BUILD/generated/uniffi" --no-format >&2
 
 # 4. The iOS side: Swift bindings generated, C headers checked.
@@ -87,8 +91,8 @@ step "running ${CLASSES[*]}"
 LOG="$BUILD/junit.log"
 set +e
 java -cp "$BUILD/jvm-tests.jar:$CP:$KOTLIN_HOME/lib/kotlin-stdlib.jar" \
-    -Djna.library.path="$REPO/target/debug" \
-    -Dlobby.server="$REPO/target/debug/lobby-server" \
+    -Djna.library.path="$TARGET/debug" \
+    -Dlobby.server="$TARGET/debug/lobby-server" \
     -Dlobby.fixtures="$REPO/fixtures" \
     -Dfile.encoding=UTF-8 \
     org.junit.runner.JUnitCore "${CLASSES[@]}" 2>&1 | tee "$LOG"

@@ -7,15 +7,18 @@ set -euo pipefail
 
 IOS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$IOS_DIR")"
+# Cargo's target directory: CARGO_TARGET_DIR when set, else <repo>/target.
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+[[ "$TARGET" == /* ]] || TARGET="$REPO/$TARGET"
 OUT="$IOS_DIR/build/generated"
 
 cd "$REPO"
-if [[ ! -f target/debug/liblobby_ffi.so ]]; then
+if [[ ! -f "$TARGET/debug/liblobby_ffi.so" ]]; then
     cargo build -p lobby-ffi
 fi
 rm -rf "$OUT"
 cargo run -q -p lobby-ffi --features cli --bin uniffi-bindgen -- generate \
-    --library target/debug/liblobby_ffi.so --language swift --out-dir "$OUT" --no-format
+    --library "$TARGET/debug/liblobby_ffi.so" --language swift --out-dir "$OUT" --no-format
 
 headers=("$OUT"/*.h)
 if [[ ${#headers[@]} -ne 3 ]]; then

@@ -8,11 +8,12 @@
 //!
 //! Signing in: answers never say whether an account exists. Tokens go to the app's
 //! `SecretStore` only; logout revokes them on the server and removes them from the phone
-//! even when offline.
+//! even when offline. `sessions` lists the person's signed-in devices (which device,
+//! last seen, this one), so one not recognised can be ended with `logout(true)`.
 
 use std::sync::Arc;
 
-use lobby_core::{Lobby, OtpChallenge, SignedIn};
+use lobby_core::{Lobby, OtpChallenge, SessionInfo, SignedIn};
 
 use crate::errors::LobbyError;
 use crate::records::OnboardingInfo;
@@ -97,6 +98,13 @@ impl AuthClient {
     /// confirmed (false offline: the phone's copy is gone anyway).
     pub async fn logout(&self, everywhere: bool) -> Result<bool, LobbyError> {
         Ok(self.inner.auth().logout(everywhere).await?)
+    }
+
+    /// The person's signed-in devices, the most recently seen first, this phone's own
+    /// marked `current`; `device` `None` is an unknown device. Network: `OFFLINE`
+    /// without it, `UNAUTHORIZED` when signed out.
+    pub async fn sessions(&self) -> Result<Vec<SessionInfo>, LobbyError> {
+        Ok(self.inner.auth().sessions().await?)
     }
 }
 

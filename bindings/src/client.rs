@@ -67,15 +67,19 @@ pub struct LobbyClient {
 impl LobbyClient {
     /// Opens the device: its database in `data_dir` (created if missing), its secrets in
     /// `secrets`. `server_url` of `None` keeps the server remembered from earlier use.
-    #[uniffi::constructor]
+    /// `device_label` names this device in the person's list of signed-in devices (e.g.
+    /// "Pixel 8 · Android 15"); one the name rule refuses is not sent (an unknown device).
+    #[uniffi::constructor(default(device_label = None))]
     pub fn new(
         data_dir: String,
         server_url: Option<String>,
         secrets: Arc<dyn SecretStore>,
+        device_label: Option<String>,
     ) -> Result<Arc<Self>, LobbyError> {
         let config = LobbyConfig {
             data_dir: data_dir.into(),
             server_url,
+            device_label,
         };
         Ok(Arc::new(LobbyClient {
             inner: Arc::new(Lobby::open(config, Arc::new(AppSecretStore(secrets)))?),

@@ -160,7 +160,12 @@ mod tests {
     fn subscribing_delivers_the_current_status_before_it_returns(
     ) -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let client = LobbyClient::new(dir.path().display().to_string(), None, Arc::new(NoSecrets))?;
+        let client = LobbyClient::new(
+            dir.path().display().to_string(),
+            None,
+            Arc::new(NoSecrets),
+            None,
+        )?;
         let seen = Arc::new(Mutex::new(Vec::new()));
         let handle = client.subscribe_sync_state(Box::new(Recorder(seen.clone())));
         assert_eq!(*seen.lock().map_err(|_| "poisoned")?, vec![SyncState::Idle]);

@@ -38,6 +38,9 @@ pub enum Command {
         #[arg(long)]
         everywhere: bool,
     },
+    /// Your signed-in devices: which device, when last seen, and this one (asks the
+    /// server).
+    Sessions,
     /// Your units across projects, and the current one.
     Units,
     /// Make UNIT_ID the current unit.

@@ -22,6 +22,11 @@ pub fn home_dir(home: Option<PathBuf>) -> PathBuf {
     })
 }
 
+/// How the CLI names itself in the person's list of signed-in devices.
+pub fn device_label() -> String {
+    format!("lobby CLI on {}", std::env::consts::OS)
+}
+
 pub fn open(home: PathBuf, server: Option<String>) -> Result<Lobby> {
     std::fs::create_dir_all(&home).map_err(|e| {
         LobbyError::new(
@@ -39,6 +44,7 @@ pub fn open(home: PathBuf, server: Option<String>) -> Result<Lobby> {
         LobbyConfig {
             data_dir: home,
             server_url: server,
+            device_label: Some(device_label()),
         },
         secrets,
     )

@@ -81,6 +81,7 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
         Command::Onboard(cmd) => auth::onboard(lobby, cmd).await,
         Command::Login(cmd) => auth::login(lobby, cmd).await,
         Command::Logout { everywhere } => auth::logout(lobby, everywhere).await,
+        Command::Sessions => commands::sessions::list(lobby).await,
         Command::Units => account::units(lobby),
         Command::Use { unit_id } => account::use_unit(lobby, &unit_id),
         Command::Sync => account::sync(lobby).await,

@@ -792,3 +792,98 @@ async fn consents_through_the_cli_asked_given_and_withdrawn() {
     assert_eq!(r.json["requests"][0]["answer"], "ยังเป็นเจ้าของห้อง");
     server.shutdown().await.unwrap();
 }
+
+/// A phone of the core itself (not the CLI), signing in with the owner's password.
+async fn phone_signs_in(dir: &Path, url: &str, label: Option<&str>) -> lobby_core::Lobby {
+    let phone = lobby_core::Lobby::open(
+        lobby_core::LobbyConfig {
+            data_dir: dir.to_path_buf(),
+            server_url: Some(url.to_string()),
+            device_label: label.map(str::to_string),
+        },
+        std::sync::Arc::new(lobby_core::secrets::MemorySecretStore::new()),
+    )
+    .unwrap();
+    phone
+        .auth()
+        .login_password("0812345678", "Lumpini2026!")
+        .await
+        .unwrap();
+    phone
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_through_the_cli_list_every_device_and_logout_everywhere_ends_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ อุปกรณ์", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let cli = dir.path().join("cli");
+    onboard_by_cli(&cli, &server.url, &admin, &units[0].onboarding_payload).await;
+    let pixel = phone_signs_in(
+        &dir.path().join("pixel"),
+        &server.url,
+        Some("Pixel 8 · Android 15"),
+    )
+    .await;
+    let unlabelled = phone_signs_in(&dir.path().join("old"), &server.url, None).await;
+
+    let r = run(&cli, &["sessions"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let sessions = r.json["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 3, "{}", r.stdout);
+    for s in sessions {
+        for key in [
+            "session_id",
+            "device",
+            "signed_in_at",
+            "last_seen",
+            "current",
+        ] {
+            assert!(!s[key].is_null(), "{key} in {s}");
+        }
+    }
+    let devices: Vec<(&str, bool)> = sessions
+        .iter()
+        .map(|s| {
+            (
+                s["device"].as_str().unwrap(),
+                s["current"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let this_cli = format!("lobby CLI on {}", std::env::consts::OS);
+    assert_eq!(
+        devices,
+        [
+            ("unknown device", false),
+            ("Pixel 8 · Android 15", false),
+            (this_cli.as_str(), true),
+        ],
+        "the most recently seen first"
+    );
+
+    // Log out everywhere from the CLI: the phones' next sync wipes them.
+    let r = run(&cli, &["logout", "--everywhere"]).await;
+    assert_eq!((r.code, r.json["revoked"].as_bool()), (0, Some(true)));
+    for phone in [&pixel, &unlabelled] {
+        let report = phone.sync().await.unwrap();
+        assert_eq!(report.state.name(), "error");
+        assert!(phone.units().list().unwrap().is_empty());
+        assert!(!phone.auth().is_signed_in());
+        phone.close();
+    }
+    let r = run(&cli, &["sessions"]).await;
+    assert_eq!(
+        (r.code, r.json["error"]["code"].as_str()),
+        (1, Some("unauthorized"))
+    );
+    server.shutdown().await.unwrap();
+}

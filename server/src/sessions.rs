@@ -12,11 +12,21 @@
 //! refresh (with a voided token, later) revokes the family for both.
 //!
 //! The decisions (is an access token still valid, may this refresh token rotate, does a
-//! reuse revoke the family) are made here; storage only reads and writes session rows.
+//! reuse revoke the family, which sign-ins are listed) are made here; storage only reads
+//! and writes session rows.
+//!
+//! **Devices** (issue 11: "which device, last seen"). A sign-in keeps the label its
+//! device sent (`domain::device_label`, checked by the server: a refused or missing label
+//! is `None`, an unknown device, and never fails the sign-in), and every rotation copies
+//! it. [`list_sessions`] shows one entry per usable family. Its `last_seen` is the
+//! family's newest row — the sign-in or the last refresh — so it is exact to the access
+//! token's lifetime ([`ACCESS_TTL_MINUTES`]): a device refreshes only once its access
+//! token has expired, and is never seen later than that after `last_seen` without a new
+//! row. No request writes anything just to keep it fresher.
 
 use chrono::{DateTime, Duration, Utc};
 use lobby_model::domain::secret_token::{random_secret, secret_digest};
-use lobby_model::protocol::SessionGrant;
+use lobby_model::protocol::{SessionEntry, SessionGrant};
 
 use crate::error::{AppError, AppResult};
 use crate::storage::{NewSessionRow, Storage, Tx};
@@ -39,6 +49,9 @@ pub struct NewSession {
     pub refresh_token: String,
     pub refresh_digest: String,
     pub refresh_expires_at: DateTime<Utc>,
+    /// The label of the device signing in, already checked (`None`: unknown device).
+    /// Personal data: never logged with the person.
+    pub device: Option<String>,
 }
 
 impl std::fmt::Debug for NewSession {
@@ -50,7 +63,9 @@ impl std::fmt::Debug for NewSession {
 }
 
 impl NewSession {
-    pub fn generate(now: DateTime<Utc>) -> NewSession {
+    /// A new pair for a sign-in from `device` (a rotation passes `None`: the family's
+    /// label is carried over from its row).
+    pub fn generate(now: DateTime<Utc>, device: Option<String>) -> NewSession {
         let access_token = random_secret(TOKEN_BYTES);
         let refresh_token = random_secret(TOKEN_BYTES);
         NewSession {
@@ -61,6 +76,7 @@ impl NewSession {
             refresh_token,
             access_expires_at: now + Duration::minutes(ACCESS_TTL_MINUTES),
             refresh_expires_at: now + Duration::days(REFRESH_TTL_DAYS),
+            device,
         }
     }
 
@@ -84,8 +100,16 @@ pub struct SessionInfo {
 }
 
 impl NewSession {
-    /// The row storing this pair (digests only) for `person_id` in `family_id`.
-    fn row(&self, person_id: &str, family_id: &str, now: DateTime<Utc>) -> NewSessionRow {
+    /// The row storing this pair (digests only) for `person_id` in `family_id`, made on
+    /// `device`. The one place session rows are made: every sign-in path (OTP, password,
+    /// onboarding, invitation) and every rotation comes through here.
+    fn row(
+        &self,
+        person_id: &str,
+        family_id: &str,
+        device: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> NewSessionRow {
         NewSessionRow {
             id: self.id.clone(),
             family_id: family_id.to_string(),
@@ -95,6 +119,7 @@ impl NewSession {
             refresh_digest: self.refresh_digest.clone(),
             refresh_expires_at: self.refresh_expires_at,
             created_at: now,
+            device: device.map(str::to_string),
         }
     }
 }
@@ -107,7 +132,8 @@ pub fn start_session(
     session: &NewSession,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    tx.insert_session(&session.row(person_id, &session.id, now))
+    let device = session.device.as_deref();
+    tx.insert_session(&session.row(person_id, &session.id, device, now))
 }
 
 /// Starts a new session family (password sign-in).
@@ -175,7 +201,8 @@ pub fn rotate_refresh(
             tracing::info!(family_id = %old.family_id, "refresh retried; answered again");
         }
         tx.mark_session_rotated(&old.id, &session.id, now)?;
-        tx.insert_session(&session.row(&old.person_id, &old.family_id, now))?;
+        let device = old.device.as_deref();
+        tx.insert_session(&session.row(&old.person_id, &old.family_id, device, now))?;
         Ok(Ok(old.person_id))
     })
 }
@@ -204,6 +231,35 @@ pub fn revoke_person_sessions(
     })
 }
 
+/// The person's sign-ins that can still be used — not signed out, refresh token not
+/// expired — one per family, the most recently seen first; `current_family` (the
+/// caller's) is marked.
+pub fn list_sessions(
+    db: &dyn Storage,
+    person_id: &str,
+    current_family: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<SessionEntry>> {
+    let families = db.read(|tx| tx.person_session_families(person_id))?;
+    let mut listed: Vec<SessionEntry> = families
+        .into_iter()
+        .filter(|f| !f.revoked && f.refresh_expires_at > now)
+        .map(|f| SessionEntry {
+            current: f.family_id == current_family,
+            session_id: f.family_id,
+            device: f.device,
+            signed_in_at: f.signed_in_at,
+            last_seen: f.last_seen,
+        })
+        .collect();
+    listed.sort_by(|a, b| {
+        b.last_seen
+            .cmp(&a.last_seen)
+            .then_with(|| b.session_id.cmp(&a.session_id))
+    });
+    Ok(listed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,13 +267,17 @@ mod tests {
     #[test]
     fn tokens_are_random_and_only_digests_are_kept_apart() {
         let now = Utc::now();
-        let a = NewSession::generate(now);
-        let b = NewSession::generate(now);
+        let a = NewSession::generate(now, Some("Pixel 8".into()));
+        let b = NewSession::generate(now, None);
         assert_ne!(a.access_token, b.access_token);
         assert_ne!(a.access_token, a.refresh_token);
         assert_eq!(a.access_digest, secret_digest(&a.access_token));
         assert_eq!(a.access_expires_at - now, Duration::minutes(15));
         assert_eq!(a.refresh_expires_at - now, Duration::days(30));
         assert!(!format!("{a:?}").contains(&a.access_token));
+        assert!(
+            !format!("{a:?}").contains("Pixel"),
+            "the label is personal data"
+        );
     }
 }

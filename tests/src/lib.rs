@@ -144,9 +144,14 @@ pub struct Phone {
 
 impl Phone {
     pub fn new(server_url: &str) -> Phone {
+        Phone::labelled(server_url, None)
+    }
+
+    /// A phone that names itself `label` in the person's list of signed-in devices.
+    pub fn labelled(server_url: &str, label: Option<&str>) -> Phone {
         let dir = tempfile::tempdir().expect("tempdir");
         let secrets = Arc::new(MemorySecretStore::new());
-        let lobby = Phone::open_at(dir.path().to_path_buf(), server_url, secrets.clone());
+        let lobby = Phone::open_with(dir.path().to_path_buf(), server_url, secrets.clone(), label);
         Phone {
             lobby,
             secrets,
@@ -155,10 +160,20 @@ impl Phone {
     }
 
     pub fn open_at(dir: PathBuf, server_url: &str, secrets: Arc<MemorySecretStore>) -> Lobby {
+        Phone::open_with(dir, server_url, secrets, None)
+    }
+
+    fn open_with(
+        dir: PathBuf,
+        server_url: &str,
+        secrets: Arc<MemorySecretStore>,
+        label: Option<&str>,
+    ) -> Lobby {
         Lobby::open(
             LobbyConfig {
                 data_dir: dir,
                 server_url: Some(server_url.to_string()),
+                device_label: label.map(str::to_string),
             },
             secrets,
         )

@@ -106,6 +106,7 @@ async fn a_wiped_phone_holds_no_personal_value_in_any_file_table_or_secret() {
         LobbyConfig {
             data_dir: dir.path().to_path_buf(),
             server_url: Some(server.url.clone()),
+            device_label: None,
         },
         secrets.clone(),
     )

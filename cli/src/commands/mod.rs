@@ -8,6 +8,7 @@ pub mod invoices;
 pub mod meetings;
 pub mod parcels;
 pub mod privacy;
+pub mod sessions;
 
 use lobby_core::{SyncStatus, UnitSummary};
 use serde_json::{json, Value};

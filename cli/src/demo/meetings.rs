@@ -40,6 +40,7 @@ pub(super) async fn run(
         LobbyConfig {
             data_dir: data_dir.join("jane-phone"),
             server_url: Some(server_url.to_string()),
+            device_label: Some("iPhone 15 · iOS 18".into()),
         },
         Arc::new(MemorySecretStore::new()),
     )?;

@@ -20,10 +20,13 @@ mod announcements;
 mod invoices;
 mod meetings;
 mod privacy;
+mod sessions;
 
 const REGISTRY: &str = include_str!("../../../fixtures/registry/demo.csv");
 const OWNER_PHONE: &str = "081-234-5678";
 const OWNER_PASSWORD: &str = "Lumpini2026!";
+/// How the owner's phone names itself in the list of signed-in devices.
+const OWNER_DEVICE: &str = "Pixel 8 · Android 15";
 const TENANT_PHONE: &str = "086-555-0101";
 
 struct Tour {
@@ -137,6 +140,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         LobbyConfig {
             data_dir: phone_dir.clone(),
             server_url: Some(server.url.clone()),
+            device_label: Some(OWNER_DEVICE.into()),
         },
         secrets.clone(),
     )?;
@@ -315,6 +319,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         LobbyConfig {
             data_dir: tmp.path().join("tenant-phone"),
             server_url: Some(server.url.clone()),
+            device_label: Some("Redmi Note 13 · Android 14".into()),
         },
         Arc::new(MemorySecretStore::new()),
     )?;
@@ -658,6 +663,9 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         ),
         json!({"secrets_before": secrets_before, "secrets_after": secrets_left.len(), "units": units_left}),
     );
+
+    // 15–16. Devices and sessions (PDPA): which device, last seen; log out everywhere.
+    sessions::run(&mut tour, &server.url, tmp.path(), &lobby, OWNER_DEVICE).await?;
 
     // Each phone closes its core (the runtime's threads end) before the process does.
     lobby.close();

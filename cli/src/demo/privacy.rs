@@ -183,6 +183,7 @@ async fn erase_a_tenant(
         LobbyConfig {
             data_dir: dir.join("leaving-tenant-phone"),
             server_url: Some(server_url.to_string()),
+            device_label: Some("Galaxy A15".to_string()),
         },
         Arc::new(MemorySecretStore::new()),
     )?;

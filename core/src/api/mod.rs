@@ -51,6 +51,20 @@ fn check_server_url(base: &str) -> Result<()> {
     }
 }
 
+/// The default headers of every request: the device's label, when it has a valid one
+/// (`domain::device_label`; an invalid one is left out, as the server would drop it).
+fn default_headers(device_label: Option<&str>) -> reqwest::header::HeaderMap {
+    use crate::domain::device_label::{check_device_label, encode_header, DEVICE_HEADER};
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = device_label
+        .and_then(|l| check_device_label(l).ok())
+        .and_then(|l| reqwest::header::HeaderValue::from_str(&encode_header(&l)).ok());
+    if let Some(v) = value {
+        headers.insert(DEVICE_HEADER, v);
+    }
+    headers
+}
+
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
@@ -60,11 +74,13 @@ pub struct ApiClient {
 impl ApiClient {
     /// A client of the server at `base_url`: `https://`, or `http://` to this device
     /// itself only (loopback: a development server). Tokens, codes and personal data
-    /// never travel in clear text over a network (MASVS-NETWORK-1).
-    pub fn new(base_url: &str) -> Result<ApiClient> {
+    /// never travel in clear text over a network (MASVS-NETWORK-1). `device_label` goes
+    /// with every request as `Lobby-Device`; the server keeps it with a sign-in.
+    pub fn new(base_url: &str, device_label: Option<&str>) -> Result<ApiClient> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         check_server_url(&base)?;
         let http = reqwest::Client::builder()
+            .default_headers(default_headers(device_label))
             // The API never redirects; following one could leave TLS or the server.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
@@ -237,6 +253,18 @@ impl ApiClient {
         self.post("/v1/me/email/verify", req, Some(bearer)).await
     }
 
+    /// The person's signed-in devices (`GET /v1/me/sessions`).
+    pub async fn sessions(&self, bearer: &str) -> Result<SessionList> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/me/sessions", self.base))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        read_json(resp).await
+    }
+
     pub async fn pull(&self, bearer: &str, req: &PullRequest) -> Result<PullResponse> {
         self.post("/v1/sync/pull", req, Some(bearer)).await
     }
@@ -398,14 +426,14 @@ mod tests {
 
     #[test]
     fn server_url_must_be_https_or_loopback_http() {
-        assert!(ApiClient::new("ftp://x").is_err());
-        assert!(ApiClient::new("not a url").is_err());
+        assert!(ApiClient::new("ftp://x", None).is_err());
+        assert!(ApiClient::new("not a url", None).is_err());
         for clear_text in [
             "http://lobby.example.com",
             "http://192.168.1.20:8080",
             "http://10.0.2.2:8080",
         ] {
-            let e = ApiClient::new(clear_text).err().map(|e| e.code);
+            let e = ApiClient::new(clear_text, None).err().map(|e| e.code);
             assert_eq!(e, Some(ErrorCode::InvalidInput), "{clear_text}");
         }
         for ok in [
@@ -413,10 +441,12 @@ mod tests {
             "http://localhost:8080",
             "http://[::1]:8080",
         ] {
-            assert!(ApiClient::new(ok).is_ok(), "{ok}");
+            assert!(ApiClient::new(ok, None).is_ok(), "{ok}");
         }
         assert_eq!(
-            ApiClient::new("http://127.0.0.1:1/").unwrap().base_url(),
+            ApiClient::new("http://127.0.0.1:1/", None)
+                .unwrap()
+                .base_url(),
             "http://127.0.0.1:1"
         );
     }
@@ -430,10 +460,26 @@ mod tests {
         assert_eq!(encode_path_segment("a/b c"), "a%2Fb%20c");
     }
 
+    #[test]
+    fn only_a_valid_device_label_is_sent_and_it_is_encoded() {
+        let sent = |label| {
+            default_headers(Some(label))
+                .get("Lobby-Device")
+                .map(|v| v.as_bytes().to_vec())
+        };
+        assert_eq!(
+            sent("Pixel 8 · Android 15").as_deref(),
+            Some(&b"Pixel 8 %C2%B7 Android 15"[..])
+        );
+        assert_eq!(sent("\u{202E}evil"), None);
+        assert_eq!(sent(&"a".repeat(65)), None);
+        assert!(default_headers(None).is_empty());
+    }
+
     #[tokio::test]
     async fn unreachable_server_is_offline() {
         // Port 9 on loopback: nothing listens; the connection is refused at once.
-        let api = ApiClient::new("http://127.0.0.1:9").unwrap();
+        let api = ApiClient::new("http://127.0.0.1:9", None).unwrap();
         let e = api.login_otp("0812345678").await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Offline);
         assert!(is_transient(e.code));

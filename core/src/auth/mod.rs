@@ -9,6 +9,9 @@
 //! the request id the code is bound to — not the code, which only the person knows.
 
 mod device_key;
+mod sessions;
+
+pub use sessions::SessionInfo;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -284,7 +287,11 @@ impl AuthClient<'_> {
                         .is_ok(),
                     None => false,
                 };
-                inner.sign_out_here()?;
+                inner.forget_session()?;
+                inner.with_store(|s| {
+                    s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
+                    s.clear_setting(setting_keys::PENDING_OTP)
+                })?;
                 inner.publish_state(crate::sync::SyncState::Idle)?;
                 Ok(revoked)
             })
@@ -397,18 +404,17 @@ impl Inner {
             .set_secret(keys::REFRESH_TOKEN, &grant.refresh_token)
     }
 
-    /// Ends the session on this phone: its tokens and the replica of the person's data
-    /// go; queued changes stay, sent when the same person signs in again. What a logout
-    /// does, and what a refused refresh does (the person signed out everywhere, or was
-    /// erased: the phone wipes at its next contact).
-    pub(crate) fn sign_out_here(&self) -> Result<()> {
+    /// Removes what the signed-in person left on this phone: the session's secrets, the
+    /// replica, who is signed in and the current unit. Queued changes stay (they are
+    /// sent when the same person signs in again). Used by logout, and by sync when the
+    /// server has ended the session (signed out everywhere from another phone, a copied
+    /// refresh token): DESIGN.md §2.2, "wipe the phone's copy".
+    pub(crate) fn forget_session(&self) -> Result<()> {
         self.clear_session_secrets()?;
         self.with_store_mut(|s| {
             s.reset_replica()?;
             s.clear_setting(setting_keys::PERSON_ID)?;
-            s.clear_setting(setting_keys::CURRENT_UNIT)?;
-            s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
-            s.clear_setting(setting_keys::PENDING_OTP)
+            s.clear_setting(setting_keys::CURRENT_UNIT)
         })
     }
 
@@ -432,7 +438,7 @@ impl Inner {
             }
             Err(e) if crate::api::is_transient(e.code) => Err(e),
             Err(_) => {
-                self.sign_out_here()?;
+                self.forget_session()?;
                 Err(LobbyError::new(
                     ErrorCode::Unauthorized,
                     "the session has ended; sign in again",

@@ -43,12 +43,18 @@ pub struct LobbyConfig {
     pub data_dir: PathBuf,
     /// Server base URL. `None` keeps the one remembered from earlier use.
     pub server_url: Option<String>,
+    /// How this device names itself in the person's list of signed-in devices, e.g.
+    /// "Pixel 8 · Android 15" (sent as `Lobby-Device`; kept by the server with each
+    /// sign-in). One that the name rule refuses (`domain::device_label`) is not sent:
+    /// the device is then listed as unknown, and signing in works all the same.
+    pub device_label: Option<String>,
 }
 
 /// What the root object and every sub-client share.
 pub(crate) struct Inner {
     pub(crate) device: Device,
     api: Mutex<Option<ApiClient>>,
+    device_label: Option<String>,
     pub(crate) sync: SyncEngine,
 }
 
@@ -147,7 +153,7 @@ impl Lobby {
             );
         }
         if let Some(url) = &config.server_url {
-            ApiClient::new(url)?;
+            ApiClient::new(url, None)?;
             store.set_setting(setting_keys::SERVER_URL, url)?;
         }
         let pending = store.pending_count()?;
@@ -178,6 +184,7 @@ impl Lobby {
                     secrets,
                 },
                 api: Mutex::new(None),
+                device_label: config.device_label,
                 sync: SyncEngine::new(status),
             }),
             rt: Arc::new(RuntimeHolder {
@@ -265,7 +272,7 @@ impl Lobby {
 
     /// Changes the server (e.g. after `--server`); keeps local data.
     pub fn set_server_url(&self, url: &str) -> Result<()> {
-        ApiClient::new(url)?;
+        ApiClient::new(url, None)?;
         self.inner
             .with_store(|s| s.set_setting(setting_keys::SERVER_URL, url))?;
         if let Ok(mut api) = self.inner.api.lock() {
@@ -319,7 +326,7 @@ impl Inner {
         let url = self
             .with_store(|s| s.setting(setting_keys::SERVER_URL))?
             .ok_or_else(|| LobbyError::invalid("no server is configured for this device"))?;
-        let api = ApiClient::new(&url)?;
+        let api = ApiClient::new(&url, self.device_label.as_deref())?;
         *cached = Some(api.clone());
         Ok(api)
     }
@@ -379,6 +386,7 @@ mod tests {
             LobbyConfig {
                 data_dir: dir.to_path_buf(),
                 server_url: Some("http://127.0.0.1:9".into()),
+                device_label: None,
             },
             secrets,
         )
@@ -411,6 +419,7 @@ mod tests {
             LobbyConfig {
                 data_dir: dir.path().to_path_buf(),
                 server_url: None,
+                device_label: None,
             },
             Arc::new(MemorySecretStore::new()),
         )

@@ -13,6 +13,11 @@
 //! transaction, and applying is idempotent. A `reset` answer drops the replica (never the
 //! outbox) and pulls again from nothing.
 //!
+//! **Session ended elsewhere.** A sync refused as `unauthorized` after the refresh token
+//! was refused (signed out everywhere from another phone) wipes the person's data from
+//! this phone, as a logout here would; the state stays `error(unauthorized)` so the app
+//! shows its sign-in screen.
+//!
 //! **State.** [`SyncStatus`] is published on a watch channel: idle, syncing, offline,
 //! error, plus the pending count. Callers must start the `scheduler` at app start-up
 //! (`Lobby::start_background_sync`) or queued changes wait for the next explicit sync.
@@ -146,6 +151,9 @@ impl SyncEngine {
             self.pull(core, &mut report).await
         }
         .await;
+        if matches!(&outcome, Err(e) if e.code == ErrorCode::Unauthorized) {
+            self.forget_ended_session(core)?;
+        }
         let state = match &outcome {
             Ok(()) => {
                 device.with_store(|s| {
@@ -178,6 +186,20 @@ impl SyncEngine {
             "sync finished"
         );
         Ok(report)
+    }
+
+    /// After an `unauthorized` sync: when the server refused this phone's refresh token
+    /// (the session ended elsewhere — "log out everywhere" on another phone, a copied
+    /// token) the tokens are already gone; the person's data goes too, as at logout. Done
+    /// here, after the pull's applier has stopped, so no page lands after the wipe. A
+    /// phone that was never signed in, or is between the steps of a sign-in (a code
+    /// waiting), has no person and keeps what it has.
+    fn forget_ended_session(&self, core: &Inner) -> Result<()> {
+        if core.has_session() || core.person_id()?.is_none() {
+            return Ok(());
+        }
+        tracing::info!("the server ended this phone's session; its data is wiped");
+        core.forget_session()
     }
 
     async fn push(

@@ -45,8 +45,14 @@ public final class Lobby: @unchecked Sendable {
 
     /// Opens the device's data in `dataDirectory` (created if missing), with its secrets in
     /// `secrets` (e.g. `KeychainSecretStore`). `serverURL` nil keeps the remembered server.
-    public init(dataDirectory: URL, serverURL: String?, secrets: SecretStore) throws {
-        let ffi = try LobbyClient(dataDir: dataDirectory.path, serverUrl: serverURL, secrets: secrets)
+    /// `deviceLabel` names this device in the person's list of signed-in devices (e.g.
+    /// "iPhone 15 · iOS 18"); nil, or one the name rule refuses, is an unknown device.
+    public init(
+        dataDirectory: URL, serverURL: String?, secrets: SecretStore, deviceLabel: String? = nil
+    ) throws {
+        let ffi = try LobbyClient(
+            dataDir: dataDirectory.path, serverUrl: serverURL, secrets: secrets,
+            deviceLabel: deviceLabel)
         self.ffi = ffi
         auth = LobbyAuth(ffi.auth())
         units = LobbyUnits(ffi.units())

@@ -54,5 +54,11 @@ public final class LobbyAuth: Sendable {
         try await ffi.logout(everywhere: everywhere)
     }
 
+    /// The person's signed-in devices, the most recently seen first, this one marked
+    /// `current`; `device` nil is an unknown device. Needs the network.
+    public func sessions() async throws -> [SessionInfo] {
+        try await ffi.sessions()
+    }
+
     public var isSignedIn: Bool { ffi.isSignedIn() }
 }

@@ -14,7 +14,7 @@ use lobby_model::protocol::{
 };
 use lobby_model::ErrorCode;
 
-use super::extract::{check_len, from_object, ApiJson, Authed, ClientIp};
+use super::extract::{check_len, from_object, ApiJson, Authed, ClientIp, DeviceLabel};
 use crate::accounts::{login_account, login_destinations};
 use crate::config::{MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
 use crate::error::{AppError, AppResult};
@@ -70,6 +70,7 @@ pub async fn otp_login(
 /// also accepts the invitation (account, membership) in the same transaction.
 #[utoipa::path(post, path = "/v1/auth/otp/verify", tag = "auth",
     request_body = OtpVerifyRequest,
+    params(("Lobby-Device" = Option<String>, Header, nullable = false, description = "The label of the device signing in (e.g. `Pixel 8 · Android 15`), UTF-8 percent-encoded; shown in the person's session list. At most 64 characters under the one name rule; a label that fails is kept as no label (an unknown device) and never refuses the sign-in.")),
     responses(
         (status = 200, body = SessionGrant),
         (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | invite_invalid | invite_revoked | invite_used | invite_expired | invalid_input", body = ApiError),
@@ -77,11 +78,12 @@ pub async fn otp_login(
     ))]
 pub async fn otp_verify(
     State(state): State<AppState>,
+    DeviceLabel(device): DeviceLabel,
     ApiJson(req): ApiJson<OtpVerifyRequest>,
 ) -> AppResult<Json<SessionGrant>> {
     check_verify_request(&req)?;
     let now = Utc::now();
-    let session = NewSession::generate(now);
+    let session = NewSession::generate(now, device);
     let digest = code_digest(&state.key, &req.request_id, &req.code);
     let s = session.clone();
     let person_id = state
@@ -108,6 +110,7 @@ fn invalid_credentials() -> AppError {
 /// a verified OTP) and per address (`password_attempts`).
 #[utoipa::path(post, path = "/v1/auth/password", tag = "auth",
     request_body = PasswordLoginRequest,
+    params(("Lobby-Device" = Option<String>, Header, nullable = false, description = "The label of the device signing in (e.g. `Pixel 8 · Android 15`), UTF-8 percent-encoded; shown in the person's session list. At most 64 characters under the one name rule; a label that fails is kept as no label (an unknown device) and never refuses the sign-in.")),
     responses(
         (status = 200, body = SessionGrant),
         (status = 400, description = "invalid_input (missing or malformed body)", body = ApiError),
@@ -117,6 +120,7 @@ fn invalid_credentials() -> AppError {
 pub async fn password_login(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
+    DeviceLabel(device): DeviceLabel,
     ApiJson(req): ApiJson<PasswordLoginRequest>,
 ) -> AppResult<Json<SessionGrant>> {
     if req.to.len() > MAX_LOGIN_ID_BYTES || req.password.len() > MAX_PASSWORD_BYTES {
@@ -145,7 +149,7 @@ pub async fn password_login(
         }
     };
     let started = Utc::now();
-    let session = NewSession::generate(started);
+    let session = NewSession::generate(started, device);
     let (s, pid) = (session.clone(), person_id.clone());
     state
         .db(move |st| sessions::create_session(st, &pid, &s, started))
@@ -171,7 +175,8 @@ pub async fn refresh(
     }
     let digest = secret_digest(&req.refresh_token);
     let now = Utc::now();
-    let session = NewSession::generate(now);
+    // The family keeps the label of its sign-in; a header here changes nothing.
+    let session = NewSession::generate(now, None);
     let s = session.clone();
     let person_id = state
         .db(move |st| sessions::rotate_refresh(st, &digest, &s, now))

@@ -1,5 +1,6 @@
-//! Request extractors: JSON bodies with API-shaped rejections, the client's address, and
-//! bearer authentication for people (session access token) and staff (staff token).
+//! Request extractors: JSON bodies with API-shaped rejections, the client's address, the
+//! signing-in device's label, and bearer authentication for people (session access
+//! token) and staff (staff token).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -8,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use chrono::Utc;
+use lobby_model::domain::device_label::{decode_header, DEVICE_HEADER};
 use lobby_model::domain::secret_token::secret_digest;
 use serde::de::DeserializeOwned;
 
@@ -57,6 +59,27 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| ClientIp(c.0.ip()))
             .ok_or_else(|| AppError::server("client address", "no connect info"))
+    }
+}
+
+/// The label of the device signing in (header `Lobby-Device`), checked here again
+/// whatever the phone checked: `None` when missing, unreadable or refused by
+/// `domain::device_label`. Never a rejection: an odd label must not stop a sign-in.
+pub struct DeviceLabel(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for DeviceLabel {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let label = parts
+            .headers
+            .get(DEVICE_HEADER)
+            .and_then(|v| decode_header(v.as_bytes()));
+        if label.is_none() && parts.headers.contains_key(DEVICE_HEADER) {
+            // Neither the label nor the person: the label is personal data.
+            tracing::debug!("a device label was refused; the sign-in is an unknown device");
+        }
+        Ok(DeviceLabel(label))
     }
 }
 

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me/email", post(profile::request_email_change))
         .route("/v1/me/email/verify", post(profile::verify_email_change))
         .route("/v1/me/export", get(privacy::export))
+        .route("/v1/me/sessions", get(profile::list_sessions))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/files/{file_id}", get(files::get_file))

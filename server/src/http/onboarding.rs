@@ -16,7 +16,7 @@ use lobby_model::protocol::{
 use lobby_model::ErrorCode;
 
 use super::auth::check_verify_request;
-use super::extract::{check_len, ApiJson, Authed, ClientIp, MaybeAuthed};
+use super::extract::{check_len, ApiJson, Authed, ClientIp, DeviceLabel, MaybeAuthed};
 use crate::accounts::person_destination;
 use crate::config::{MAX_FIELD_BYTES, MAX_LOGIN_ID_BYTES, MAX_PASSWORD_BYTES};
 use crate::error::{AppError, AppResult};
@@ -166,6 +166,7 @@ pub async fn start(
 /// a session, all or nothing.
 #[utoipa::path(post, path = "/v1/onboarding/verify", tag = "onboarding",
     request_body = OtpVerifyRequest,
+    params(("Lobby-Device" = Option<String>, Header, nullable = false, description = "The label of the device signing in (e.g. `Pixel 8 · Android 15`), UTF-8 percent-encoded; shown in the person's session list. At most 64 characters under the one name rule; a label that fails is kept as no label (an unknown device) and never refuses the sign-in.")),
     responses(
         (status = 200, body = SessionGrant),
         (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | onboarding_token_* | invalid_input", body = ApiError),
@@ -173,11 +174,12 @@ pub async fn start(
     ))]
 pub async fn verify(
     State(state): State<AppState>,
+    DeviceLabel(device): DeviceLabel,
     ApiJson(req): ApiJson<OtpVerifyRequest>,
 ) -> AppResult<Json<SessionGrant>> {
     check_verify_request(&req)?;
     let now = Utc::now();
-    let session = NewSession::generate(now);
+    let session = NewSession::generate(now, device);
     let digest = code_digest(&state.key, &req.request_id, &req.code);
     let s = session.clone();
     let person_id = state

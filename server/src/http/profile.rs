@@ -1,11 +1,15 @@
 //! The signed-in person's own account: changing the login e-mail by a code sent to the
-//! new address (`crate::email_change`). Display-name edits are mutations (push).
+//! new address (`crate::email_change`), and the list of their signed-in devices
+//! (`crate::sessions::list_sessions`; signing one out is `POST /v1/auth/logout`).
+//! Display-name edits are mutations (push).
 
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use lobby_model::domain::contact::{normalize_email, Destination};
-use lobby_model::protocol::{ApiError, EmailChangeRequest, Empty, OtpSent, OtpVerifyRequest};
+use lobby_model::protocol::{
+    ApiError, EmailChangeRequest, Empty, OtpSent, OtpVerifyRequest, SessionList,
+};
 
 use super::auth::check_verify_request;
 use super::extract::{check_len, ApiJson, Authed, ClientIp};
@@ -85,4 +89,24 @@ pub async fn verify_email_change(
     }
     tracing::info!(person_id = %session.person_id, "login e-mail changed");
     Ok(Json(Empty {}))
+}
+
+/// The person's signed-in devices: one entry per sign-in not signed out and not expired,
+/// the most recently seen first, the caller's own marked `current`. Only the caller's
+/// person's sign-ins; `last_seen` is exact to the access token's lifetime (15 minutes).
+#[utoipa::path(get, path = "/v1/me/sessions", tag = "auth",
+    responses(
+        (status = 200, body = SessionList),
+        (status = 401, description = "unauthorized", body = ApiError),
+    ),
+    security(("bearer" = [])))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+) -> AppResult<Json<SessionList>> {
+    let now = Utc::now();
+    let sessions = state
+        .db(move |s| crate::sessions::list_sessions(s, &session.person_id, &session.family_id, now))
+        .await?;
+    Ok(Json(SessionList { sessions }))
 }

@@ -466,13 +466,14 @@ pub const HOLDINGS: &[Holding] = &[
         fields: &[
             f("id", Kind::Text, "the session"),
             f("family_id", Kind::Text, "the sign-in it belongs to"),
+            f("device", Kind::Text, "the label the device gave itself"),
             f("created_at", Kind::Time, "started"),
             f("rotated_at", Kind::Time, "replaced by a refresh"),
             f("revoked_at", Kind::Time, "signed out"),
             f("refresh_expires_at", Kind::Time, "ends at the latest"),
         ],
-        erase: Erase::Keep,
-        why: "revoked by the erasure (the phones wipe at their next contact); token digests and ids only, removed by retention",
+        erase: Erase::Set(&[("device", Blank::Null)]),
+        why: "revoked by the erasure (the phones wipe at their next contact); the device's label goes (it may carry a name); token digests and ids stay until retention removes them",
     },
     Holding {
         table: "device_keys",

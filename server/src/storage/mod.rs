@@ -65,7 +65,7 @@
 //!   `purge_otp_sends`.
 //! - [`SessionsTx`] — `insert_session`, `session_by_access`, `session_by_refresh`,
 //!   `session`, `mark_session_rotated`, `revoke_session_family`, `revoke_person_sessions`,
-//!   `purge_ended_sessions`.
+//!   `purge_ended_sessions`, `person_session_families`.
 //! - [`InvitesTx`] — `insert_invite`, `invite`, `invite_by_code`, `count_pending_invites`,
 //!   `mark_invite_revoked`, `mark_invite_accepted`.
 //! - [`InviteGuessesTx`] — `guess_failures_since`, `record_guess_failure`,

@@ -178,6 +178,8 @@ pub struct NewSessionRow {
     pub refresh_digest: String,
     pub refresh_expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// The device's label (`domain::device_label`), already checked; `None`: unknown.
+    pub device: Option<String>,
 }
 
 /// A stored session row.
@@ -192,6 +194,23 @@ pub struct StoredSession {
     pub rotated_at: Option<DateTime<Utc>>,
     /// The session that rotation made in its place.
     pub replaced_by: Option<String>,
+    pub revoked: bool,
+    /// The device's label, carried to each row a refresh makes.
+    pub device: Option<String>,
+}
+
+/// One sign-in (session family) of a person, summed over its rows.
+#[derive(Debug, Clone)]
+pub struct StoredSessionFamily {
+    pub family_id: String,
+    pub device: Option<String>,
+    /// The family's first row: the sign-in.
+    pub signed_in_at: DateTime<Utc>,
+    /// The family's newest row: the last sign-in or refresh.
+    pub last_seen: DateTime<Utc>,
+    /// The newest row's refresh expiry (each refresh pushes it later).
+    pub refresh_expires_at: DateTime<Utc>,
+    /// Whether the family was signed out (a revocation covers every row).
     pub revoked: bool,
 }
 

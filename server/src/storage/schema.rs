@@ -84,6 +84,11 @@
 //! - `ballot_log(meeting_id, seq, prev, entry, hash)` — the hash-chained log
 //!   (`domain::voting::chain`): `entry` is the entry's JSON, exactly as hashed.
 //! - `item_results(item_id, tally, passed, chain_head)` — published at an item's close.
+//!
+//! Added by migration 15 (devices and sessions, issue 11):
+//! - `sessions.device` — the label the device gave itself at sign-in
+//!   (`domain::device_label`), copied to each row a refresh makes; NULL when it gave none
+//!   or one the rule refused.
 
 use rusqlite::Connection;
 
@@ -559,6 +564,12 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
+    // 15: devices and sessions (issue 11): the label a device gave itself at sign-in
+    // (`domain::device_label`), kept on every row of its session family; NULL is an
+    // unknown device.
+    r#"
+ALTER TABLE sessions ADD COLUMN device TEXT;
 "#,
     // 16: erasure (issue 11): when a person was erased (their names and contact are
     // overwritten, the row stays so that ids elsewhere stay consistent).

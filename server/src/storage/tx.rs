@@ -22,8 +22,8 @@ use super::rows::{
     NewOnboardingToken, NewOtpRow, NewParcel, NewPerson, NewSessionRow, NewStaff, ParcelSearch,
     Person, PersonChange, PersonRows, StoredAgendaItem, StoredAnnouncement, StoredChange,
     StoredDeviceKey, StoredFileMeta, StoredInvite, StoredItemResult, StoredMeeting, StoredMutation,
-    StoredOpen, StoredOtp, StoredPrivacyRequest, StoredSession, StoredStaff, StoredToken,
-    StoredUnit, StoredUpload,
+    StoredOpen, StoredOtp, StoredPrivacyRequest, StoredSession, StoredSessionFamily, StoredStaff,
+    StoredToken, StoredUnit, StoredUpload,
 };
 use crate::error::AppResult;
 use lobby_model::domain::audit::AuditLink;
@@ -157,6 +157,8 @@ pub trait SessionsTx {
     /// before `ended_before`, except a family's first row (`id = family_id`) while
     /// another row of its family has not ended by then; how many.
     fn purge_ended_sessions(&mut self, ended_before: DateTime<Utc>) -> AppResult<usize>;
+    /// Every session family of the person (revoked and expired ones too), one entry each.
+    fn person_session_families(&mut self, person_id: &str) -> AppResult<Vec<StoredSessionFamily>>;
 }
 
 /// Invitation codes (digests only).

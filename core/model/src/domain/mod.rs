@@ -7,6 +7,7 @@ pub mod consent;
 pub mod contact;
 pub mod csv_file;
 pub mod device_key;
+pub mod device_label;
 pub mod erasure;
 pub mod files;
 pub mod handover;

@@ -69,3 +69,30 @@ pub struct SessionGrant {
     pub refresh_token: String,
     pub refresh_expires_at: DateTime<Utc>,
 }
+
+/// `GET /v1/me/sessions`: the person's signed-in devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SessionList {
+    /// One entry per sign-in that can still be used (not signed out, refresh token not
+    /// expired), the most recently seen first.
+    pub sessions: Vec<SessionEntry>,
+}
+
+/// One sign-in of the person: one device, from its sign-in until it signs out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SessionEntry {
+    /// The sign-in's id (its session family; stays the same across refreshes).
+    #[schema(max_length = 64)]
+    pub session_id: String,
+    /// The label the device gave itself at sign-in (header `Lobby-Device`), or `null`
+    /// when it gave none or one the server refused: an unknown device.
+    #[schema(max_length = 64)]
+    pub device: Option<String>,
+    pub signed_in_at: DateTime<Utc>,
+    /// The last sign-in or token refresh of this device. A device refreshes when its
+    /// access token (15 minutes) has expired, so it was last active at most that long
+    /// after this time.
+    pub last_seen: DateTime<Utc>,
+    /// Whether this is the sign-in the request was made with.
+    pub current: bool,
+}

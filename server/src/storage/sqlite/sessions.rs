@@ -5,11 +5,11 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{from_ms, ms, Cached, SqliteTx};
 use crate::error::AppResult;
-use crate::storage::{NewSessionRow, SessionsTx, StoredSession};
+use crate::storage::{NewSessionRow, SessionsTx, StoredSession, StoredSessionFamily};
 
 const SESSION_COLUMNS: &str =
     "SELECT id, family_id, person_id, access_expires_at, refresh_expires_at,
-        rotated_at, revoked_at IS NOT NULL, replaced_by FROM sessions";
+        rotated_at, revoked_at IS NOT NULL, replaced_by, device FROM sessions";
 
 fn session_row(r: &Row) -> rusqlite::Result<StoredSession> {
     Ok(StoredSession {
@@ -21,6 +21,7 @@ fn session_row(r: &Row) -> rusqlite::Result<StoredSession> {
         rotated_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
         revoked: r.get(6)?,
         replaced_by: r.get(7)?,
+        device: r.get(8)?,
     })
 }
 
@@ -28,8 +29,8 @@ impl SessionsTx for SqliteTx<'_> {
     fn insert_session(&mut self, s: &NewSessionRow) -> AppResult<()> {
         self.tx.execute_cached(
             "INSERT INTO sessions (id, family_id, person_id, access_digest, access_expires_at, refresh_digest,
-                                   refresh_expires_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   refresh_expires_at, created_at, device)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 s.id,
                 s.family_id,
@@ -38,7 +39,8 @@ impl SessionsTx for SqliteTx<'_> {
                 ms(s.access_expires_at),
                 s.refresh_digest,
                 ms(s.refresh_expires_at),
-                ms(s.created_at)
+                ms(s.created_at),
+                s.device
             ],
         )?;
         Ok(())
@@ -119,5 +121,26 @@ impl SessionsTx for SqliteTx<'_> {
                      AND (other.revoked_at IS NULL OR other.revoked_at > ?1)))",
             [ms(ended_before)],
         )?)
+    }
+
+    fn person_session_families(&mut self, person_id: &str) -> AppResult<Vec<StoredSessionFamily>> {
+        // Every row of a family carries the same label, so MAX picks it (and skips NULLs
+        // of none); the newest row has the latest refresh expiry.
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT family_id, MAX(device), MIN(created_at), MAX(created_at),
+                    MAX(refresh_expires_at), MAX(revoked_at IS NOT NULL)
+             FROM sessions WHERE person_id = ?1 GROUP BY family_id",
+        )?;
+        let rows = stmt.query_map([person_id], |r| {
+            Ok(StoredSessionFamily {
+                family_id: r.get(0)?,
+                device: r.get(1)?,
+                signed_in_at: from_ms(r.get(2)?),
+                last_seen: from_ms(r.get(3)?),
+                refresh_expires_at: from_ms(r.get(4)?),
+                revoked: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

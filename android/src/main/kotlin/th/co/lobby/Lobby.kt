@@ -46,10 +46,18 @@ class Lobby private constructor(
         /**
          * Opens the device's data in [dataDir] (created if missing), with its secrets in
          * [secrets] (e.g. [AndroidKeystoreSecretStore]). [serverUrl] `null` keeps the
-         * server remembered from earlier use.
+         * server remembered from earlier use. [deviceLabel] names this phone in the
+         * person's list of signed-in devices, e.g. `"${Build.MODEL} · Android ${Build.VERSION.RELEASE}"`;
+         * `null`, or one the name rule refuses, shows as an unknown device.
          */
-        suspend fun open(dataDir: File, serverUrl: String?, secrets: SecretStore): Lobby =
-            withContext(Dispatchers.IO) { Lobby(LobbyClient(dataDir.path, serverUrl, secrets)) }
+        suspend fun open(
+            dataDir: File,
+            serverUrl: String?,
+            secrets: SecretStore,
+            deviceLabel: String? = null,
+        ): Lobby = withContext(Dispatchers.IO) {
+            Lobby(LobbyClient(dataDir.path, serverUrl, secrets, deviceLabel))
+        }
     }
 
     /** Onboarding by QR and signing in and out (DESIGN.md §2.1–2.2). */

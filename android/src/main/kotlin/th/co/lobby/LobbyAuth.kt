@@ -1,6 +1,7 @@
 package th.co.lobby
 
 import th.co.lobby.core.OtpChallenge
+import th.co.lobby.core.SessionInfo
 import th.co.lobby.core.SignedIn
 import th.co.lobby.ffi.AuthClient
 import th.co.lobby.ffi.OnboardingInfo
@@ -10,6 +11,9 @@ import th.co.lobby.ffi.OnboardingInfo
  *
  * Network calls, all `suspend`. A QR payload, phone number or password is checked on the
  * phone first, so bad input fails offline with the server's own codes.
+ *
+ * [sessions] lists the person's signed-in devices (the label each gave, see
+ * [Lobby.open]'s `deviceLabel`); one not recognised is ended with `logout(everywhere = true)`.
  */
 class LobbyAuth internal constructor(
     /** The generated API underneath. */
@@ -41,6 +45,13 @@ class LobbyAuth internal constructor(
 
     /** Returns whether the server confirmed; the phone's tokens are gone either way. */
     suspend fun logout(everywhere: Boolean = false): Boolean = ffi.logout(everywhere)
+
+    /**
+     * The person's signed-in devices, the most recently seen first, this phone's own with
+     * `current`; a `null` [SessionInfo.device] is an unknown device (show your own text).
+     * Asks the server: throws `OFFLINE` without the network, `UNAUTHORIZED` when signed out.
+     */
+    suspend fun sessions(): List<SessionInfo> = ffi.sessions()
 
     val isSignedIn: Boolean get() = ffi.isSignedIn()
 }

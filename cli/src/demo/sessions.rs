@@ -1,0 +1,98 @@
+//! The demo's devices-and-sessions steps (issue 11: "which device, last seen"): the owner
+//! signs in again on the erased phone and on a tablet and lists the signed-in devices —
+//! the erased phone's earlier sign-in is still there (a wipe forgets the tokens on the
+//! phone; only a logout ends the sign-in on the server). Logging out everywhere from the
+//! tablet ends them all, and the phone's next sync wipes what it held.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use lobby_core::secrets::MemorySecretStore;
+use lobby_core::{ErrorCode, Lobby, LobbyConfig, Result, SessionInfo, SyncState};
+use serde_json::json;
+
+use super::{fail, Tour, OWNER_PASSWORD, OWNER_PHONE};
+
+const TABLET: &str = "iPad Air · iPadOS 18";
+
+fn line(s: &SessionInfo) -> String {
+    format!(
+        "{}{} — last seen {}",
+        s.device.as_deref().unwrap_or("unknown device"),
+        if s.current { " (this device)" } else { "" },
+        s.last_seen.format("%H:%M:%S UTC")
+    )
+}
+
+pub(super) async fn run(
+    tour: &mut Tour,
+    server_url: &str,
+    data_dir: &Path,
+    phone: &Lobby,
+    phone_label: &str,
+) -> Result<()> {
+    // The wipe took the remembered server address with everything else.
+    phone.set_server_url(server_url)?;
+    phone
+        .auth()
+        .login_password(OWNER_PHONE, OWNER_PASSWORD)
+        .await?;
+    let tablet = Lobby::open(
+        LobbyConfig {
+            data_dir: data_dir.join("tablet"),
+            server_url: Some(server_url.to_string()),
+            device_label: Some(TABLET.into()),
+        },
+        Arc::new(MemorySecretStore::new()),
+    )?;
+    tablet
+        .auth()
+        .login_password(OWNER_PHONE, OWNER_PASSWORD)
+        .await?;
+    let listed = phone.auth().sessions().await?;
+    let current: Vec<_> = listed.iter().filter(|s| s.current).collect();
+    let labels: Vec<_> = listed.iter().map(|s| s.device.as_deref()).collect();
+    if current.len() != 1
+        || current[0].device.as_deref() != Some(phone_label)
+        || labels.first() != Some(&Some(TABLET))
+        || listed.len() != 3
+    {
+        return Err(fail("the session list is not the owner's three sign-ins"));
+    }
+    tour.step(
+        "Devices and sessions: which device, last seen",
+        format!(
+            "the owner signs in again on the phone and on a tablet; `lobby sessions` lists {} sign-ins, the most recently seen first:\n{}\n(the third is the erased phone's earlier sign-in: a wipe forgets the tokens on the phone, only a logout ends it on the server)",
+            listed.len(),
+            listed.iter().map(|s| format!("  {}", line(s))).collect::<Vec<_>>().join("\n")
+        ),
+        json!({"sessions": listed.iter().map(|s| json!({"device": s.device, "current": s.current})).collect::<Vec<_>>()}),
+    );
+
+    let revoked = tablet.auth().logout(true).await?;
+    let report = phone.sync().await?;
+    let ended =
+        matches!(&report.state, SyncState::Error { code, .. } if *code == ErrorCode::Unauthorized);
+    let units_left = phone.units().list()?.len();
+    let still_listed = phone.auth().sessions().await.map(|s| s.len()).ok();
+    tablet.close();
+    if !revoked
+        || !ended
+        || units_left != 0
+        || phone.auth().is_signed_in()
+        || still_listed.is_some()
+    {
+        return Err(fail(
+            "logging out everywhere did not end the phone's session",
+        ));
+    }
+    tour.step(
+        "Log out everywhere from the tablet: the phone's next sync wipes it",
+        format!(
+            "the tablet signs every device out on the server; the phone's next sync is refused ({}), and the phone drops the account's data: {units_left} unit(s) left, signed out",
+            report.state.name()
+        ),
+        json!({"revoked": revoked, "phone_sync": report.state.name(), "phone_units": units_left}),
+    );
+    Ok(())
+}
