@@ -219,8 +219,8 @@ fn admin_commands_print_one_json_document_and_write_qr_pngs() {
         (code, err["error"]["code"].as_str()),
         (1, Some("not_found"))
     );
-    // The audit log: who read the announcement, the confirmed invoice, the requests
-    // listed — and its chain holds.
+    // The audit log: the registry imported, a QR reissued, who read the announcement,
+    // the confirmed invoice, the requests listed — and its chain holds.
     let (code, log) = admin(&["audit", "--project", &project, "--verify"]);
     assert_eq!((code, log["verified"].as_bool()), (0, Some(true)), "{log}");
     let actions: Vec<&str> = log["entries"]
@@ -232,6 +232,8 @@ fn admin_commands_print_one_json_document_and_write_qr_pngs() {
     assert_eq!(
         actions,
         [
+            "owners.import",
+            "onboarding.reissue",
             "announcement.readers",
             "invoice.confirm",
             "privacy_request.list"

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 const TENANT_PHONE: &str = "086-111-2222";
 const TENANT_NAME: &str = "มานี มีนา";
+const TENANT_EMAIL: &str = "manee.m@example.com";
 
 fn parcel(unit_id: &str, recipient: &str) -> ParcelAdd {
     ParcelAdd {
@@ -60,6 +61,21 @@ async fn world() -> World {
         .join(&owner, &unit, "tenant", TENANT_PHONE, TENANT_NAME)
         .await;
     let tenant = grant["access_token"].as_str().unwrap().to_string();
+    // Her login e-mail, confirmed with the code sent to it.
+    let sent = t
+        .post_ok(
+            "/v1/me/email",
+            json!({"email": TENANT_EMAIL}),
+            Some(&tenant),
+        )
+        .await;
+    let code = t.admin.peek_otp(TENANT_EMAIL).await.unwrap().code;
+    t.post_ok(
+        "/v1/me/email/verify",
+        json!({"request_id": sent["request_id"], "code": code}),
+        Some(&tenant),
+    )
+    .await;
     t.admin
         .add_parcel(&parcel(&unit, TENANT_NAME))
         .await
@@ -232,7 +248,14 @@ async fn an_approved_erasure_leaves_nothing_that_names_the_person() {
     let w = world().await;
     let (_, e) = export(&w.t, &w.tenant).await;
     let person_id = e["person_id"].as_str().unwrap().to_string();
-    let needles = [TENANT_NAME, "+66861112222", "0861112222", "086-111-2222"];
+    assert_eq!(e["server"]["profile"][0]["email"], TENANT_EMAIL);
+    let needles = [
+        TENANT_NAME,
+        "+66861112222",
+        "0861112222",
+        "086-111-2222",
+        TENANT_EMAIL,
+    ];
     let named = |t: &TestServer| -> Vec<(String, String)> {
         texts(t)
             .into_iter()

@@ -11,6 +11,7 @@ use lobby_e2e::*;
 
 const TENANT_PHONE: &str = "0861112222";
 const TENANT_NAME: &str = "มานี มีนา";
+const TENANT_EMAIL: &str = "manee.m@example.com";
 
 async fn tenant_of(server: &TestServer, owner: &Phone) -> Phone {
     let code = owner
@@ -31,6 +32,42 @@ async fn tenant_of(server: &TestServer, owner: &Phone) -> Phone {
     let otp = server.admin.peek_otp(TENANT_PHONE).await.unwrap().code;
     phone.lobby.auth().verify_login(&otp).await.unwrap();
     phone
+        .lobby
+        .profile()
+        .request_email_change(TENANT_EMAIL)
+        .await
+        .unwrap();
+    let code = server.admin.peek_otp(TENANT_EMAIL).await.unwrap().code;
+    phone
+        .lobby
+        .profile()
+        .confirm_email_change(&code)
+        .await
+        .unwrap();
+    phone
+}
+
+/// Files under the phone's home whose bytes contain one of `needles` (the database is
+/// encrypted, so this finds plaintext left beside it: logs, caches, exports).
+fn named_in_files(phone: &Phone, needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut dirs = vec![phone.dir.path().to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                if needles
+                    .iter()
+                    .any(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
+                {
+                    found.push(p.display().to_string());
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Every text value in the phone's database that contains one of `needles`.
@@ -80,7 +117,7 @@ async fn the_export_and_an_approved_erasure_reach_every_phone() {
         .unwrap();
     owner.lobby.sync().await.unwrap();
     tenant.lobby.sync().await.unwrap();
-    let needles = [TENANT_NAME, "+66861112222"];
+    let needles = [TENANT_NAME, "+66861112222", TENANT_EMAIL];
     assert!(
         !named_on(&owner, &needles).is_empty(),
         "the owner's phone holds the tenant's name before"
@@ -120,11 +157,13 @@ async fn the_export_and_an_approved_erasure_reach_every_phone() {
     assert!(!tenant.lobby.auth().is_signed_in());
     assert!(tenant.lobby.units().list().unwrap().is_empty());
     assert_eq!(named_on(&tenant, &needles), Vec::<String>::new());
+    assert_eq!(named_in_files(&tenant, &needles), Vec::<String>::new());
 
     // The owner's phone: the member is gone, the parcel's recipient no longer names her.
     owner.lobby.sync().await.unwrap();
     assert!(owner.lobby.invites().members(None).unwrap().is_empty());
     assert_eq!(named_on(&owner, &needles), Vec::<String>::new());
+    assert_eq!(named_in_files(&owner, &needles), Vec::<String>::new());
     // A phone syncing from scratch finds nothing either.
     let fresh = Phone::new(&server.url);
     fresh

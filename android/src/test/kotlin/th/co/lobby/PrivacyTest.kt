@@ -53,7 +53,8 @@ class PrivacyTest : PhoneTestCase() {
         @Suppress("UNCHECKED_CAST")
         val server = doc["server"] as Map<String, List<Map<String, Any?>>>
         assertTrue((server.getValue("profile")[0]["phone"] as String).startsWith("+66"))
-        assertEquals(1, server.getValue("units_owned").size)
+        // The fixture registry gives this owner 12/345 and 12/346.
+        assertEquals(2, server.getValue("units_owned").size)
         // The queued request is the phone's own.
         @Suppress("UNCHECKED_CAST")
         val device = doc["device"] as Map<String, List<Any?>>
