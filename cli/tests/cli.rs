@@ -790,6 +790,31 @@ async fn consents_through_the_cli_asked_given_and_withdrawn() {
     assert_eq!(r.json["requests"][0]["request_id"], erasure.as_str());
     assert_eq!(r.json["requests"][0]["status"], "rejected");
     assert_eq!(r.json["requests"][0]["answer"], "ยังเป็นเจ้าของห้อง");
+
+    // The export: one JSON document, the server's part and the phone's own.
+    let out = owner.join("me.json");
+    let r = run(&owner, &["export", "--out", out.to_str().unwrap()]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["path"], out.to_str().unwrap());
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        r.json["bytes"].as_u64(),
+        Some(std::fs::metadata(&out).unwrap().len())
+    );
+    assert_eq!(doc["format"], "lobby-export/1");
+    assert_eq!(
+        doc["server"]["privacy_requests"][0]["request_id"].as_str(),
+        None
+    );
+    assert_eq!(doc["server"]["privacy_requests"][0]["id"], erasure.as_str());
+    assert!(doc["device"]["settings"].as_array().is_some());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only");
+    }
     server.shutdown().await.unwrap();
 }
 
