@@ -228,3 +228,53 @@ impl Phone {
             .expect("verify")
     }
 }
+
+/// Every file under `dir`, recursively, with its bytes (to search a phone's home for
+/// plaintext).
+pub fn files_under(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            let bytes = std::fs::read(&path).expect("read file");
+            out.push((path.display().to_string(), bytes));
+        }
+    }
+    out
+}
+
+/// Every value of every row of every table of `conn` as `"<table>: <value>"` (blobs
+/// read as UTF-8, lossily; NULLs left out): what a search of a database compares with.
+pub fn database_cells(conn: &rusqlite::Connection) -> Vec<String> {
+    use rusqlite::types::Value;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .expect("list tables")
+        .query_map([], |r| r.get(0))
+        .expect("list tables")
+        .map(|r| r.expect("a table name"))
+        .collect();
+    let mut cells = Vec::new();
+    for t in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{t}\""))
+            .expect("read table");
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).expect("read table");
+        while let Some(row) = rows.next().expect("a row") {
+            for i in 0..n {
+                let v = match row.get::<_, Value>(i).expect("a value") {
+                    Value::Null => continue,
+                    Value::Integer(n) => n.to_string(),
+                    Value::Real(x) => x.to_string(),
+                    Value::Text(s) => s,
+                    Value::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
+                };
+                cells.push(format!("{t}: {v}"));
+            }
+        }
+    }
+    cells
+}

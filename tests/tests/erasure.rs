@@ -50,54 +50,23 @@ async fn tenant_of(server: &TestServer, owner: &Phone) -> Phone {
 /// Files under the phone's home whose bytes contain one of `needles` (the database is
 /// encrypted, so this finds plaintext left beside it: logs, caches, exports).
 fn named_in_files(phone: &Phone, needles: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut dirs = vec![phone.dir.path().to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                if needles
-                    .iter()
-                    .any(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
-                {
-                    found.push(p.display().to_string());
-                }
-            }
-        }
-    }
-    found
+    files_under(phone.dir.path())
+        .into_iter()
+        .filter(|(_, bytes)| {
+            needles
+                .iter()
+                .any(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
+        })
+        .map(|(name, _)| name)
+        .collect()
 }
 
-/// Every text value in the phone's database that contains one of `needles`.
+/// Every value in the phone's database that contains one of `needles`.
 fn named_on(phone: &Phone, needles: &[&str]) -> Vec<String> {
-    let store = phone.store();
-    let conn = store.connection();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut found = Vec::new();
-    for t in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
-        let n = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            for i in 0..n {
-                if let Ok(rusqlite::types::ValueRef::Text(b)) = r.get_ref(i) {
-                    let s = String::from_utf8_lossy(b);
-                    if needles.iter().any(|x| s.contains(x)) {
-                        found.push(format!("{t}: {s}"));
-                    }
-                }
-            }
-        }
-    }
-    found
+    database_cells(phone.store().connection())
+        .into_iter()
+        .filter(|cell| needles.iter().any(|n| cell.contains(n)))
+        .collect()
 }
 
 #[tokio::test]

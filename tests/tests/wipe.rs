@@ -22,21 +22,6 @@ const NEW_NAME: &str = "คุณสมชาย ลบได้";
 const PARCEL_TRACKING: &str = "TH0123456789WIPE";
 const PARCEL_RECIPIENT: &str = "ด.ช. พัสดุ ใจดี";
 
-/// Every file under `dir`, recursively, as bytes.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            let bytes = std::fs::read(&path).expect("read file");
-            out.push((path.display().to_string(), bytes));
-        }
-    }
-    out
-}
-
 /// Every text value of every row of every table, read through SQLCipher with the key.
 fn database_text(dir: &Path, secrets: &FileSecretStore) -> Vec<String> {
     let hex = secrets
@@ -45,39 +30,12 @@ fn database_text(dir: &Path, secrets: &FileSecretStore) -> Vec<String> {
         .expect("the device keeps its database key");
     let store = Store::open(&dir.join("lobby.db"), &DatabaseKey::from_hex(&hex).unwrap())
         .expect("the database opens with its key");
-    let conn = store.connection();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
-    let mut text = Vec::new();
-    for t in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
-        let n = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            for i in 0..n {
-                use rusqlite::types::Value;
-                let v = match row.get::<_, Value>(i).unwrap() {
-                    Value::Null => continue,
-                    Value::Integer(n) => n.to_string(),
-                    Value::Real(x) => x.to_string(),
-                    Value::Text(s) => s,
-                    Value::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
-                };
-                text.push(format!("{t}: {v}"));
-            }
-        }
-    }
-    text
+    lobby_e2e::database_cells(store.connection())
 }
 
 /// Where each value is found: files (raw bytes) and database cells.
 fn find_everywhere(dir: &Path, secrets: &FileSecretStore, values: &[String]) -> Vec<String> {
-    let files = files(dir);
+    let files = lobby_e2e::files_under(dir);
     let cells = database_text(dir, secrets);
     let mut found = Vec::new();
     for v in values {

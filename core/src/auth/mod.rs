@@ -438,7 +438,9 @@ impl Inner {
             }
             Err(e) if crate::api::is_transient(e.code) => Err(e),
             Err(_) => {
-                self.forget_session()?;
+                // The data goes at the end of the sync that met this (sync's
+                // `forget_ended_session`), once no page can land after it.
+                self.clear_session_secrets()?;
                 Err(LobbyError::new(
                     ErrorCode::Unauthorized,
                     "the session has ended; sign in again",

@@ -226,25 +226,8 @@ async fn owner_session(url: &str, admin: &AdminClient) -> anyhow::Result<(String
         .first()
         .ok_or_else(|| anyhow!("the registry import made no unit"))?;
     let http = reqwest::Client::new();
-    let sent: Value = post(
-        &http,
-        &format!("{url}/v1/onboarding/start"),
-        None,
-        &json!({"payload": unit.onboarding_payload, "phone": OWNER_PHONE, "password": "Passw0rd!"}),
-    )
-    .await?;
-    let code = admin.peek_otp(OWNER_PHONE).await?.code;
-    let grant: Value = post(
-        &http,
-        &format!("{url}/v1/onboarding/verify"),
-        None,
-        &json!({"request_id": sent["request_id"], "code": code}),
-    )
-    .await?;
-    let token = grant["access_token"]
-        .as_str()
-        .ok_or_else(|| anyhow!("no access token in {grant}"))?
-        .to_string();
+    let grant = http::onboard(&http, url, admin, &unit.onboarding_payload, OWNER_PHONE).await?;
+    let token = http::access_token(&grant)?.to_string();
     Ok((unit.unit_id.clone(), token))
 }
 

@@ -164,24 +164,8 @@ async fn setup(url: &str, admin: &AdminClient, units: usize) -> anyhow::Result<V
     let http = reqwest::Client::new();
     let mut holders = Vec::new();
     for (i, unit) in imported.units.iter().enumerate() {
-        let sent = post(
-            &http,
-            &format!("{url}/v1/onboarding/start"),
-            None,
-            &json!({"payload": unit.onboarding_payload, "phone": phone(i), "password": "Passw0rd!"}),
-        )
-        .await?;
-        let code = admin.peek_otp(&phone(i)).await?.code;
-        let grant = post(
-            &http,
-            &format!("{url}/v1/onboarding/verify"),
-            None,
-            &json!({"request_id": sent["request_id"], "code": code}),
-        )
-        .await?;
-        let token = grant["access_token"]
-            .as_str()
-            .ok_or_else(|| anyhow!("no access token in {grant}"))?;
+        let grant = http::onboard(&http, url, admin, &unit.onboarding_payload, &phone(i)).await?;
+        let token = http::access_token(&grant)?;
         let person_id = grant["person_id"]
             .as_str()
             .ok_or_else(|| anyhow!("no person in {grant}"))?;

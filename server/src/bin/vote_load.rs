@@ -524,25 +524,8 @@ async fn session(
     payload: &str,
     phone: &str,
 ) -> anyhow::Result<String> {
-    let sent = post(
-        http,
-        &format!("{url}/v1/onboarding/start"),
-        None,
-        &json!({"payload": payload, "phone": phone, "password": "Passw0rd!"}),
-    )
-    .await?;
-    let code = admin.peek_otp(phone).await?.code;
-    let grant = post(
-        http,
-        &format!("{url}/v1/onboarding/verify"),
-        None,
-        &json!({"request_id": sent["request_id"], "code": code}),
-    )
-    .await?;
-    Ok(grant["access_token"]
-        .as_str()
-        .ok_or_else(|| anyhow!("no access token in {grant}"))?
-        .to_string())
+    let grant = http::onboard(http, url, admin, payload, phone).await?;
+    Ok(http::access_token(&grant)?.to_string())
 }
 
 /// An annual meeting with `items` items, opened, every item open: its id, the items'

@@ -16,34 +16,33 @@
 //! The work is bounded by the person's rows and the log entries that name them: the log
 //! is read in pages of [`PAGE`] entries matching the identifiers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use lobby_model::domain::erasure::{check_erasable, redact_json, Identifiers, ERASED};
-use lobby_model::protocol::{ErasedRows, ErasureReport, Record};
+use lobby_model::protocol::{EntityKind, ErasedRows, ErasureReport, Record};
 
-use super::personal_data::{Blank, Erase, HOLDINGS};
+use super::personal_data::{Blank, Erase, HOLDINGS, UNITS_OWNED};
 use crate::change_log::records;
 use crate::error::{AppError, AppResult};
-use crate::storage::{Cell, PersonLink, PersonRows, Tx};
+use crate::storage::{Cell, PersonRows, Tx};
 
 /// Change-log entries read at a time.
 const PAGE: usize = 500;
 
-/// The units the person owns.
-pub fn units_owned(tx: &mut dyn Tx, person_id: &str) -> AppResult<usize> {
+/// An entity of the change log within a scope: its kind and id.
+type Entity = (EntityKind, String);
+
+/// How many units the person owns (the declaration's `units_owned` rows).
+fn units_owned(tx: &mut dyn Tx, person_id: &str) -> AppResult<usize> {
     let rows = PersonRows {
-        table: "units",
-        link: PersonLink::Column("owner_person_id"),
+        table: UNITS_OWNED.table,
+        link: UNITS_OWNED.link,
         person_id,
     };
-    Ok(tx.person_rows(&rows, &["id"], "id")?.len())
-}
-
-/// `still_owns_unit` while the person owns a unit; what a filed erasure request and its
-/// approval both check.
-pub fn check(tx: &mut dyn Tx, person_id: &str) -> AppResult<()> {
-    Ok(check_erasable(units_owned(tx, person_id)?)?)
+    Ok(tx
+        .person_rows(&rows, &[UNITS_OWNED.key], UNITS_OWNED.key)?
+        .len())
 }
 
 /// People erased per retention run (the rest wait a minute for the next).
@@ -68,7 +67,7 @@ pub fn erase(tx: &mut dyn Tx, person_id: &str, now: DateTime<Utc>) -> AppResult<
     let person = tx
         .person(person_id)?
         .ok_or_else(|| AppError::not_found("no such person"))?;
-    check(tx, person_id)?;
+    check_erasable(units_owned(tx, person_id)?)?;
     let who = Identifiers::new(
         &[&person.legal_name, &person.display_name],
         person.phone.as_deref(),
@@ -137,8 +136,8 @@ pub fn erase(tx: &mut dyn Tx, person_id: &str, now: DateTime<Utc>) -> AppResult<
 
 /// Step 4 of the module documentation; how many entries were rewritten.
 fn redact_change_log(tx: &mut dyn Tx, who: &Identifiers, now: DateTime<Utc>) -> AppResult<u64> {
-    // (scope, kind, id) → the newest rewritten record of that entity, with its seq.
-    let mut newest: BTreeMap<(String, String, String), (i64, Record)> = BTreeMap::new();
+    // scope → (kind, id) → the newest rewritten record of that entity, with its seq.
+    let mut newest: BTreeMap<String, HashMap<Entity, (i64, Record)>> = BTreeMap::new();
     let mut rewritten = 0u64;
     let mut after = 0;
     loop {
@@ -156,28 +155,20 @@ fn redact_change_log(tx: &mut dyn Tx, who: &Identifiers, now: DateTime<Utc>) -> 
             rewritten += 1;
             let record: Record =
                 serde_json::from_value(value).map_err(|e| AppError::server("erasure", e))?;
-            let key = (
-                scope.clone(),
-                record.kind().as_str().to_string(),
-                record.id().to_string(),
-            );
-            newest.insert(key, (change.seq, record));
+            let key = (record.kind(), record.id().to_string());
+            newest
+                .entry(scope)
+                .or_default()
+                .insert(key, (change.seq, record));
         }
     }
-    let mut by_scope: BTreeMap<String, Vec<(String, String, i64, Record)>> = BTreeMap::new();
-    for ((scope, kind, id), (seq, record)) in newest {
-        by_scope
-            .entry(scope)
-            .or_default()
-            .push((kind, id, seq, record));
-    }
-    for (scope, entities) in by_scope {
-        let first = entities.iter().map(|e| e.2).min().unwrap_or(0);
+    for (scope, entities) in newest {
+        let first = entities.values().map(|e| e.0).min().unwrap_or(0);
         let latest = latest_seqs(tx, &scope, first)?;
-        for (kind, id, seq, record) in entities {
+        for (key, (seq, record)) in entities {
             // Logged again later: that later entry is what phones hold (and it was
             // redacted too if it named the person).
-            if latest.get(&(kind, id)).is_some_and(|&l| l > seq) {
+            if latest.get(&key).is_some_and(|&l| l > seq) {
                 continue;
             }
             tx.append_change(&scope, &record, now)?;
@@ -187,12 +178,8 @@ fn redact_change_log(tx: &mut dyn Tx, who: &Identifiers, now: DateTime<Utc>) -> 
 }
 
 /// The newest `seq` of each entity (kind, id) the scope logged after `after - 1`.
-fn latest_seqs(
-    tx: &mut dyn Tx,
-    scope: &str,
-    from: i64,
-) -> AppResult<BTreeMap<(String, String), i64>> {
-    let mut latest = BTreeMap::new();
+fn latest_seqs(tx: &mut dyn Tx, scope: &str, from: i64) -> AppResult<HashMap<Entity, i64>> {
+    let mut latest = HashMap::new();
     let mut after = from - 1;
     loop {
         let page = tx.changes_after(scope, after, PAGE)?;
@@ -203,7 +190,7 @@ fn latest_seqs(
         for c in &page {
             let r: Record =
                 serde_json::from_str(&c.record_json).map_err(|e| AppError::server("erasure", e))?;
-            latest.insert((r.kind().as_str().to_string(), r.id().to_string()), c.seq);
+            latest.insert((r.kind(), r.id().to_string()), c.seq);
         }
     }
 }

@@ -142,6 +142,24 @@ const INVITE_FIELDS: &[Field] = &[
     f("revoked_at", Kind::Time, "revoked"),
 ];
 
+/// The units a person owns: exported, and what an erasure is refused for.
+pub const UNITS_OWNED: Holding = Holding {
+    table: "units",
+    link: PersonLink::Column("owner_person_id"),
+    key: "id",
+    section: Some("units_owned"),
+    about: "Units the person owns in the owner registry.",
+    fields: &[
+        f("id", Kind::Text, "the unit"),
+        f("project_id", Kind::Text, "its project"),
+        f("number", Kind::Text, "its number"),
+        f("ratio_micros", Kind::Int, "ownership ratio, in millionths"),
+        f("created_at", Kind::Time, "registered"),
+    ],
+    erase: Erase::Keep,
+    why: "an owner is not erased (`still_owns_unit`): the office transfers ownership first",
+};
+
 const IDS_ONLY: &str = "ids only: they name nobody once the profile is erased";
 
 /// Every table row that belongs to a person, in the order an erasure visits them (rows
@@ -189,22 +207,7 @@ pub const HOLDINGS: &[Holding] = &[
         erase: Erase::Keep,
         why: "the erasure ends active ones first; who lived where and when is the unit's history (meetings' eligibility rests on it), with ids only",
     },
-    Holding {
-        table: "units",
-        link: PersonLink::Column("owner_person_id"),
-        key: "id",
-        section: Some("units_owned"),
-        about: "Units the person owns in the owner registry.",
-        fields: &[
-            f("id", Kind::Text, "the unit"),
-            f("project_id", Kind::Text, "its project"),
-            f("number", Kind::Text, "its number"),
-            f("ratio_micros", Kind::Int, "ownership ratio, in millionths"),
-            f("created_at", Kind::Time, "registered"),
-        ],
-        erase: Erase::Keep,
-        why: "an owner is not erased (`still_owns_unit`): the office transfers ownership first",
-    },
+    UNITS_OWNED,
     Holding {
         table: "onboarding_tokens",
         link: PersonLink::Column("used_by"),

@@ -1,6 +1,7 @@
-//! What the load generators (`lobby-invite-load`, `lobby-pickup-load`, `lobby-vote-load`)
-//! share: one JSON POST with an optional bearer, its non-2xx answer an error naming the
-//! URL; a run on a fresh database in a temporary directory; the exit code of a run.
+//! What the load generators (`lobby-invite-load`, `lobby-pickup-load`, `lobby-vote-load`,
+//! `lobby-privacy-load`) share: one JSON POST with an optional bearer, its non-2xx answer
+//! an error naming the URL; an owner's onboarding through the API; a run on a fresh
+//! database in a temporary directory; the exit code of a run.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -57,4 +58,37 @@ pub async fn post(
         return Err(anyhow!("{url}: {status} {value}"));
     }
     Ok(value)
+}
+
+/// An owner's onboarding through the API — start, the code read through the development
+/// server's peek, verify: the session grant (`access_token`, `person_id`, …).
+pub async fn onboard(
+    http: &reqwest::Client,
+    url: &str,
+    admin: &lobby_server::AdminClient,
+    payload: &str,
+    phone: &str,
+) -> anyhow::Result<Value> {
+    let sent = post(
+        http,
+        &format!("{url}/v1/onboarding/start"),
+        None,
+        &serde_json::json!({"payload": payload, "phone": phone, "password": "Passw0rd!"}),
+    )
+    .await?;
+    let code = admin.peek_otp(phone).await?.code;
+    post(
+        http,
+        &format!("{url}/v1/onboarding/verify"),
+        None,
+        &serde_json::json!({"request_id": sent["request_id"], "code": code}),
+    )
+    .await
+}
+
+/// A session grant's access token.
+pub fn access_token(grant: &Value) -> anyhow::Result<&str> {
+    grant["access_token"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no access token in {grant}"))
 }
