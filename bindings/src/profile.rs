@@ -37,4 +37,16 @@ impl ProfileClient {
     pub async fn confirm_email_change(&self, code: String) -> Result<Option<Profile>, LobbyError> {
         Ok(self.inner.profile().confirm_email_change(&code).await?)
     }
+
+    /// Sends a code to the new phone number (needs a recent sign-in); then
+    /// `confirm_phone_change`.
+    pub async fn request_phone_change(&self, phone: String) -> Result<OtpChallenge, LobbyError> {
+        Ok(self.inner.profile().request_phone_change(&phone).await?)
+    }
+
+    /// Checks the code sent to the new number: it becomes the person's phone, the old one
+    /// is told, the profile syncs in.
+    pub async fn confirm_phone_change(&self, code: String) -> Result<Option<Profile>, LobbyError> {
+        Ok(self.inner.profile().confirm_phone_change(&code).await?)
+    }
 }

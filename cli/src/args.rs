@@ -207,16 +207,27 @@ pub enum Login {
 
 #[derive(Subcommand, Debug)]
 pub enum ProfileAction {
-    /// Change your display name (queued when offline), or ask for your login e-mail to
-    /// change (a code goes to the new address; then `profile verify-email`).
+    /// Change your display name (queued when offline), or ask for your login e-mail or
+    /// phone number to change (a code goes to the new one; then `profile verify-email` or
+    /// `profile verify-phone`). A new e-mail or phone needs a sign-in from the last 10
+    /// minutes.
     Set {
         #[arg(long)]
         name: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "phone")]
         email: Option<String>,
+        /// Any common Thai form: 081-234-5678, 0812345678, +66812345678.
+        #[arg(long)]
+        phone: Option<String>,
     },
     /// Enter the code sent to the new e-mail address; it becomes your login e-mail.
     VerifyEmail {
+        #[arg(long)]
+        code: String,
+    },
+    /// Enter the code sent to the new phone number; codes and sign-in go there from now
+    /// on, and the old number is told.
+    VerifyPhone {
         #[arg(long)]
         code: String,
     },

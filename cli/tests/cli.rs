@@ -912,3 +912,87 @@ async fn sessions_through_the_cli_list_every_device_and_logout_everywhere_ends_t
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_number_is_corrected_through_the_cli_with_a_code_to_the_new_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ ทดสอบ", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let home = dir.path().join("phone");
+    onboard_by_cli(&home, &server.url, &admin, &units[0].onboarding_payload).await;
+
+    // One pending code at a time: a new e-mail and a new phone are asked separately.
+    let r = run(
+        &home,
+        &[
+            "profile",
+            "set",
+            "--email",
+            "a@example.com",
+            "--phone",
+            "0876543210",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let r = run(&home, &["profile", "set", "--phone", "12345"]).await;
+    assert_eq!(
+        (r.code, r.json["error"]["code"].as_str()),
+        (1, Some("phone_invalid"))
+    );
+
+    let r = run(&home, &["profile", "set", "--phone", "087-654-3210"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["phone"], "+66812345678", "not yet changed");
+    assert_eq!(r.json["phone_code_sent_to"], "+66 8••••3210");
+    let code = admin.peek_otp("0876543210").await.unwrap().code;
+    let r = run(&home, &["profile", "verify-phone", "--code", &code]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["phone"], "+66876543210", "{}", r.stdout);
+    assert_eq!(r.json["status"], "applied");
+
+    // The new number signs in; the old one is nobody's.
+    let other = dir.path().join("tablet");
+    let before = admin.peek_otp("0812345678").await.unwrap().code;
+    let r = run(
+        &other,
+        &[
+            "--server",
+            &server.url,
+            "login",
+            "otp",
+            "--to",
+            "0812345678",
+        ],
+    )
+    .await;
+    let after = admin.peek_otp("0812345678").await.unwrap().code;
+    assert_eq!(
+        before, after,
+        "no code goes to the old number: {}",
+        r.stdout
+    );
+    // (A second code to the new number within the minute would be `rate_limited`.)
+    let r = run(
+        &other,
+        &[
+            "login",
+            "password",
+            "--to",
+            "0876543210",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    server.shutdown().await.unwrap();
+}

@@ -44,7 +44,7 @@ pub mod audit;
 pub mod change_log;
 pub mod cli;
 pub mod config;
-pub mod email_change;
+pub mod contact_change;
 pub mod error;
 pub mod files;
 pub mod http;

@@ -36,6 +36,8 @@ Errors are `{\"error\": {\"code\", \"message\", \"retry_after_secs\"?}}` with a 
         auth::logout,
         profile::request_email_change,
         profile::verify_email_change,
+        profile::request_phone_change,
+        profile::verify_phone_change,
         profile::list_sessions,
         sync::pull,
         sync::push,

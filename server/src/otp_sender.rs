@@ -26,6 +26,8 @@ pub enum OtpPurpose {
     InviteAccept,
     /// Proving a new login e-mail before it replaces the old one.
     EmailChange,
+    /// Proving a new phone number before it replaces the old one.
+    PhoneChange,
 }
 
 impl OtpPurpose {
@@ -35,6 +37,7 @@ impl OtpPurpose {
             OtpPurpose::Login => "login",
             OtpPurpose::InviteAccept => "invite_accept",
             OtpPurpose::EmailChange => "email_change",
+            OtpPurpose::PhoneChange => "phone_change",
         }
     }
 }
@@ -63,6 +66,8 @@ pub enum NoticeKind {
     /// Sent to the old login e-mail when a verified new one replaced it, so a takeover
     /// cannot happen unseen.
     EmailChanged,
+    /// Sent to the old phone when a verified new number replaced it, for the same reason.
+    PhoneChanged,
 }
 
 /// One notice to deliver. `to` is a normalised destination.

@@ -84,9 +84,19 @@ pub async fn profile(lobby: &Lobby, action: Option<ProfileAction>) -> Result<Rep
             );
             Ok(reply)
         }
-        Some(ProfileAction::Set { name, email }) => {
-            if name.is_none() && email.is_none() {
-                return Err(LobbyError::invalid("give --name, --email or both"));
+        Some(ProfileAction::VerifyPhone { code }) => {
+            lobby.profile().confirm_phone_change(&code).await?;
+            let mut reply = show_profile(lobby)?;
+            reply.json["status"] = json!("applied");
+            reply.human = format!(
+                "Your phone number is changed; the old number was told.\n{}",
+                reply.human
+            );
+            Ok(reply)
+        }
+        Some(ProfileAction::Set { name, email, phone }) => {
+            if name.is_none() && email.is_none() && phone.is_none() {
+                return Err(LobbyError::invalid("give --name, --email or --phone"));
             }
             let mut reply = match name {
                 Some(name) => set_name(lobby, &name).await?,
@@ -97,6 +107,14 @@ pub async fn profile(lobby: &Lobby, action: Option<ProfileAction>) -> Result<Rep
                 reply.json["email_code_sent_to"] = json!(sent.sent_to);
                 reply.human = format!(
                     "{}\nA code was sent to {}; enter it with `lobby profile verify-email --code CODE` to make it your login e-mail.",
+                    reply.human, sent.sent_to
+                );
+            }
+            if let Some(phone) = phone {
+                let sent = lobby.profile().request_phone_change(&phone).await?;
+                reply.json["phone_code_sent_to"] = json!(sent.sent_to);
+                reply.human = format!(
+                    "{}\nA code was sent to {}; enter it with `lobby profile verify-phone --code CODE` to make it your phone number.",
                     reply.human, sent.sent_to
                 );
             }

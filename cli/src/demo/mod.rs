@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use crate::output::Reply;
 
 mod announcements;
+mod contact;
 mod invoices;
 mod meetings;
 mod privacy;
@@ -666,6 +667,9 @@ pub async fn run(as_json: bool) -> Result<Reply> {
 
     // 15–16. Devices and sessions (PDPA): which device, last seen; log out everywhere.
     sessions::run(&mut tour, &server.url, tmp.path(), &lobby, OWNER_DEVICE).await?;
+
+    // 17. Correcting the phone number (PDPA: contact fields are the person's to correct).
+    contact::run(&mut tour, &admin, &lobby).await?;
 
     // Each phone closes its core (the runtime's threads end) before the process does.
     lobby.close();

@@ -253,6 +253,21 @@ impl ApiClient {
         self.post("/v1/me/email/verify", req, Some(bearer)).await
     }
 
+    pub async fn phone_change(&self, bearer: &str, phone: &str) -> Result<OtpSent> {
+        self.post(
+            "/v1/me/phone",
+            &PhoneChangeRequest {
+                phone: phone.into(),
+            },
+            Some(bearer),
+        )
+        .await
+    }
+
+    pub async fn phone_change_verify(&self, bearer: &str, req: &OtpVerifyRequest) -> Result<Empty> {
+        self.post("/v1/me/phone/verify", req, Some(bearer)).await
+    }
+
     /// The person's signed-in devices (`GET /v1/me/sessions`).
     pub async fn sessions(&self, bearer: &str) -> Result<SessionList> {
         let resp = self

@@ -81,6 +81,8 @@ pub(crate) enum OtpPurpose {
     Login,
     /// A new login e-mail (`profile().request_email_change`).
     EmailChange,
+    /// A new phone number (`profile().request_phone_change`).
+    PhoneChange,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,16 +1,17 @@
 //! [`ProfileClient`]: read and edit the person's own profile.
 //!
-//! The display name is edited offline (queued, shown at once). The login e-mail is not a
-//! plain edit: it signs its holder in, so a new address is used only after the code sent
-//! to it is entered (`request_email_change`, then `confirm_email_change`; online, like
-//! sign-in), and the server tells the old address.
+//! The display name is edited offline (queued, shown at once). The login e-mail and the
+//! phone number are not plain edits: they sign their holder in, so a new one is used only
+//! after the code sent to it is entered (`request_email_change` then
+//! `confirm_email_change`; `request_phone_change` then `confirm_phone_change`; online,
+//! like sign-in, after a recent sign-in), and the server tells the old one.
 
 use chrono::Utc;
 use rusqlite::OptionalExtension;
 
 use crate::auth::{OtpChallenge, OtpPurpose};
 use crate::client::Lobby;
-use crate::domain::contact::normalize_email;
+use crate::domain::contact::{normalize_email, normalize_thai_phone};
 use crate::domain::profile::check_display_name;
 use crate::error::Result;
 use crate::protocol::{Mutation, OtpVerifyRequest};
@@ -62,32 +63,64 @@ impl ProfileClient<'_> {
     }
 
     /// Sends a code to `email`, the login e-mail this person wants; it replaces the
-    /// current one when [`ProfileClient::confirm_email_change`] gets the code. Online.
+    /// current one when [`ProfileClient::confirm_email_change`] gets the code. Online;
+    /// needs a sign-in from the last 10 minutes (`reauth_required`).
     pub async fn request_email_change(&self, email: &str) -> Result<OtpChallenge> {
-        let email = normalize_email(email)?;
-        let inner = self.lobby.inner.clone();
-        inner.require_person()?;
-        self.lobby
-            .spawn(async move {
-                let sent = inner
-                    .authed(|api, token| {
-                        let e = email.clone();
-                        async move { api.email_change(&token, &e).await }
-                    })
-                    .await?;
-                inner.remember_otp(OtpPurpose::EmailChange, &sent)
-            })
+        self.request_change(NewContact::Email(normalize_email(email)?))
             .await
     }
 
     /// Checks the code sent to the new address; the address becomes the login e-mail,
     /// the old one is told, and the profile syncs in. Returns the profile.
     pub async fn confirm_email_change(&self, code: &str) -> Result<Option<Profile>> {
+        self.confirm_change(OtpPurpose::EmailChange, code).await
+    }
+
+    /// Sends a code to `phone` (any common Thai form), the number this person wants
+    /// codes and sign-in to go to; it replaces the current one when
+    /// [`ProfileClient::confirm_phone_change`] gets the code. Online; needs a sign-in
+    /// from the last 10 minutes (`reauth_required`). A number that is another account's,
+    /// or another owner's in the office's registry, is refused when the code comes back
+    /// (`conflict`).
+    pub async fn request_phone_change(&self, phone: &str) -> Result<OtpChallenge> {
+        self.request_change(NewContact::Phone(normalize_thai_phone(phone)?))
+            .await
+    }
+
+    /// Checks the code sent to the new number; it becomes the person's phone, the old
+    /// number is told, and the profile syncs in. Returns the profile.
+    pub async fn confirm_phone_change(&self, code: &str) -> Result<Option<Profile>> {
+        self.confirm_change(OtpPurpose::PhoneChange, code).await
+    }
+
+    async fn request_change(&self, contact: NewContact) -> Result<OtpChallenge> {
+        let inner = self.lobby.inner.clone();
+        inner.require_person()?;
+        self.lobby
+            .spawn(async move {
+                let purpose = contact.purpose();
+                let sent = inner
+                    .authed(|api, token| {
+                        let c = contact.clone();
+                        async move {
+                            match c {
+                                NewContact::Email(e) => api.email_change(&token, &e).await,
+                                NewContact::Phone(p) => api.phone_change(&token, &p).await,
+                            }
+                        }
+                    })
+                    .await?;
+                inner.remember_otp(purpose, &sent)
+            })
+            .await
+    }
+
+    async fn confirm_change(&self, purpose: OtpPurpose, code: &str) -> Result<Option<Profile>> {
         let inner = self.lobby.inner.clone();
         let code = code.trim().to_string();
         self.lobby
             .spawn(async move {
-                let pending = inner.pending_otp(OtpPurpose::EmailChange)?;
+                let pending = inner.pending_otp(purpose)?;
                 let req = OtpVerifyRequest {
                     request_id: pending.request_id,
                     code,
@@ -95,16 +128,38 @@ impl ProfileClient<'_> {
                 inner
                     .authed(|api, token| {
                         let r = req.clone();
-                        async move { api.email_change_verify(&token, &r).await }
+                        async move {
+                            if purpose == OtpPurpose::PhoneChange {
+                                api.phone_change_verify(&token, &r).await
+                            } else {
+                                api.email_change_verify(&token, &r).await
+                            }
+                        }
                     })
                     .await?;
                 inner.with_store(|s| s.clear_setting(setting_keys::PENDING_OTP))?;
                 if let Err(e) = inner.sync.run(&inner, SyncTrigger::Explicit).await {
-                    tracing::warn!(code = %e.code, "sync after an e-mail change failed; it will be retried");
+                    tracing::warn!(code = %e.code, "sync after a contact change failed; it will be retried");
                 }
                 inner.with_store(|s| s.profile())
             })
             .await
+    }
+}
+
+/// A contact that signs its holder in, normalised, waiting for its code.
+#[derive(Debug, Clone)]
+enum NewContact {
+    Email(String),
+    Phone(String),
+}
+
+impl NewContact {
+    fn purpose(&self) -> OtpPurpose {
+        match self {
+            NewContact::Email(_) => OtpPurpose::EmailChange,
+            NewContact::Phone(_) => OtpPurpose::PhoneChange,
+        }
     }
 }
 

@@ -46,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v1/me/email", post(profile::request_email_change))
         .route("/v1/me/email/verify", post(profile::verify_email_change))
+        .route("/v1/me/phone", post(profile::request_phone_change))
+        .route("/v1/me/phone/verify", post(profile::verify_phone_change))
         .route("/v1/me/export", get(privacy::export))
         .route("/v1/me/sessions", get(profile::list_sessions))
         .route("/v1/sync/pull", post(sync::pull))

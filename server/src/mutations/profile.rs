@@ -1,7 +1,7 @@
 //! `ProfileUpdate`: a person edits their own display name
 //! (`domain::profile::check_display_name`). The e-mail signs its holder in, so it is not
 //! changed here: a new address is `verification_required` and goes through a code sent
-//! to it (`crate::email_change`); the current address again is no change. Logs the
+//! to it (`crate::contact_change`); the current address again is no change. Logs the
 //! profile in the person's scope and, for the owners of units where they are a resident
 //! or tenant, their member record under the new name.
 

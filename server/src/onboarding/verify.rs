@@ -186,7 +186,7 @@ fn account_for_phone(
 /// registry's (vetted by the juristic office), and only if no other activated account
 /// uses it (login by e-mail must stay unambiguous); an address typed at onboarding was
 /// not proven — the code went to the phone — so it is not applied: the person changes
-/// it from their profile with a code sent to it (`crate::email_change`).
+/// it from their profile with a code sent to it (`crate::contact_change`).
 fn activate(
     tx: &mut dyn Tx,
     pid: &str,

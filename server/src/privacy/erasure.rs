@@ -177,6 +177,41 @@ fn redact_change_log(tx: &mut dyn Tx, who: &Identifiers, now: DateTime<Utc>) -> 
     Ok(rewritten)
 }
 
+/// After a contact correction: rewrites the person's earlier `profile` records in their
+/// scope that still hold the replaced contact (`old`). The caller has just logged the
+/// corrected profile, which supersedes them on every phone; rewritten, they no longer
+/// hold a number or address the person gave up (and that a later erasure would not know
+/// to look for). How many entries were rewritten.
+pub fn forget_superseded_profiles(
+    tx: &mut dyn Tx,
+    person_id: &str,
+    old: &Identifiers,
+) -> AppResult<u64> {
+    let own = lobby_model::scope::person(person_id);
+    let mut rewritten = 0u64;
+    let mut after = 0;
+    loop {
+        let page = tx.changes_containing(old.needles(), after, PAGE)?;
+        let Some((_, last)) = page.last() else {
+            return Ok(rewritten);
+        };
+        after = last.seq;
+        for (scope, change) in page {
+            if scope != own {
+                continue;
+            }
+            let mut value: serde_json::Value = serde_json::from_str(&change.record_json)
+                .map_err(|e| AppError::server("contact change", e))?;
+            let is_profile = serde_json::from_value::<Record>(value.clone())
+                .is_ok_and(|r| r.kind() == EntityKind::Profile);
+            if is_profile && redact_json(&mut value, old) {
+                tx.rewrite_change(change.seq, &value.to_string())?;
+                rewritten += 1;
+            }
+        }
+    }
+}
+
 /// The newest `seq` of each entity (kind, id) the scope logged after `after - 1`.
 fn latest_seqs(tx: &mut dyn Tx, scope: &str, from: i64) -> AppResult<HashMap<Entity, i64>> {
     let mut latest = HashMap::new();

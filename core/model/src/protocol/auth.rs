@@ -23,6 +23,16 @@ pub struct EmailChangeRequest {
     pub email: String,
 }
 
+/// `POST /v1/me/phone`: the signed-in person asks to make `phone` (any common Thai form)
+/// their phone number; a code goes to that number (answered [`OtpSent`]), and
+/// `POST /v1/me/phone/verify` with an [`OtpVerifyRequest`] makes the change. Asking needs a
+/// sign-in from the last 10 minutes (`reauth_required`), as for the e-mail.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PhoneChangeRequest {
+    #[schema(min_length = 1, max_length = 254)]
+    pub phone: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OtpVerifyRequest {
     #[schema(min_length = 1, max_length = 64)]

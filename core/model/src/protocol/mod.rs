@@ -18,6 +18,8 @@
 //! | `POST /v1/auth/logout` (bearer) | [`LogoutRequest`] | `{}` |
 //! | `POST /v1/me/email` (bearer) | [`EmailChangeRequest`] | [`OtpSent`] (to the new address) |
 //! | `POST /v1/me/email/verify` (bearer) | [`OtpVerifyRequest`] | `{}` |
+//! | `POST /v1/me/phone` (bearer) | [`PhoneChangeRequest`] | [`OtpSent`] (to the new number) |
+//! | `POST /v1/me/phone/verify` (bearer) | [`OtpVerifyRequest`] | `{}` |
 //! | `GET /v1/me/sessions` (bearer) | | [`SessionList`] (the person's signed-in devices) |
 //! | `POST /v1/sync/pull` (bearer) | [`PullRequest`] | [`PullResponse`] |
 //! | `POST /v1/sync/push` (bearer) | [`PushRequest`] | [`PushResponse`] |

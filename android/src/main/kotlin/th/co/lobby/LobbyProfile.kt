@@ -24,4 +24,13 @@ class LobbyProfile internal constructor(
 
     /** The address becomes the login e-mail (the old one is told); the synced profile. */
     suspend fun confirmEmailChange(code: String): Profile? = ffi.confirmEmailChange(code)
+
+    /**
+     * Sends a code to the new phone number (any common Thai form); then [confirmPhoneChange].
+     * Needs a sign-in from the last 10 minutes, else `LobbyException` with `reauth_required`.
+     */
+    suspend fun requestPhoneChange(phone: String): OtpChallenge = ffi.requestPhoneChange(phone)
+
+    /** The number becomes the person's phone (the old one is told); the synced profile. */
+    suspend fun confirmPhoneChange(code: String): Profile? = ffi.confirmPhoneChange(code)
 }

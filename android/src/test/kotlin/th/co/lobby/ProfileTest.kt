@@ -45,4 +45,20 @@ class ProfileTest : PhoneTestCase() {
         val changed = phone.profile.confirmEmailChange(server.peekOtp("somchai.typed@example.com"))
         assertEquals("somchai.typed@example.com", changed?.email)
     }
+
+    @Test
+    fun the_phone_number_changes_only_with_the_code_sent_to_the_new_number() = runBlocking {
+        onboard(unit("12/345"))
+        assertFailsWithCode(ErrorCode.PHONE_INVALID) { phone.profile.requestPhoneChange("12345") }
+        val sent = phone.profile.requestPhoneChange("087-654-3210")
+        assertEquals(true, sent.sentTo.startsWith("+66"))
+        assertFailsWithCode(ErrorCode.OTP_INVALID) {
+            val real = server.peekOtp("0876543210")
+            phone.profile.confirmPhoneChange(if (real == "000000") "111111" else "000000")
+        }
+        assertEquals("+66812345678", phone.profile.get()?.phone)
+        val changed = phone.profile.confirmPhoneChange(server.peekOtp("0876543210"))
+        assertEquals("+66876543210", changed?.phone)
+        assertEquals("+66876543210", phone.profile.get()?.phone)
+    }
 }
