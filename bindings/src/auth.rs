@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use lobby_core::{Lobby, OtpChallenge, SessionInfo, SignedIn};
+use lobby_core::{Lobby, MisuseReport, OtpChallenge, SessionInfo, SignedIn};
 
 use crate::errors::LobbyError;
 use crate::records::OnboardingInfo;
@@ -105,6 +105,13 @@ impl AuthClient {
     /// without it, `UNAUTHORIZED` when signed out.
     pub async fn sessions(&self) -> Result<Vec<SessionInfo>, LobbyError> {
         Ok(self.inner.auth().sessions().await?)
+    }
+
+    /// "Someone else used my account": ends every sign-in on the server and files a
+    /// misuse report for the office (due in 72 hours) in one step, then forgets the
+    /// account here like `logout`. Online only (`OFFLINE`: nothing happened, try again).
+    pub async fn report_misuse(&self, detail: Option<String>) -> Result<MisuseReport, LobbyError> {
+        Ok(self.inner.auth().report_misuse(detail.as_deref()).await?)
     }
 }
 

@@ -37,6 +37,13 @@ pub enum Command {
         /// Also end the sessions on every other device.
         #[arg(long)]
         everywhere: bool,
+        /// Someone else used your account: also report it to the juristic office (they
+        /// must look into it within 72 hours). Needs --everywhere and the network.
+        #[arg(long, requires = "everywhere")]
+        report_misuse: bool,
+        /// What happened, in your words (with --report-misuse).
+        #[arg(long, requires = "report_misuse")]
+        detail: Option<String>,
     },
     /// Your signed-in devices: which device, when last seen, and this one (asks the
     /// server).

@@ -80,7 +80,12 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
     match command {
         Command::Onboard(cmd) => auth::onboard(lobby, cmd).await,
         Command::Login(cmd) => auth::login(lobby, cmd).await,
-        Command::Logout { everywhere } => auth::logout(lobby, everywhere).await,
+        Command::Logout {
+            everywhere,
+            report_misuse: false,
+            ..
+        } => auth::logout(lobby, everywhere).await,
+        Command::Logout { detail, .. } => auth::report_misuse(lobby, detail.as_deref()).await,
         Command::Sessions => commands::sessions::list(lobby).await,
         Command::Units => account::units(lobby),
         Command::Use { unit_id } => account::use_unit(lobby, &unit_id),

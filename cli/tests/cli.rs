@@ -996,3 +996,77 @@ async fn the_phone_number_is_corrected_through_the_cli_with_a_code_to_the_new_nu
     assert_eq!(r.code, 0, "{}", r.stdout);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misuse_is_reported_through_the_cli_with_logout_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ ทดสอบ", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    let home = dir.path().join("phone");
+    onboard_by_cli(&home, &server.url, &admin, &units[0].onboarding_payload).await;
+
+    // Reporting without ending every sign-in would leave the intruder in.
+    let r = run(&home, &["logout", "--report-misuse"]).await;
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let r = run(
+        &home,
+        &[
+            "logout",
+            "--everywhere",
+            "--report-misuse",
+            "--detail",
+            "มีคนเข้าบัญชีที่ไม่ใช่ฉัน",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let request_id = r.json["misuse_report"]["request_id"]
+        .as_str()
+        .expect("a request id")
+        .to_string();
+    assert!(r.json["misuse_report"]["deadline"].is_string());
+    assert_eq!(
+        run(&home, &["units"]).await.json["units"],
+        serde_json::json!([])
+    );
+
+    let open = admin
+        .privacy_requests(&project.project_id)
+        .await
+        .unwrap()
+        .requests;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].kind, "misuse");
+
+    let r = run(
+        &home,
+        &[
+            "login",
+            "password",
+            "--to",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = run(&home, &["privacy", "requests"]).await;
+    let listed = r.json["requests"].as_array().expect("requests").clone();
+    assert!(
+        listed
+            .iter()
+            .any(|q| q["request_id"] == request_id.as_str() && q["kind"] == "misuse"),
+        "{}",
+        r.stdout
+    );
+    server.shutdown().await.unwrap();
+}

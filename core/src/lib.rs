@@ -34,7 +34,7 @@ pub mod sync;
 pub mod units;
 
 pub use announcements::{Announcement, AnnouncementsClient, Attachment, UnitUnread};
-pub use auth::{AuthClient, OtpChallenge, ScannedOnboarding, SessionInfo, SignedIn};
+pub use auth::{AuthClient, MisuseReport, OtpChallenge, ScannedOnboarding, SessionInfo, SignedIn};
 pub use client::{Lobby, LobbyConfig};
 pub use error::{ErrorCode, LobbyError, Result};
 pub use invites::{Invite, InviteRow, InvitesClient, LocalInviteStatus, MemberRow};

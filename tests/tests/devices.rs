@@ -115,3 +115,66 @@ async fn logging_out_everywhere_on_one_phone_wipes_the_other_at_its_next_sync() 
     assert_eq!(listed.len(), 1, "only the new sign-in: {listed:?}");
     assert_eq!(listed[0].device.as_deref(), Some(TABLET));
 }
+
+#[tokio::test]
+async fn reporting_misuse_ends_every_sign_in_and_the_report_is_listed_after_signing_in_again() {
+    let mut server = TestServer::start().await;
+    let (pixel, tablet) = two_phones(&server).await;
+
+    // Bad input never leaves the phone, and changes nothing.
+    let bad = pixel.lobby.auth().report_misuse(Some("ปลอม\u{202E}")).await;
+    assert_eq!(bad.unwrap_err().code, ErrorCode::InvalidInput);
+    // A misuse report is not a queued request: it would not lock anyone out.
+    let queued = pixel.lobby.privacy().file_request(
+        lobby_core::domain::privacy_request::RequestKind::Misuse,
+        None,
+    );
+    assert_eq!(queued.unwrap_err().code, ErrorCode::InvalidInput);
+    // Offline, nothing happened: the phone keeps its session and says so.
+    server.stop().await;
+    let offline = pixel.lobby.auth().report_misuse(None).await;
+    assert_eq!(offline.unwrap_err().code, ErrorCode::Offline);
+    assert!(pixel.lobby.auth().is_signed_in());
+    assert_eq!(pixel.lobby.units().list().unwrap().len(), 1);
+    server.restart().await;
+
+    let report = pixel
+        .lobby
+        .auth()
+        .report_misuse(Some("มีคนเข้าบัญชีจากแท็บเล็ตที่ไม่ใช่ของฉัน"))
+        .await
+        .expect("reported");
+    let minutes = (report.deadline - chrono::Utc::now()).num_minutes();
+    assert!((71 * 60..=72 * 60).contains(&minutes), "{report:?}");
+    // This phone is signed out; the tablet's next sync finds its sign-in ended.
+    assert!(!pixel.lobby.auth().is_signed_in());
+    assert!(pixel.lobby.units().list().unwrap().is_empty());
+    let synced = tablet.lobby.sync().await.expect("a report");
+    assert!(
+        matches!(&synced.state, SyncState::Error { code, .. } if *code == ErrorCode::Unauthorized),
+        "{synced:?}"
+    );
+    assert!(!tablet.lobby.auth().is_signed_in());
+
+    // Signed in again, the person sees the report among their requests, with its deadline.
+    pixel
+        .lobby
+        .auth()
+        .login_password(OWNER_PHONE, OWNER_PASSWORD)
+        .await
+        .expect("sign in again");
+    let requests = pixel.lobby.privacy().requests().expect("requests");
+    let listed = requests
+        .iter()
+        .find(|r| r.request_id == report.request_id)
+        .expect("the misuse report");
+    assert_eq!(
+        listed.kind,
+        lobby_core::domain::privacy_request::RequestKind::Misuse
+    );
+    assert_eq!(listed.deadline, report.deadline);
+    assert_eq!(
+        listed.detail.as_deref(),
+        Some("มีคนเข้าบัญชีจากแท็บเล็ตที่ไม่ใช่ของฉัน")
+    );
+}

@@ -127,6 +127,23 @@ pub async fn logout(lobby: &Lobby, everywhere: bool) -> Result<Reply> {
     Ok(Reply::new(json!({"revoked": revoked}), human))
 }
 
+/// `logout --everywhere --report-misuse`: every sign-in ends and the office is told.
+pub async fn report_misuse(lobby: &Lobby, detail: Option<&str>) -> Result<Reply> {
+    let report = lobby.auth().report_misuse(detail).await?;
+    let human = format!(
+        "Every sign-in of your account is ended, this device's too, and the juristic office has your misuse report (request {}); they must look into it by {}. Sign in again, and change your password.",
+        report.request_id,
+        rfc3339(report.deadline)
+    );
+    Ok(Reply::new(
+        json!({
+            "revoked": true,
+            "misuse_report": {"request_id": report.request_id, "deadline": rfc3339(report.deadline)},
+        }),
+        human,
+    ))
+}
+
 fn signed_in_reply(s: &SignedIn, with_units: bool) -> Reply {
     let mut human = "Signed in.".to_string();
     for u in &s.units {

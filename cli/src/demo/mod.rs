@@ -665,8 +665,17 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"secrets_before": secrets_before, "secrets_after": secrets_left.len(), "units": units_left}),
     );
 
-    // 15–16. Devices and sessions (PDPA): which device, last seen; log out everywhere.
-    sessions::run(&mut tour, &server.url, tmp.path(), &lobby, OWNER_DEVICE).await?;
+    // 15–16. Devices and sessions (PDPA): which device, last seen; report misuse.
+    sessions::run(
+        &mut tour,
+        &admin,
+        &project.project_id,
+        &server.url,
+        tmp.path(),
+        &lobby,
+        OWNER_DEVICE,
+    )
+    .await?;
 
     // 17. Correcting the phone number (PDPA: contact fields are the person's to correct).
     contact::run(&mut tour, &admin, &lobby).await?;

@@ -1,8 +1,10 @@
 //! The demo's devices-and-sessions steps (issue 11: "which device, last seen"): the owner
 //! signs in again on the erased phone and on a tablet and lists the signed-in devices —
 //! the erased phone's earlier sign-in is still there (a wipe forgets the tokens on the
-//! phone; only a logout ends the sign-in on the server). Logging out everywhere from the
-//! tablet ends them all, and the phone's next sync wipes what it held.
+//! phone; only a logout ends the sign-in on the server). Not recognising a sign-in, the
+//! owner reports misuse from the tablet: every sign-in ends, the phone's next sync wipes
+//! what it held, and the juristic office has the report at the top of its list, due in
+//! 72 hours.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -10,6 +12,8 @@ use std::sync::Arc;
 use lobby_core::secrets::MemorySecretStore;
 use lobby_core::{ErrorCode, Lobby, LobbyConfig, Result, SessionInfo, SyncState};
 use serde_json::json;
+
+use lobby_server::AdminClient;
 
 use super::{fail, Tour, OWNER_PASSWORD, OWNER_PHONE};
 
@@ -26,6 +30,8 @@ fn line(s: &SessionInfo) -> String {
 
 pub(super) async fn run(
     tour: &mut Tour,
+    admin: &AdminClient,
+    project_id: &str,
     server_url: &str,
     data_dir: &Path,
     phone: &Lobby,
@@ -69,7 +75,15 @@ pub(super) async fn run(
         json!({"sessions": listed.iter().map(|s| json!({"device": s.device, "current": s.current})).collect::<Vec<_>>()}),
     );
 
-    let revoked = tablet.auth().logout(true).await?;
+    let misuse = tablet
+        .auth()
+        .report_misuse(Some("ไม่รู้จักเครื่องที่เข้าสู่ระบบ (a sign-in I do not recognise)"))
+        .await?;
+    let revoked = !tablet.auth().is_signed_in();
+    let office = admin.privacy_requests(project_id).await?.requests;
+    let on_top = office
+        .first()
+        .is_some_and(|r| r.request_id == misuse.request_id && r.kind == "misuse");
     let report = phone.sync().await?;
     let ended =
         matches!(&report.state, SyncState::Error { code, .. } if *code == ErrorCode::Unauthorized);
@@ -77,6 +91,7 @@ pub(super) async fn run(
     let still_listed = phone.auth().sessions().await.map(|s| s.len()).ok();
     tablet.close();
     if !revoked
+        || !on_top
         || !ended
         || units_left != 0
         || phone.auth().is_signed_in()
@@ -87,12 +102,14 @@ pub(super) async fn run(
         ));
     }
     tour.step(
-        "Log out everywhere from the tablet: the phone's next sync wipes it",
+        "Report misuse from the tablet: every sign-in ends, the office is told",
         format!(
-            "the tablet signs every device out on the server; the phone's next sync is refused ({}), and the phone drops the account's data: {units_left} unit(s) left, signed out",
+            "`lobby logout --everywhere --report-misuse`: every device is signed out on the server and the report (request {}) tops the office's privacy requests, due {} (72 hours: a possible breach); the phone's next sync is refused ({}), and the phone drops the account's data: {units_left} unit(s) left, signed out",
+            misuse.request_id,
+            misuse.deadline.format("%Y-%m-%d %H:%M UTC"),
             report.state.name()
         ),
-        json!({"revoked": revoked, "phone_sync": report.state.name(), "phone_units": units_left}),
+        json!({"revoked": revoked, "office_sees_it_first": on_top, "phone_sync": report.state.name(), "phone_units": units_left}),
     );
     Ok(())
 }

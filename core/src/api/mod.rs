@@ -229,13 +229,8 @@ impl ApiClient {
         .await
     }
 
-    pub async fn logout(&self, bearer: &str, everywhere: bool) -> Result<Empty> {
-        self.post(
-            "/v1/auth/logout",
-            &LogoutRequest { everywhere },
-            Some(bearer),
-        )
-        .await
+    pub async fn logout(&self, bearer: &str, req: &LogoutRequest) -> Result<LoggedOut> {
+        self.post("/v1/auth/logout", req, Some(bearer)).await
     }
 
     pub async fn email_change(&self, bearer: &str, email: &str) -> Result<OtpSent> {

@@ -9,8 +9,10 @@
 //! the request id the code is bound to — not the code, which only the person knows.
 
 mod device_key;
+mod misuse;
 mod sessions;
 
+pub use misuse::MisuseReport;
 pub use sessions::SessionInfo;
 
 use chrono::{DateTime, Utc};
@@ -24,7 +26,8 @@ use crate::domain::password::check_password_policy;
 use crate::domain::profile::check_display_name;
 use crate::error::{ErrorCode, LobbyError, Result};
 use crate::protocol::{
-    OnboardingPreview, OnboardingStartRequest, OtpSent, OtpVerifyRequest, SessionGrant,
+    LogoutRequest, OnboardingPreview, OnboardingStartRequest, OtpSent, OtpVerifyRequest,
+    SessionGrant,
 };
 use crate::secrets::keys;
 use crate::store::setting_keys;
@@ -284,7 +287,13 @@ impl AuthClient<'_> {
             .spawn(async move {
                 let revoked = match inner.device.secret(keys::ACCESS_TOKEN)? {
                     Some(_) => inner
-                        .authed(|api, token| async move { api.logout(&token, everywhere).await })
+                        .authed(|api, token| async move {
+                            let req = LogoutRequest {
+                                everywhere,
+                                ..LogoutRequest::default()
+                            };
+                            api.logout(&token, &req).await
+                        })
                         .await
                         .is_ok(),
                     None => false,

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::client::Lobby;
-use crate::domain::privacy_request::{check_detail, deadline, RequestKind, RequestStatus};
+use crate::domain::privacy_request::{
+    check_detail, check_queued, deadline, RequestKind, RequestStatus,
+};
 use crate::error::Result;
 use crate::protocol::Mutation;
 use crate::store::{OutboxState, Store};
@@ -48,7 +50,10 @@ impl PrivacyClient<'_> {
     /// Files a request; queued (offline too) and shown at once as open. An erasure is
     /// taken by the server only from a sign-in of the last 10 minutes: sign in again
     /// first, or it comes back refused `reauth_required`.
+    /// A misuse report is not filed here: `auth().report_misuse` files it and ends every
+    /// sign-in at once (`invalid_input`).
     pub fn file_request(&self, kind: RequestKind, detail: Option<&str>) -> Result<PrivacyRequest> {
+        check_queued(kind)?;
         let detail = check_detail(kind, detail)?;
         let inner = &self.lobby.inner;
         let person = inner.require_person()?;
@@ -90,7 +95,7 @@ impl PrivacyClient<'_> {
                     detail: detail.clone(),
                     status: RequestStatus::Open,
                     filed_at: e.envelope.created_at,
-                    deadline: deadline(e.envelope.created_at),
+                    deadline: deadline(kind, e.envelope.created_at),
                     answer: None,
                     pending: false,
                     refused: Some(e.reject_code.clone().unwrap_or_default()),
@@ -167,7 +172,7 @@ impl Store {
                 detail,
                 status: RequestStatus::Open,
                 filed_at,
-                deadline: deadline(filed_at),
+                deadline: deadline(kind, filed_at),
                 answer: None,
                 pending: true,
                 refused: None,

@@ -9,7 +9,7 @@ use chrono::Utc;
 use lobby_model::domain::contact::Destination;
 use lobby_model::domain::secret_token::secret_digest;
 use lobby_model::protocol::{
-    ApiError, Empty, LogoutRequest, OtpLoginRequest, OtpSent, OtpVerifyRequest,
+    ApiError, LoggedOut, LogoutRequest, OtpLoginRequest, OtpSent, OtpVerifyRequest,
     PasswordLoginRequest, RefreshRequest, SessionGrant,
 };
 use lobby_model::ErrorCode;
@@ -21,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::otp::{code_digest, issue, Issue};
 use crate::otp_sender::OtpPurpose;
 use crate::passwords::verify_password;
+use crate::privacy::requests::report_misuse;
 use crate::sessions::{self, NewSession};
 use crate::sign_in::complete_otp_login;
 use crate::state::AppState;
@@ -184,13 +185,14 @@ pub async fn refresh(
     Ok(Json(session.grant(person_id)))
 }
 
-/// Revokes this session, or with `everywhere` every session of the person. An empty
-/// body (or `null`) counts as `{}`.
+/// Revokes this session, or with `everywhere` every session of the person; with
+/// `report_misuse` too, also files a misuse report for the office in the same unit of
+/// work (`privacy::requests::report_misuse`). An empty body (or `null`) counts as `{}`.
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth",
     request_body = Option<LogoutRequest>,
     responses(
-        (status = 200, body = Empty),
-        (status = 400, description = "invalid_input (malformed body)", body = ApiError),
+        (status = 200, body = LoggedOut),
+        (status = 400, description = "invalid_input (malformed body, a misuse report without `everywhere`, a detail the text rule refuses)", body = ApiError),
         (status = 401, description = "unauthorized", body = ApiError),
     ),
     security(("bearer" = [])))]
@@ -198,7 +200,7 @@ pub async fn logout(
     State(state): State<AppState>,
     Authed(session): Authed,
     body: Result<Bytes, BytesRejection>,
-) -> AppResult<Json<Empty>> {
+) -> AppResult<Json<LoggedOut>> {
     let body = body?;
     let req: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
         LogoutRequest::default()
@@ -211,6 +213,24 @@ pub async fn logout(
         }
     };
     let now = Utc::now();
+    if req.detail.is_some() && !req.report_misuse {
+        return Err(AppError::invalid("a detail goes with report_misuse"));
+    }
+    if req.report_misuse {
+        if !req.everywhere {
+            return Err(AppError::invalid(
+                "a misuse report ends every sign-in: send it with everywhere",
+            ));
+        }
+        let pid = session.person_id.clone();
+        let reported = state
+            .db(move |s| report_misuse(s, &pid, req.detail.as_deref(), now))
+            .await?;
+        tracing::warn!(person_id = %session.person_id, request_id = %reported.request_id, "misuse reported; every sign-in ended");
+        return Ok(Json(LoggedOut {
+            misuse_report: Some(reported),
+        }));
+    }
     if req.everywhere {
         let pid = session.person_id.clone();
         state
@@ -223,5 +243,5 @@ pub async fn logout(
             .await?;
     }
     tracing::info!(person_id = %session.person_id, everywhere = req.everywhere, "signed out");
-    Ok(Json(Empty {}))
+    Ok(Json(LoggedOut::default()))
 }

@@ -1,5 +1,6 @@
 //! Privacy requests (DESIGN.md §2.8): a person files one from the phone (a pushed
-//! `privacy_request_file`), staff list the open ones by deadline and answer each once.
+//! `privacy_request_file`, or for a misuse report, with "log out everywhere":
+//! [`report_misuse`]), staff list the open ones by deadline and answer each once.
 //! The rules — the 30-day deadline, what a correction must say, the fresh sign-in an
 //! erasure needs, the once-only answer with a reason to reject — are
 //! `domain::privacy_request`; this module applies them with the data they need (when
@@ -9,13 +10,17 @@
 
 use chrono::{DateTime, Utc};
 use lobby_model::domain::privacy_request::{
-    check_detail, check_fresh, deadline, decide as decide_rule, RequestKind, RequestStatus,
+    check_detail, check_fresh, check_queued, deadline, decide as decide_rule, RequestKind,
+    RequestStatus,
 };
-use lobby_model::protocol::{PrivacyDecided, PrivacyRequestRecord, PrivacyRequestSummary, Record};
+use lobby_model::protocol::{
+    MisuseReported, PrivacyDecided, PrivacyRequestRecord, PrivacyRequestSummary, Record,
+};
 use lobby_model::scope;
 use lobby_model::ErrorCode;
 
 use crate::error::{AppError, AppResult};
+use crate::ids::new_id;
 use crate::storage::{Inserted, StaffMember, Storage, StoredPrivacyRequest, Tx};
 
 fn no_such_request() -> AppError {
@@ -51,6 +56,7 @@ pub fn file(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let kind = RequestKind::parse(kind)?;
+    check_queued(kind)?;
     let detail = check_detail(kind, detail)?;
     if kind.needs_fresh_sign_in() {
         let signed_in = match family_id {
@@ -61,6 +67,18 @@ pub fn file(
         check_fresh(kind, signed_in.unwrap_or(DateTime::<Utc>::MIN_UTC), now)?;
     }
 
+    open(tx, person_id, request_id, kind, detail, now).map(|_| ())
+}
+
+/// Records an open request, due by its kind's deadline, and logs it for the person.
+fn open(
+    tx: &mut dyn Tx,
+    person_id: &str,
+    request_id: &str,
+    kind: RequestKind,
+    detail: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<StoredPrivacyRequest> {
     let request = StoredPrivacyRequest {
         id: request_id.to_string(),
         person_id: person_id.to_string(),
@@ -68,7 +86,7 @@ pub fn file(
         detail,
         status: RequestStatus::Open.as_str().to_string(),
         filed_at: now,
-        deadline: deadline(now),
+        deadline: deadline(kind, now),
         answer: None,
         decided_at: None,
     };
@@ -78,7 +96,36 @@ pub fn file(
             "this request id is taken; make a new one",
         ));
     }
-    log(tx, &request, now)
+    log(tx, &request, now)?;
+    Ok(request)
+}
+
+/// "Someone else used my account": ends every sign-in and device key of the person and
+/// files a misuse report for the office, due in 72 hours, in one unit of work — the
+/// intruder is out by the time anyone reads the report. Answers the report.
+pub fn report_misuse(
+    db: &dyn Storage,
+    person_id: &str,
+    detail: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<MisuseReported> {
+    let detail = check_detail(RequestKind::Misuse, detail)?;
+    db.write(|tx| {
+        tx.revoke_person_sessions(person_id, now)?;
+        tx.revoke_person_device_keys(person_id, now)?;
+        let r = open(
+            tx,
+            person_id,
+            &new_id(),
+            RequestKind::Misuse,
+            detail.clone(),
+            now,
+        )?;
+        Ok(MisuseReported {
+            request_id: r.id,
+            deadline: r.deadline,
+        })
+    })
 }
 
 /// Whether `staff` may see and answer the person's requests: platform staff always,

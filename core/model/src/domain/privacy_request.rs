@@ -1,8 +1,17 @@
 //! Requests a person files under the PDPA (DESIGN.md §2.8): erasure, correction of what
-//! only the office may change (a name, a unit, a ratio), and objection to processing.
+//! only the office may change (a name, a unit, a ratio), objection to processing, and a
+//! report that someone else used their account (misuse).
 //!
 //! - **Deadline:** the office must answer within [`ANSWER_DAYS`] days of filing
-//!   ([`deadline`]); staff list open requests by it.
+//!   ([`deadline`]); staff list open requests by it. A misuse report is a possible
+//!   breach of personal data, which the controller must assess and, if it is one, notify
+//!   to the regulator within 72 hours of learning of it (PDPA §37(4)): it is due in
+//!   [`MISUSE_ANSWER_HOURS`] hours, so it tops the office's list.
+//! - **How it is filed:** erasure, correction and objection are queued on the phone like
+//!   every change (they work offline). A misuse report is made only together with ending
+//!   every sign-in of the account (`POST /v1/auth/logout` with `report_misuse`), in one
+//!   unit of work on the server: reporting without locking the intruder out would leave
+//!   them in ([`RequestKind::queued`]).
 //! - **Answer:** an open request is approved or rejected once ([`decide`]); a rejection
 //!   gives its reason (the person is owed one).
 //! - **Fresh sign-in:** an erasure request deletes the account, so it is taken only from
@@ -18,6 +27,8 @@ use crate::error::{ErrorCode, LobbyError, Result};
 pub const ANSWER_DAYS: i64 = 30;
 /// How recent a sign-in must be for an erasure request.
 pub const FRESH_SIGN_IN_MINUTES: i64 = 10;
+/// Hours the office has to look into a misuse report.
+pub const MISUSE_ANSWER_HOURS: i64 = 72;
 /// Longest detail a request carries.
 pub const MAX_DETAIL_CHARS: usize = 2_000;
 
@@ -28,13 +39,16 @@ pub enum RequestKind {
     Erasure,
     Correction,
     Objection,
+    /// Someone else used the account; filed with "log out everywhere".
+    Misuse,
 }
 
 impl RequestKind {
-    pub const ALL: [RequestKind; 3] = [
+    pub const ALL: [RequestKind; 4] = [
         RequestKind::Erasure,
         RequestKind::Correction,
         RequestKind::Objection,
+        RequestKind::Misuse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +56,7 @@ impl RequestKind {
             RequestKind::Erasure => "erasure",
             RequestKind::Correction => "correction",
             RequestKind::Objection => "objection",
+            RequestKind::Misuse => "misuse",
         }
     }
 
@@ -49,7 +64,23 @@ impl RequestKind {
         RequestKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| LobbyError::invalid("a request is for erasure, correction or objection"))
+            .ok_or_else(|| {
+                LobbyError::invalid("a request is for erasure, correction, objection or misuse")
+            })
+    }
+
+    /// How long the office has to answer it.
+    pub fn answer_within(self) -> Duration {
+        match self {
+            RequestKind::Misuse => Duration::hours(MISUSE_ANSWER_HOURS),
+            _ => Duration::days(ANSWER_DAYS),
+        }
+    }
+
+    /// Whether the phone queues it as a change (`privacy_request_file`); a misuse report
+    /// is made with "log out everywhere" instead.
+    pub fn queued(self) -> bool {
+        !matches!(self, RequestKind::Misuse)
     }
 
     /// Whether it is taken only from a fresh sign-in.
@@ -87,9 +118,21 @@ impl RequestStatus {
     }
 }
 
-/// When the office must have answered a request filed at `filed_at`.
-pub fn deadline(filed_at: DateTime<Utc>) -> DateTime<Utc> {
-    filed_at + Duration::days(ANSWER_DAYS)
+/// When the office must have answered a request of `kind` filed at `filed_at`.
+pub fn deadline(kind: RequestKind, filed_at: DateTime<Utc>) -> DateTime<Utc> {
+    filed_at + kind.answer_within()
+}
+
+/// `invalid_input` for a kind that is not filed as a queued change (a misuse report:
+/// `auth().report_misuse`, which also ends every sign-in).
+pub fn check_queued(kind: RequestKind) -> Result<()> {
+    if kind.queued() {
+        Ok(())
+    } else {
+        Err(LobbyError::invalid(
+            "misuse is reported together with logging out everywhere (it locks the other person out too), not as a request on its own",
+        ))
+    }
 }
 
 /// The request's detail: optional for an erasure or objection, required for a correction
@@ -176,8 +219,24 @@ mod tests {
     }
 
     #[test]
-    fn the_office_has_thirty_days() {
-        assert_eq!(deadline(t(0)) - t(0), Duration::days(30));
+    fn the_office_has_thirty_days_and_72_hours_for_a_misuse_report() {
+        for kind in [
+            RequestKind::Erasure,
+            RequestKind::Correction,
+            RequestKind::Objection,
+        ] {
+            assert_eq!(deadline(kind, t(0)) - t(0), Duration::days(30));
+            assert!(check_queued(kind).is_ok());
+        }
+        assert_eq!(
+            deadline(RequestKind::Misuse, t(0)) - t(0),
+            Duration::hours(72)
+        );
+        assert_eq!(
+            check_queued(RequestKind::Misuse).unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(RequestKind::parse("misuse").unwrap(), RequestKind::Misuse);
     }
 
     #[test]

@@ -67,6 +67,32 @@ pub struct LogoutRequest {
     /// Revoke every session of the person, not only this one.
     #[serde(default)]
     pub everywhere: bool,
+    /// Someone else used the account: with `everywhere`, also files a misuse report for
+    /// the juristic office (a privacy request of kind `misuse`, due in 72 hours), in the
+    /// same unit of work. Without `everywhere` it is `invalid_input`.
+    #[serde(default)]
+    pub report_misuse: bool,
+    /// What happened, in the person's words (optional; Thai text, at most 2,000
+    /// characters). Only with `report_misuse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)]
+    pub detail: Option<String>,
+}
+
+/// The answer to `POST /v1/auth/logout`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct LoggedOut {
+    /// The misuse report filed, when one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misuse_report: Option<MisuseReported>,
+}
+
+/// A misuse report the office must look into by `deadline`; it is listed with the
+/// person's privacy requests.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct MisuseReported {
+    pub request_id: String,
+    pub deadline: DateTime<Utc>,
 }
 
 /// A new session. The refresh token rotates: each use returns a new one and voids the

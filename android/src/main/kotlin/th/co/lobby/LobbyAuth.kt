@@ -1,5 +1,6 @@
 package th.co.lobby
 
+import th.co.lobby.core.MisuseReport
 import th.co.lobby.core.OtpChallenge
 import th.co.lobby.core.SessionInfo
 import th.co.lobby.core.SignedIn
@@ -52,6 +53,14 @@ class LobbyAuth internal constructor(
      * Asks the server: throws `OFFLINE` without the network, `UNAUTHORIZED` when signed out.
      */
     suspend fun sessions(): List<SessionInfo> = ffi.sessions()
+
+    /**
+     * "Someone else used my account": ends every sign-in of the account and reports the
+     * misuse to the juristic office (a privacy request due in 72 hours), then signs this
+     * phone out like [logout]. Online only: throws `OFFLINE` and keeps the session when the
+     * server could not be reached, so the person can try again.
+     */
+    suspend fun reportMisuse(detail: String? = null): MisuseReport = ffi.reportMisuse(detail)
 
     val isSignedIn: Boolean get() = ffi.isSignedIn()
 }

@@ -8,6 +8,7 @@ import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import th.co.lobby.core.SyncState
+import th.co.lobby.model.RequestKind
 import th.co.lobby.model.ErrorCode
 import th.co.lobby.support.MemorySecretStore
 import th.co.lobby.support.PhoneTestCase
@@ -60,5 +61,23 @@ class SessionsTest : PhoneTestCase() {
         assertFalse(phone.auth.isSignedIn)
         assertTrue(runBlocking { phone.units.list() }.isEmpty())
         assertFailsWithCode(ErrorCode.UNAUTHORIZED) { phone.auth.sessions() }
+    }
+
+    @Test
+    fun reporting_misuse_from_the_tablet_ends_every_sign_in_and_the_report_is_listed_after_signing_in_again() {
+        runBlocking { onboard(unit("12/345")) }
+        val report = withTablet { tablet ->
+            assertFailsWithCode(ErrorCode.INVALID_INPUT) { tablet.auth.reportMisuse("ปลอม\u202E") }
+            tablet.auth.reportMisuse("มีคนใช้บัญชีของฉัน").also { assertFalse(tablet.auth.isSignedIn) }
+        }
+        val hours = java.time.Duration.between(java.time.Instant.now(), report.deadline).toMinutes()
+        assertTrue("$hours", hours in 71 * 60..72 * 60)
+        val state = runBlocking { phone.sync() }.state
+        assertTrue("$state", state is SyncState.Error && state.code == ErrorCode.UNAUTHORIZED)
+        assertFalse(phone.auth.isSignedIn)
+        runBlocking { phone.auth.loginPassword(SOMCHAI_PHONE, PASSWORD) }
+        val listed = runBlocking { phone.privacy.requests() }.single { it.requestId == report.requestId }
+        assertEquals(RequestKind.MISUSE, listed.kind)
+        assertEquals("มีคนใช้บัญชีของฉัน", listed.detail)
     }
 }
