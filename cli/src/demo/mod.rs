@@ -179,6 +179,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
             Some("password"),
             None,
             None,
+            &[],
         )
         .await
         .err()
@@ -202,6 +203,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
             Some(OWNER_PASSWORD),
             None,
             Some("สมชาย"),
+            &[],
         )
         .await?;
     let code = admin.peek_otp(OWNER_PHONE).await?.code;
