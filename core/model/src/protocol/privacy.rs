@@ -40,14 +40,13 @@ pub struct ConsentRecord {
 /// A person's answer about one document: the `consent_set` mutation's payload, and each
 /// answer an onboarding carries (`OnboardingStartRequest::consents`). Checked with
 /// `domain::consent` (`check_answer`, `check_answers`) on the phone and again on the
-/// server.
+/// server. The rules are not in the schema: in a push, a broken rule is that mutation's
+/// `rejected` outcome, not a refusal of the whole request.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct ConsentAnswer {
     /// `terms`, `privacy` or `marketing`.
-    #[schema(min_length = 1, max_length = 16)]
     pub kind: String,
     /// The version of the document answered: 1 to 32 letters, digits, `.`, `-` or `_`.
-    #[schema(min_length = 1, max_length = 32)]
     pub version: String,
     /// Agreed (`true`) or refused / withdrawn (`false`).
     pub given: bool,
