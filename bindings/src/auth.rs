@@ -13,10 +13,11 @@
 
 use std::sync::Arc;
 
+use lobby_core::protocol::ConsentAnswer;
 use lobby_core::{Lobby, MisuseReport, OtpChallenge, SessionInfo, SignedIn};
 
 use crate::errors::LobbyError;
-use crate::records::OnboardingInfo;
+use crate::records::{OnboardingConsent, OnboardingInfo};
 
 /// Onboarding, sign-in and sign-out. Get it from `LobbyClient.auth()`.
 #[derive(uniffi::Object)]
@@ -46,7 +47,9 @@ impl AuthClient {
 
     /// Confirms the registration and sends an OTP. A new account needs `phone` and
     /// `password` (checked locally first: `PHONE_INVALID`, `PASSWORD_WEAK`, …). A phone
-    /// already signed in adds units with `claim_onboarding` instead.
+    /// already signed in adds units with `claim_onboarding` instead. `consents` answers
+    /// the documents the scan listed (`OnboardingInfo.policies`), recorded with the
+    /// account; empty: asked after the first sync.
     pub async fn start_onboarding(
         &self,
         payload: String,
@@ -54,11 +57,20 @@ impl AuthClient {
         password: Option<String>,
         email: Option<String>,
         name: Option<String>,
+        consents: Vec<OnboardingConsent>,
     ) -> Result<OtpChallenge, LobbyError> {
         let auth = self.inner.auth();
         let (phone, password) = (phone.as_deref(), password.as_deref());
+        let consents: Vec<ConsentAnswer> = consents.into_iter().map(Into::into).collect();
         Ok(auth
-            .start_onboarding(&payload, phone, password, email.as_deref(), name.as_deref())
+            .start_onboarding(
+                &payload,
+                phone,
+                password,
+                email.as_deref(),
+                name.as_deref(),
+                &consents,
+            )
             .await?)
     }
 

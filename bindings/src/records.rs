@@ -11,7 +11,10 @@
 //! - [`OnboardingInfo`]: the core's `ScannedOnboarding` nests the wire type
 //!   `OnboardingPreview`, whose own `new_account` is the server's answer; the phone
 //!   overrides it (a phone already signed in never makes a new account). Flat, the app
-//!   sees one `new_account`, the right one.
+//!   sees one `new_account`, the right one. Its documents in force
+//!   ([`OnboardingPolicy`]) and the answers given back ([`OnboardingConsent`]) name the
+//!   kind as the `ConsentKind` enum the consents screen uses, not the wire's text, so
+//!   the app cannot misspell one (a kind this app does not know is not listed).
 //! - [`InviteInfo`]: the core's `Invite` is a stored row plus the code kept in the
 //!   secret store; the app sees one invitation.
 //! - [`OutboxEntryInfo`]: the core's `OutboxEntry` holds the whole `MutationEnvelope`
@@ -20,7 +23,8 @@
 
 use std::time::SystemTime;
 
-use lobby_core::protocol::{ProjectKind, Role};
+use lobby_core::domain::consent::ConsentKind;
+use lobby_core::protocol::{ConsentAnswer, ProjectKind, Role};
 use lobby_core::store::{OutboxEntry, OutboxState};
 use lobby_core::{ErrorCode, Invite, LocalInviteStatus, ScannedOnboarding};
 
@@ -38,6 +42,35 @@ pub struct OnboardingInfo {
     /// False when this phone is signed in or the owner already has an account: only the
     /// unit is added, and phone and password are not asked for.
     pub new_account: bool,
+    /// The documents in force to answer at onboarding (empty: none is published).
+    pub policies: Vec<OnboardingPolicy>,
+}
+
+/// A document in force, as an onboarding QR's preview lists it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OnboardingPolicy {
+    pub kind: ConsentKind,
+    pub version: String,
+    pub published_at: SystemTime,
+}
+
+/// An answer given at onboarding: agreed (`given`) or refused, to `version` of `kind`
+/// (the version an `OnboardingPolicy` showed).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OnboardingConsent {
+    pub kind: ConsentKind,
+    pub version: String,
+    pub given: bool,
+}
+
+impl From<OnboardingConsent> for ConsentAnswer {
+    fn from(c: OnboardingConsent) -> Self {
+        ConsentAnswer {
+            kind: c.kind.as_str().to_string(),
+            version: c.version,
+            given: c.given,
+        }
+    }
 }
 
 impl From<ScannedOnboarding> for OnboardingInfo {
@@ -52,6 +85,18 @@ impl From<ScannedOnboarding> for OnboardingInfo {
             owner_name: p.owner_name,
             ownership_ratio: p.ownership_ratio,
             new_account: s.new_account,
+            // A kind this app does not know yet (a newer server) cannot be answered here.
+            policies: p
+                .policies
+                .into_iter()
+                .filter_map(|d| {
+                    Some(OnboardingPolicy {
+                        kind: ConsentKind::parse(&d.kind).ok()?,
+                        version: d.version,
+                        published_at: SystemTime::from(d.published_at),
+                    })
+                })
+                .collect(),
         }
     }
 }
@@ -188,10 +233,18 @@ mod tests {
                 owner_name: "สมชาย ใจดี".into(),
                 ownership_ratio: lobby_core::domain::weight::Weight::from_micros(12_345_000),
                 new_account: true,
+                policies: vec![lobby_core::protocol::PolicyPublished {
+                    kind: "terms".into(),
+                    version: "2026-12".into(),
+                    published_at: chrono::DateTime::from_timestamp(1_800_000_000, 0)
+                        .unwrap_or_default(),
+                }],
             },
             new_account: false,
         });
         assert!(!info.new_account);
         assert_eq!(info.ownership_ratio.to_string(), "12.345");
+        assert_eq!(info.policies[0].kind, ConsentKind::Terms);
+        assert_eq!(info.policies[0].version, "2026-12");
     }
 }

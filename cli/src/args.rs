@@ -189,6 +189,13 @@ pub struct CompleteArgs {
     /// Display name (defaults to the registry name).
     #[arg(long)]
     pub name: Option<String>,
+    /// Agree to a document in force (terms, privacy or marketing), in the version the
+    /// preview shows; repeat for each. Recorded with the account.
+    #[arg(long = "agree", value_name = "KIND")]
+    pub agree: Vec<String>,
+    /// Refuse a document in force (terms, privacy or marketing); repeat for each.
+    #[arg(long = "decline", value_name = "KIND")]
+    pub decline: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -818,6 +818,112 @@ async fn consents_through_the_cli_asked_given_and_withdrawn() {
     server.shutdown().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consents_answered_at_onboarding_through_the_cli_are_not_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let project = admin
+        .create_project("โครงการ ยินยอม", ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    admin.publish_policy("terms", "2026-12").await.unwrap();
+    admin.publish_policy("privacy", "2026-12").await.unwrap();
+    let owner = dir.path().join("owner");
+    let payload = units[0].onboarding_payload.as_str();
+
+    let r = run(
+        &owner,
+        &["--server", &server.url, "onboard", "scan", payload],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let listed: Vec<(&str, &str)> = r.json["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["kind"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, [("terms", "2026-12"), ("privacy", "2026-12")]);
+    assert!(r.json["policies"][0]["published_at"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
+
+    let complete = |flags: &[&str]| {
+        let mut args = vec![
+            "onboard",
+            "complete",
+            "--payload",
+            payload,
+            "--phone",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ];
+        args.extend_from_slice(flags);
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    // An unknown kind, a kind with nothing published, a kind twice: clear errors, exit 1.
+    for (flags, code) in [
+        (&["--agree", "cookies"][..], "invalid_input"),
+        (
+            &["--agree", "terms", "--decline", "marketing"][..],
+            "not_found",
+        ),
+        (
+            &["--agree", "terms", "--decline", "terms"][..],
+            "invalid_input",
+        ),
+    ] {
+        let args = complete(flags);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&owner, &refs).await;
+        assert_eq!(
+            (r.code, r.json["error"]["code"].as_str()),
+            (1, Some(code)),
+            "{flags:?}: {}",
+            r.stdout
+        );
+        assert!(!r.json["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let args = complete(&["--agree", "terms", "--agree", "privacy"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(&owner, &refs).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let code = admin.peek_otp("0812345678").await.unwrap().code;
+    let r = run(&owner, &["onboard", "verify", "--code", &code]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+
+    let r = run(&owner, &["consents"]).await;
+    let shown: Vec<(&str, Option<&str>, bool, bool)> = r.json["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap(),
+                c["version"].as_str(),
+                c["given"].as_bool().unwrap(),
+                c["ask"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("terms", Some("2026-12"), true, false),
+            ("privacy", Some("2026-12"), true, false),
+            ("marketing", None, false, false),
+        ]
+    );
+    server.shutdown().await.unwrap();
+}
+
 /// A phone of the core itself (not the CLI), signing in with the owner's password.
 async fn phone_signs_in(dir: &Path, url: &str, label: Option<&str>) -> lobby_core::Lobby {
     let phone = lobby_core::Lobby::open(

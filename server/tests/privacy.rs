@@ -309,3 +309,281 @@ async fn staff_actions_on_personal_data_are_audited_in_a_chain_that_shows_tamper
     assert_eq!(log.broken_at, Some(1));
     t.shutdown().await;
 }
+
+// Consents answered at onboarding (the preview lists the documents in force, the start
+// carries the answers, the verification records them with the account).
+
+/// start with `consents` (new account, `phone`); the raw answer.
+async fn start_with(
+    t: &TestServer,
+    payload: &str,
+    phone: &str,
+    consents: serde_json::Value,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    t.post(
+        "/v1/onboarding/start",
+        serde_json::json!({"payload": payload, "phone": phone, "password": PASSWORD,
+                           "consents": consents}),
+        None,
+    )
+    .await
+}
+
+async fn verify_with(
+    t: &TestServer,
+    sent: &serde_json::Value,
+    phone: &str,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let code = t.admin.peek_otp(phone).await.unwrap().code;
+    t.post(
+        "/v1/onboarding/verify",
+        serde_json::json!({"request_id": sent["request_id"], "code": code}),
+        None,
+    )
+    .await
+}
+
+/// The `consent` records a pull gives the person: `(kind, version, given)`.
+async fn pulled_consents(t: &TestServer, token: &str) -> Vec<(String, String, bool)> {
+    let page: lobby_model::protocol::PullResponse = serde_json::from_value(
+        t.post_ok("/v1/sync/pull", serde_json::json!({}), Some(token))
+            .await,
+    )
+    .unwrap();
+    let mut out: Vec<_> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.record {
+            lobby_model::protocol::Record::Consent(r) => {
+                Some((r.kind.clone(), r.version.clone(), r.given))
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn the_onboarding_preview_lists_the_documents_in_force() {
+    let t = dev_server().await;
+    let (_, imported) = t.project_with_owners(REGISTRY).await;
+    let payload = serde_json::json!({"payload": imported.units[0].onboarding_payload});
+    let v = t
+        .post_ok("/v1/onboarding/preview", payload.clone(), None)
+        .await;
+    assert_eq!(v["policies"], serde_json::json!([]), "none published");
+
+    t.admin.publish_policy("privacy", "2026-11").await.unwrap();
+    t.admin.publish_policy("terms", "1").await.unwrap();
+    let terms = t.admin.publish_policy("terms", "2").await.unwrap();
+    let v = t.post_ok("/v1/onboarding/preview", payload, None).await;
+    let policies = v["policies"].as_array().unwrap();
+    let listed: Vec<(&str, &str)> = policies
+        .iter()
+        .map(|p| (p["kind"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, [("terms", "2"), ("privacy", "2026-11")]);
+    let published_at: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(policies[0]["published_at"].clone()).unwrap();
+    // Stored to the millisecond.
+    assert_eq!(
+        published_at.timestamp_millis(),
+        terms.published_at.timestamp_millis()
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn consents_given_at_onboarding_are_recorded_with_the_account_and_synced() {
+    let t = dev_server().await;
+    let (_, imported) = t.project_with_owners(REGISTRY).await;
+    for kind in ["terms", "privacy", "marketing"] {
+        t.admin.publish_policy(kind, "2026-12").await.unwrap();
+    }
+    let (status, sent) = start_with(
+        &t,
+        &imported.units[0].onboarding_payload,
+        "0812345678",
+        serde_json::json!([
+            {"kind": "terms", "version": "2026-12", "given": true},
+            {"kind": "privacy", "version": "2026-12", "given": true},
+            {"kind": "marketing", "version": "2026-12", "given": false},
+        ]),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{sent}");
+    let (status, grant) = verify_with(&t, &sent, "0812345678").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{grant}");
+    let person = grant["person_id"].as_str().unwrap();
+    assert_eq!(
+        t.count(&format!(
+            "SELECT COUNT(*) FROM consent_events WHERE person_id = '{person}'"
+        )),
+        3
+    );
+    let token = grant["access_token"].as_str().unwrap();
+    assert_eq!(
+        pulled_consents(&t, token).await,
+        [
+            ("marketing".to_string(), "2026-12".to_string(), false),
+            ("privacy".to_string(), "2026-12".to_string(), true),
+            ("terms".to_string(), "2026-12".to_string(), true),
+        ]
+    );
+
+    // An owner adding a unit (signed in, the code to the account's phone) answers too.
+    t.age_otp_sends(3600);
+    let (status, sent) = t
+        .post(
+            "/v1/onboarding/start",
+            serde_json::json!({"payload": imported.units[1].onboarding_payload,
+                "consents": [{"kind": "marketing", "version": "2026-12", "given": true}]}),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{sent}");
+    let (status, v) = verify_with(&t, &sent, "0812345678").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{v}");
+    assert_eq!(v["person_id"], person);
+    assert_eq!(
+        t.count(&format!(
+            "SELECT COUNT(*) FROM consent_events WHERE person_id = '{person}' AND kind = 'marketing' AND given = 1"
+        )),
+        1
+    );
+
+    // No answers: as before, nothing recorded (the phone asks after its first sync).
+    let grant = t
+        .onboard(&imported.units[2].onboarding_payload, "0899999999")
+        .await;
+    let other = grant["person_id"].as_str().unwrap();
+    assert_eq!(
+        t.count(&format!(
+            "SELECT COUNT(*) FROM consent_events WHERE person_id = '{other}'"
+        )),
+        0
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_document_replaced_before_verification_refuses_the_onboarding_and_creates_nothing() {
+    let t = dev_server().await;
+    let (_, imported) = t.project_with_owners(REGISTRY).await;
+    let payload = &imported.units[0].onboarding_payload;
+    t.admin.publish_policy("terms", "1").await.unwrap();
+    let agree = |v: &str| serde_json::json!([{"kind": "terms", "version": v, "given": true}]);
+    let (status, sent) = start_with(&t, payload, "0812345678", agree("1")).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{sent}");
+    t.admin.publish_policy("terms", "2").await.unwrap();
+
+    let (status, v) = verify_with(&t, &sent, "0812345678").await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT, "{v}");
+    assert_eq!(code_of(&v), "conflict");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("version 2") && message.contains("read it"),
+        "{message}"
+    );
+    // Nothing was created: no account, membership, session, consent; the token unused.
+    for (table, rows) in [
+        ("people WHERE activated_at IS NOT NULL", 0),
+        ("memberships", 0),
+        ("sessions", 0),
+        ("consent_events", 0),
+        ("onboarding_tokens WHERE used_at IS NOT NULL", 0),
+        ("changes WHERE scope LIKE 'person:%'", 0),
+    ] {
+        assert_eq!(
+            t.count(&format!("SELECT COUNT(*) FROM {table}")),
+            rows,
+            "{table}"
+        );
+    }
+    // The code was not used up: the same code is judged again (and refused again).
+    let (status, v) = verify_with(&t, &sent, "0812345678").await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT, "{v}");
+    // Starting again with the version in force; a stale one is now refused at start.
+    t.age_otp_sends(3600);
+    let (status, v) = start_with(&t, payload, "0812345678", agree("1")).await;
+    assert_eq!(
+        (status, code_of(&v)),
+        (reqwest::StatusCode::CONFLICT, "conflict")
+    );
+    let (_, sent) = start_with(&t, payload, "0812345678", agree("2")).await;
+    let (status, grant) = verify_with(&t, &sent, "0812345678").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{grant}");
+    let token = grant["access_token"].as_str().unwrap();
+    assert_eq!(
+        pulled_consents(&t, token).await,
+        [("terms".to_string(), "2".to_string(), true)]
+    );
+    t.shutdown().await;
+}
+
+/// A start whose answers are refused sends no code.
+async fn refused_at_start(consents: serde_json::Value, code: &str) {
+    let t = dev_server().await;
+    let (_, imported) = t.project_with_owners(REGISTRY).await;
+    t.admin.publish_policy("terms", "1").await.unwrap();
+    t.admin.publish_policy("privacy", "1").await.unwrap();
+    let (status, v) = start_with(
+        &t,
+        &imported.units[0].onboarding_payload,
+        "0812345678",
+        consents.clone(),
+    )
+    .await;
+    assert_eq!(code_of(&v), code, "{consents}: {v}");
+    assert!(status.is_client_error());
+    assert_eq!(t.count("SELECT COUNT(*) FROM otp_requests"), 0);
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_onboarding_answer_of_an_unknown_kind_is_invalid() {
+    refused_at_start(
+        serde_json::json!([{"kind": "cookies", "version": "1", "given": true}]),
+        "invalid_input",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_onboarding_answering_one_kind_twice_is_invalid() {
+    refused_at_start(
+        serde_json::json!([
+            {"kind": "terms", "version": "1", "given": true},
+            {"kind": "terms", "version": "1", "given": false},
+        ]),
+        "invalid_input",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_onboarding_answer_with_a_malformed_version_is_invalid() {
+    for version in ["", "v 1", "๒๕๖๙", &"9".repeat(33)] {
+        refused_at_start(
+            serde_json::json!([{"kind": "terms", "version": version, "given": true}]),
+            "invalid_input",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn an_onboarding_with_too_many_answers_is_invalid() {
+    let one = serde_json::json!({"kind": "terms", "version": "1", "given": true});
+    refused_at_start(serde_json::json!(vec![one; 4]), "invalid_input").await;
+}
+
+#[tokio::test]
+async fn an_onboarding_answer_to_a_document_never_published_is_not_found() {
+    refused_at_start(
+        serde_json::json!([{"kind": "marketing", "version": "1", "given": false}]),
+        "not_found",
+    )
+    .await;
+}

@@ -217,6 +217,7 @@ impl Phone {
                 Some(OWNER_PASSWORD),
                 None,
                 None,
+                &[],
             )
             .await
             .expect("start");

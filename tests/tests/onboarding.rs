@@ -125,6 +125,7 @@ async fn refused_onboarding_leaves_no_half_made_account() {
             Some("password"),
             None,
             None,
+            &[],
         )
         .await
         .unwrap_err();
@@ -139,6 +140,7 @@ async fn refused_onboarding_leaves_no_half_made_account() {
             Some(OWNER_PASSWORD),
             None,
             None,
+            &[],
         )
         .await
         .unwrap();

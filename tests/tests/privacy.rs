@@ -190,3 +190,82 @@ async fn an_erasure_request_from_a_stale_sign_in_is_refused_until_the_person_sig
     let _ = units;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn consents_given_at_onboarding_are_not_asked_again_until_a_new_version() {
+    let server = TestServer::start().await;
+    let units = server.import_demo_registry().await;
+    for kind in ["terms", "privacy", "marketing"] {
+        server.admin.publish_policy(kind, "2026-12").await.unwrap();
+    }
+    let phone = lobby_e2e::Phone::new(&server.url);
+    let lobby = &phone.lobby;
+    let payload = &units[0].onboarding_payload;
+    let scanned = lobby.auth().scan_onboarding(payload).await.unwrap();
+    let listed: Vec<&str> = scanned
+        .preview
+        .policies
+        .iter()
+        .map(|p| p.kind.as_str())
+        .collect();
+    assert_eq!(listed, ["terms", "privacy", "marketing"]);
+    let answers = scanned
+        .answers(
+            &[ConsentKind::Terms, ConsentKind::Privacy],
+            &[ConsentKind::Marketing],
+        )
+        .unwrap();
+    // A kind answered twice is refused on the phone, before any network call.
+    assert_eq!(
+        scanned
+            .answers(&[ConsentKind::Terms], &[ConsentKind::Terms])
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    lobby
+        .auth()
+        .start_onboarding(
+            payload,
+            Some(lobby_e2e::OWNER_PHONE),
+            Some(lobby_e2e::OWNER_PASSWORD),
+            None,
+            None,
+            &answers,
+        )
+        .await
+        .unwrap();
+    let code = server
+        .admin
+        .peek_otp(lobby_e2e::OWNER_PHONE)
+        .await
+        .unwrap()
+        .code;
+    lobby.auth().verify_onboarding(&code).await.unwrap();
+
+    // The first sync brought the answers: nothing to ask, each shown as recorded.
+    assert!(lobby.consents().to_ask().unwrap().is_empty());
+    let list = lobby.consents().list().unwrap();
+    let shown: Vec<_> = list
+        .iter()
+        .map(|c| (c.kind, c.version.as_deref(), c.given, c.pending))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (ConsentKind::Terms, Some("2026-12"), true, false),
+            (ConsentKind::Privacy, Some("2026-12"), true, false),
+            (ConsentKind::Marketing, Some("2026-12"), false, false),
+        ]
+    );
+    assert!(list.iter().all(|c| c.at.is_some()));
+
+    // A new privacy policy asks again (the refused marketing notice stays refused).
+    server
+        .admin
+        .publish_policy("privacy", "2027-01")
+        .await
+        .unwrap();
+    lobby.sync().await.unwrap();
+    assert_eq!(lobby.consents().to_ask().unwrap(), [ConsentKind::Privacy]);
+}

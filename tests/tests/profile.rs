@@ -83,6 +83,7 @@ async fn an_email_typed_at_onboarding_is_confirmed_by_its_own_code() {
         Some(lobby_e2e::OWNER_PASSWORD),
         Some("Somchai.Typed@Example.com"),
         None,
+        &[],
     )
     .await
     .expect("start");
@@ -115,6 +116,7 @@ async fn an_email_typed_at_onboarding_is_confirmed_by_its_own_code() {
         Some(lobby_e2e::OWNER_PASSWORD),
         Some("jane@example.com"),
         None,
+        &[],
     )
     .await
     .expect("start");

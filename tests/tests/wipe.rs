@@ -76,7 +76,14 @@ async fn a_wiped_phone_holds_no_personal_value_in_any_file_table_or_secret() {
     lobby.auth().scan_onboarding(payload).await.unwrap();
     lobby
         .auth()
-        .start_onboarding(payload, Some(OWNER_PHONE), Some(OWNER_PASSWORD), None, None)
+        .start_onboarding(
+            payload,
+            Some(OWNER_PHONE),
+            Some(OWNER_PASSWORD),
+            None,
+            None,
+            &[],
+        )
         .await
         .unwrap();
     let otp = server.admin.peek_otp(OWNER_PHONE).await.unwrap().code;

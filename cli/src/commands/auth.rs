@@ -1,5 +1,7 @@
 //! `onboard …`, `login …`, `logout`.
 
+use lobby_core::domain::consent::ConsentKind;
+use lobby_core::protocol::PolicyPublished;
 use lobby_core::{Lobby, Result, SignedIn};
 use serde_json::json;
 
@@ -29,11 +31,12 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
             };
             let p = &scanned.preview;
             let human = format!(
-                "Unit {} in {}\nOwner: {}  (ownership ratio {})\n{}",
+                "Unit {} in {}\nOwner: {}  (ownership ratio {}){}\n{}",
                 p.unit_number,
                 p.project_name,
                 p.owner_name,
                 p.ownership_ratio,
+                policies_line(&p.policies),
                 if scanned.new_account {
                     "New account: continue with `lobby onboard complete --payload … --phone … --password …`"
                 } else {
@@ -49,6 +52,11 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
                     "project_id": p.project_id,
                     "ownership_ratio": p.ownership_ratio.to_json_number(),
                     "new_account": scanned.new_account,
+                    "policies": p.policies.iter().map(|d| json!({
+                        "kind": d.kind,
+                        "version": d.version,
+                        "published_at": rfc3339(d.published_at),
+                    })).collect::<Vec<_>>(),
                 }),
                 human,
             ))
@@ -59,7 +67,16 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
             password,
             email,
             name,
+            agree,
+            decline,
         }) => {
+            let answering = !agree.is_empty() || !decline.is_empty();
+            if lobby.auth().is_signed_in() && answering {
+                return Err(lobby_core::LobbyError::invalid(
+                    "this device is signed in: the unit is added without a new registration; \
+                     answer documents with `lobby consent give|withdraw --kind …`",
+                ));
+            }
             if lobby.auth().is_signed_in() {
                 // An owner with an account adds the unit directly (DESIGN.md §2.1.4).
                 let signed = lobby.auth().claim_onboarding(&payload).await?;
@@ -69,6 +86,13 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
                 reply.human = format!("Unit added to your account.\n{}", reply.human);
                 return Ok(reply);
             }
+            let consents = if answering {
+                // The versions agreed are those the preview shows in force.
+                let scanned = lobby.auth().scan_onboarding(&payload).await?;
+                scanned.answers(&kinds(&agree)?, &kinds(&decline)?)?
+            } else {
+                Vec::new()
+            };
             let sent = lobby
                 .auth()
                 .start_onboarding(
@@ -77,6 +101,7 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
                     password.as_deref(),
                     email.as_deref(),
                     name.as_deref(),
+                    &consents,
                 )
                 .await?;
             Ok(Reply::new(
@@ -92,6 +117,26 @@ pub async fn onboard(lobby: &Lobby, cmd: Onboard) -> Result<Reply> {
             Ok(signed_in_reply(&signed, true))
         }
     }
+}
+
+/// `--agree` / `--decline` values as kinds (`terms`, `privacy`, `marketing`).
+fn kinds(names: &[String]) -> Result<Vec<ConsentKind>> {
+    names.iter().map(|n| ConsentKind::parse(n.trim())).collect()
+}
+
+/// The documents to answer, for the scan's human output ("" when none is published).
+fn policies_line(policies: &[PolicyPublished]) -> String {
+    if policies.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = policies
+        .iter()
+        .map(|p| format!("{} {}", p.kind, p.version))
+        .collect();
+    format!(
+        "\nDocuments in force: {} (answer with `--agree KIND` / `--decline KIND`)",
+        list.join(", ")
+    )
 }
 
 pub async fn login(lobby: &Lobby, cmd: Login) -> Result<Reply> {

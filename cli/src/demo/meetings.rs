@@ -52,6 +52,7 @@ pub(super) async fn run(
             Some(OWNER_PASSWORD),
             None,
             None,
+            &[],
         )
         .await?;
     let otp = admin.peek_otp(JANE_PHONE).await?.code;

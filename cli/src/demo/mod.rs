@@ -7,6 +7,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use lobby_core::domain::consent::ConsentKind;
 use lobby_core::domain::invites::{format_invite_code, invite_qr_payload};
 use lobby_core::protocol::{ProjectKind, Role};
 use lobby_core::secrets::{MemorySecretStore, SecretStore};
@@ -55,6 +56,16 @@ fn demo_jpeg() -> Result<Vec<u8>> {
     img.write_to(&mut out, image::ImageFormat::Jpeg)
         .map_err(|e| LobbyError::internal(format!("cannot make the demo photo: {e}")))?;
     Ok(out.into_inner())
+}
+
+/// The kinds and versions an onboarding preview lists (`terms 2026-11`).
+fn policy_names(scanned: &lobby_core::ScannedOnboarding) -> Vec<String> {
+    scanned
+        .preview
+        .policies
+        .iter()
+        .map(|p| format!("{} {}", p.kind, p.version))
+        .collect()
 }
 
 fn fail(what: &str) -> LobbyError {
@@ -134,6 +145,9 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         .find(|u| u.owner == first.owner && u.unit_id != first.unit_id)
         .ok_or_else(|| fail("the registry should give the first owner two units"))?;
 
+    // The platform's documents are in force before anyone onboards.
+    privacy::publish(&mut tour, &admin).await?;
+
     // 4. The phone scans a photo of the printed QR.
     let phone_dir = tmp.path().join("phone");
     let secrets = Arc::new(MemorySecretStore::new());
@@ -150,15 +164,17 @@ pub async fn run(as_json: bool) -> Result<Reply> {
     tour.step(
         "Owner scans the onboarding QR",
         format!(
-            "QR photo ({} bytes) read and checked offline; registration: unit {} of {}, owner {}, ratio {}, new account: {}",
+            "QR photo ({} bytes) read and checked offline; registration: unit {} of {}, owner {}, ratio {}, new account: {}; documents to answer: {}",
             png.len(),
             scanned.preview.unit_number,
             scanned.preview.project_name,
             scanned.preview.owner_name,
             scanned.preview.ownership_ratio,
-            scanned.new_account
+            scanned.new_account,
+            policy_names(&scanned).join(", ")
         ),
-        json!({"unit": scanned.preview.unit_number, "owner": scanned.preview.owner_name, "new_account": scanned.new_account}),
+        json!({"unit": scanned.preview.unit_number, "owner": scanned.preview.owner_name, "new_account": scanned.new_account,
+               "policies": policy_names(&scanned)}),
     );
 
     // 5. Bad input is refused before any network call.
@@ -180,6 +196,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
             Some("password"),
             None,
             None,
+            &[],
         )
         .await
         .err()
@@ -194,7 +211,9 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"tampered": "onboarding_token_invalid", "weak_password": weak.map(|c| c.as_str())}),
     );
 
-    // 6. Profile, password, OTP.
+    // 6. Profile, password, the terms and privacy policy agreed, OTP.
+    let agreed = [ConsentKind::Terms, ConsentKind::Privacy];
+    let answers = scanned.answers(&agreed, &[])?;
     let sent = lobby
         .auth()
         .start_onboarding(
@@ -203,6 +222,7 @@ pub async fn run(as_json: bool) -> Result<Reply> {
             Some(OWNER_PASSWORD),
             None,
             Some("สมชาย"),
+            &answers,
         )
         .await?;
     let code = admin.peek_otp(OWNER_PHONE).await?.code;
@@ -214,16 +234,30 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         .err()
         .map(|e| e.code);
     let signed = lobby.auth().verify_onboarding(&code).await?;
+    let recorded: Vec<&str> = lobby
+        .consents()
+        .list()?
+        .into_iter()
+        .filter(|c| c.given && !c.pending)
+        .map(|c| c.kind.as_str())
+        .collect();
+    if recorded != agreed.map(ConsentKind::as_str) {
+        return Err(fail(
+            "the consents given at onboarding were not synced back",
+        ));
+    }
     tour.step(
-        "Owner verifies by OTP: account created, first sync",
+        "Owner verifies by OTP: account created with the consents, first sync",
         format!(
-            "code sent to {}; a wrong code → {}; the right one → person {} with {} unit(s)",
+            "code sent to {}; a wrong code → {}; the right one → person {} with {} unit(s); agreed at onboarding, recorded with the account: {}",
             sent.sent_to,
             wrong_code.map(|c| c.as_str()).unwrap_or("accepted?!"),
             signed.person_id,
-            signed.units.len()
+            signed.units.len(),
+            recorded.join(", ")
         ),
-        json!({"otp_sent_to": sent.sent_to, "person_id": signed.person_id, "units": signed.units.len()}),
+        json!({"otp_sent_to": sent.sent_to, "person_id": signed.person_id, "units": signed.units.len(),
+               "consents_given": recorded}),
     );
 
     // 7. Reusing the QR fails.

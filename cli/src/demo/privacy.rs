@@ -1,6 +1,8 @@
 //! The demo's privacy steps (issue 11): the platform brings its terms, privacy policy and
-//! marketing notice into force; the owner's phone learns by sync what to ask, the owner
-//! agrees to the first two and refuses marketing; a new privacy policy asks again. Then
+//! marketing notice into force before the owner onboards ([`publish`]), so the owner
+//! agrees to the first two with the registration itself (the demo's step 6); after the
+//! first sync the phone asks only about marketing, which the owner refuses; a new
+//! privacy policy asks again. Then
 //! the owner files an objection and an erasure request; the office lists them by
 //! deadline, approves one and rejects the other with its reason. The owner exports
 //! everything held about them. A tenant who moves out asks for erasure: the office
@@ -24,6 +26,30 @@ use super::{fail, Tour};
 const LEAVING_PHONE: &str = "086-555-0202";
 const LEAVING_NAME: &str = "ชไมพร ย้ายออก";
 
+/// The documents in force when the owner onboards.
+pub(super) const POLICIES: [(&str, &str); 3] = [
+    ("terms", "2026-11"),
+    ("privacy", "2026-11"),
+    ("marketing", "1"),
+];
+
+/// The platform brings [`POLICIES`] into force (before any owner onboards).
+pub(super) async fn publish(tour: &mut Tour, admin: &AdminClient) -> Result<()> {
+    for (kind, version) in POLICIES {
+        admin.publish_policy(kind, version).await?;
+    }
+    let listed: Vec<String> = POLICIES.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    tour.step(
+        "The platform brings its terms, privacy policy and marketing notice into force",
+        format!(
+            "{}: every onboarding preview lists them, to be answered with the registration",
+            listed.join(", ")
+        ),
+        json!({"policies": POLICIES.iter().map(|(k, v)| json!({"kind": k, "version": v})).collect::<Vec<_>>()}),
+    );
+    Ok(())
+}
+
 pub(super) async fn run(
     tour: &mut Tour,
     admin: &AdminClient,
@@ -32,24 +58,16 @@ pub(super) async fn run(
     server_url: &str,
     dir: &Path,
 ) -> Result<()> {
-    for (kind, version) in [
-        ("terms", "2026-11"),
-        ("privacy", "2026-11"),
-        ("marketing", "1"),
-    ] {
-        admin.publish_policy(kind, version).await?;
-    }
+    // Terms and privacy policy were agreed at onboarding: only marketing is asked.
     owner.sync().await?;
     let asked = owner.consents().to_ask()?;
-    owner.consents().give(ConsentKind::Terms, None)?;
-    owner.consents().give(ConsentKind::Privacy, None)?;
     owner.consents().withdraw(ConsentKind::Marketing, None)?;
     owner.sync().await?;
     let after = owner.consents().to_ask()?;
     admin.publish_policy("privacy", "2027-01").await?;
     owner.sync().await?;
     let again = owner.consents().to_ask()?;
-    if asked.len() != 3 || !after.is_empty() || again != [ConsentKind::Privacy] {
+    if asked != [ConsentKind::Marketing] || !after.is_empty() || again != [ConsentKind::Privacy] {
         return Err(fail("consents were not asked as the rule says"));
     }
     owner.consents().give(ConsentKind::Privacy, None)?;
@@ -58,7 +76,7 @@ pub(super) async fn run(
     tour.step(
         "Consents: terms, privacy policy and marketing, each recorded with its version",
         format!(
-            "asked: {}; the owner agreed to the terms and the privacy policy (2026-11) and refused marketing — recorded, with the time.\nA new privacy policy (2027-01) came into force: asked again about {}, agreed",
+            "agreed at onboarding: the terms and the privacy policy (2026-11), so after the first sync the phone asked only: {}; the owner refused marketing — recorded, with the time.\nA new privacy policy (2027-01) came into force: asked again about {}, agreed",
             kinds(&asked).join(", "),
             kinds(&again).join(", ")
         ),

@@ -20,14 +20,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::ApiClient;
 use crate::client::{Inner, Lobby};
+use crate::domain::consent::ConsentKind;
 use crate::domain::contact::{normalize_email, normalize_thai_phone, Destination};
 use crate::domain::onboarding::OnboardingPayload;
 use crate::domain::password::check_password_policy;
 use crate::domain::profile::check_display_name;
 use crate::error::{ErrorCode, LobbyError, Result};
 use crate::protocol::{
-    LogoutRequest, OnboardingPreview, OnboardingStartRequest, OtpSent, OtpVerifyRequest,
-    SessionGrant,
+    ConsentAnswer, LogoutRequest, OnboardingPreview, OnboardingStartRequest, OtpSent,
+    OtpVerifyRequest, SessionGrant,
 };
 use crate::secrets::keys;
 use crate::store::setting_keys;
@@ -64,6 +65,44 @@ pub struct ScannedOnboarding {
     /// False when this phone is already signed in, or the server knows the owner's
     /// account: the existing profile is reused and only the unit is added.
     pub new_account: bool,
+}
+
+impl ScannedOnboarding {
+    /// Answers to the documents this scan listed (`preview.policies`), for
+    /// [`AuthClient::start_onboarding`]: each kind in `agree` agreed, each in `decline`
+    /// refused, in the version in force the preview showed. A kind with nothing published
+    /// is `NOT_FOUND`; a kind named twice is `INVALID_INPUT`.
+    pub fn answers(
+        &self,
+        agree: &[ConsentKind],
+        decline: &[ConsentKind],
+    ) -> Result<Vec<ConsentAnswer>> {
+        let given = agree.iter().map(|k| (k, true));
+        let refused = decline.iter().map(|k| (k, false));
+        let answers = given
+            .chain(refused)
+            .map(|(kind, given)| {
+                let policy = self
+                    .preview
+                    .policies
+                    .iter()
+                    .find(|p| p.kind == kind.as_str())
+                    .ok_or_else(|| {
+                        LobbyError::new(
+                            ErrorCode::NotFound,
+                            format!("no {} document is published to answer", kind.as_str()),
+                        )
+                    })?;
+                Ok(ConsentAnswer {
+                    kind: kind.as_str().to_string(),
+                    version: policy.version.clone(),
+                    given,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        ConsentAnswer::check_all(&answers)?;
+        Ok(answers)
+    }
 }
 
 /// A code was sent; verify it before `expires_at`, ask again after `resend_after`.
@@ -122,6 +161,12 @@ impl AuthClient<'_> {
     /// Confirms the registration of a new account and sends an OTP; `phone` and
     /// `password` are required. (A phone already signed in adds units with
     /// [`AuthClient::claim_onboarding`] instead; here it sends the code to the account's phone.)
+    ///
+    /// `consents` answers the documents the scan listed (`preview.policies`), at most one
+    /// per kind, checked here first (`domain::consent::check_answers`); they are recorded
+    /// with the account, so the first sync asks nothing already answered. Empty: the
+    /// person is asked after the first sync (`consents().to_ask()`). An agreement to a
+    /// version replaced meanwhile refuses the verification with `CONFLICT`: scan again.
     pub async fn start_onboarding(
         &self,
         payload: &str,
@@ -129,8 +174,10 @@ impl AuthClient<'_> {
         password: Option<&str>,
         email: Option<&str>,
         name: Option<&str>,
+        consents: &[ConsentAnswer],
     ) -> Result<OtpChallenge> {
         OnboardingPayload::parse_and_check(payload, Utc::now())?;
+        ConsentAnswer::check_all(consents)?;
         let signed_in = self.lobby.inner.has_session();
         let mut req = OnboardingStartRequest {
             payload: payload.trim().to_string(),
@@ -138,6 +185,7 @@ impl AuthClient<'_> {
             email: None,
             name: None,
             password: None,
+            consents: consents.to_vec(),
         };
         if !signed_in {
             let phone = phone.ok_or_else(|| {

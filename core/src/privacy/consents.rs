@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::client::Lobby;
 use crate::domain::consent::{check_version, must_ask, Answer, ConsentKind};
 use crate::error::{ErrorCode, LobbyError, Result};
-use crate::protocol::Mutation;
+use crate::protocol::{ConsentAnswer, Mutation};
 use crate::store::Store;
 
 /// One kind of consent as the person's privacy screen shows it.
@@ -95,11 +95,11 @@ impl ConsentsClient<'_> {
     fn queue(&self, kind: ConsentKind, version: String, given: bool) -> Result<()> {
         let inner = &self.lobby.inner;
         let person = inner.require_person()?;
-        let mutation = Mutation::ConsentSet {
+        let mutation = Mutation::ConsentSet(ConsentAnswer {
             kind: kind.as_str().to_string(),
             version,
             given,
-        };
+        });
         inner.with_store_mut(|s| s.enqueue(&person, mutation, Utc::now()))?;
         inner.after_local_write()
     }

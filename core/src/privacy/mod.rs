@@ -42,16 +42,11 @@ impl Capability for Privacy {
     }
 
     fn on_enqueue(&self, tx: &Transaction<'_>, q: &Queued<'_>) -> rusqlite::Result<()> {
-        if let Mutation::ConsentSet {
-            kind,
-            version,
-            given,
-        } = q.mutation
-        {
+        if let Mutation::ConsentSet(a) = q.mutation {
             tx.execute(
                 "INSERT INTO consents_local (mutation_id, person_id, kind, version, given, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![q.mutation_id, q.person_id, kind, version, given, q.now],
+                params![q.mutation_id, q.person_id, a.kind, a.version, a.given, q.now],
             )?;
         }
         if let Mutation::PrivacyRequestFile {

@@ -20,10 +20,14 @@ public final class LobbyAuth: Sendable {
         try await ffi.scanOnboardingImage(image: image)
     }
 
+    /// `consents` answers the documents the scan listed (`OnboardingInfo.policies`),
+    /// recorded with the account; empty: asked after the first sync.
     public func startOnboarding(
-        _ payload: String, phone: String, password: String, email: String? = nil, name: String? = nil
+        _ payload: String, phone: String, password: String, email: String? = nil, name: String? = nil,
+        consents: [OnboardingConsent] = []
     ) async throws -> OtpChallenge {
-        try await ffi.startOnboarding(payload: payload, phone: phone, password: password, email: email, name: name)
+        try await ffi.startOnboarding(
+            payload: payload, phone: phone, password: password, email: email, name: name, consents: consents)
     }
 
     public func verifyOnboarding(code: String) async throws -> SignedIn {

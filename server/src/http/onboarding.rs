@@ -28,6 +28,7 @@ use crate::otp::{code_digest, issue, Issue};
 use crate::otp_requests::pending_json;
 use crate::otp_sender::OtpPurpose;
 use crate::passwords::hash_password;
+use crate::privacy::consents;
 use crate::sessions::NewSession;
 use crate::state::AppState;
 
@@ -57,6 +58,7 @@ pub async fn preview(
     ApiJson(req): ApiJson<OnboardingPreviewRequest>,
 ) -> AppResult<Json<OnboardingPreview>> {
     let (_, t) = usable_target(&state, &req.payload).await?;
+    let policies = state.db(|s| s.read(consents::in_force)).await?;
     Ok(Json(OnboardingPreview {
         project_id: t.project.id,
         project_name: t.project.name,
@@ -66,18 +68,21 @@ pub async fn preview(
         owner_name: t.owner_name,
         ownership_ratio: t.unit.ownership_ratio,
         new_account: !t.owner_activated,
+        policies,
     }))
 }
 
-/// Registration details and the OTP. With a session, the unit is added to that account
-/// and the code goes to its phone; otherwise phone and password are required.
+/// Registration details, the answers to the documents in force, and the OTP. With a
+/// session, the unit is added to that account and the code goes to its phone; otherwise
+/// phone and password are required.
 #[utoipa::path(post, path = "/v1/onboarding/start", tag = "onboarding",
     request_body = OnboardingStartRequest,
     responses(
         (status = 200, body = OtpSent),
-        (status = 400, description = "onboarding_token_* | phone_invalid | email_invalid | password_* | invalid_input", body = ApiError),
+        (status = 400, description = "onboarding_token_* | phone_invalid | email_invalid | password_* | invalid_input (a consent answer: unknown kind, malformed version, a kind answered twice, more than 3)", body = ApiError),
         (status = 401, description = "a bearer token was sent but is not valid", body = ApiError),
-        (status = 409, description = "onboarding_token_used", body = ApiError),
+        (status = 404, description = "not_found: a consent answer to a document none is published of", body = ApiError),
+        (status = 409, description = "onboarding_token_used | conflict (an agreement to a version no longer in force)", body = ApiError),
         (status = 429, description = "rate_limited", body = ApiError),
     ),
     security((), ("bearer" = [])))]
@@ -89,6 +94,10 @@ pub async fn start(
 ) -> AppResult<Json<OtpSent>> {
     let (token_digest, target) = usable_target(&state, &req.payload).await?;
     let unit_id = target.unit.id.clone();
+    let answers = req.consents.clone();
+    state
+        .db(move |s| s.read(|tx| consents::check_all(tx, &answers)))
+        .await?;
     let (destination, person_id, mode) = match session {
         Some(session) => {
             let pid = session.person_id.clone();
@@ -154,6 +163,7 @@ pub async fn start(
                 token_digest,
                 unit_id,
                 mode,
+                consents: req.consents,
             })?,
             deliver: true,
         },
@@ -170,7 +180,7 @@ pub async fn start(
     responses(
         (status = 200, body = SessionGrant),
         (status = 400, description = "otp_invalid | otp_expired | otp_locked | no_pending_otp | onboarding_token_* | invalid_input", body = ApiError),
-        (status = 409, description = "onboarding_token_used", body = ApiError),
+        (status = 409, description = "onboarding_token_used | conflict (a document agreed to at start was replaced since: read the new version and start again; the code is not used up)", body = ApiError),
     ))]
 pub async fn verify(
     State(state): State<AppState>,

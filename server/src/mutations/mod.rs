@@ -218,19 +218,9 @@ fn apply(
             detail.as_deref(),
             now,
         ),
-        Mutation::ConsentSet {
-            kind,
-            version,
-            given,
-        } => crate::privacy::consents::answer(
-            tx,
-            &envelope.id.to_string(),
-            person_id,
-            kind,
-            version,
-            *given,
-            now,
-        ),
+        Mutation::ConsentSet(answer) => {
+            crate::privacy::consents::answer(tx, &envelope.id.to_string(), person_id, answer, now)
+        }
     }
 }
 

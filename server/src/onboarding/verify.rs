@@ -3,9 +3,14 @@
 //! work that re-checks the token, so two concurrent uses cannot both succeed. A wrong
 //! code is counted; anything refused after the code was accepted rolls it all back, the
 //! code's use included.
+//!
+//! The consents answered at onboarding are recorded in the same unit of work, checked
+//! against the versions in force at that moment: a document replaced since the preview
+//! refuses the whole onboarding (`conflict`), so no account exists that agreed to a text
+//! no longer in force, and the code can be used again once the owner has read the new one.
 
 use chrono::{DateTime, Utc};
-use lobby_model::protocol::{MembershipRecord, Role};
+use lobby_model::protocol::{ConsentAnswer, MembershipRecord, Role};
 use serde::{Deserialize, Serialize};
 
 use super::token::{check_token_state, unknown_token};
@@ -15,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::otp_requests::{check_code, pending_of};
 use crate::otp_sender::OtpPurpose;
+use crate::privacy::consents;
 use crate::sessions::{start_session, NewSession};
 use crate::storage::{NewMembership, NewPerson, PersonChange, Storage, Tx};
 
@@ -24,6 +30,11 @@ pub struct PendingOnboarding {
     pub token_digest: String,
     pub unit_id: String,
     pub mode: PendingMode,
+    /// The answers to the documents the preview listed (checked at start, checked again
+    /// at completion against the versions then in force). Absent in registrations
+    /// pending from before consents were asked at onboarding: none.
+    #[serde(default)]
+    pub consents: Vec<ConsentAnswer>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,6 +93,7 @@ pub fn complete_onboarding(
         };
         records::profile_changed(tx, &person_id, now)?;
         add_owner(tx, &person_id, &token_id, &unit_id, now)?;
+        consents::answer_all(tx, &person_id, &pending.consents, now)?;
         start_session(tx, &person_id, session, now)?;
         Ok(Ok(person_id))
     })
@@ -214,4 +226,17 @@ fn activate(
     change.activated_at = Some(now);
     change.display_name = display_name.map(str::to_string);
     tx.update_person(pid, &change)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registration_pending_from_before_consents_reads_as_answering_none() {
+        let old = r#"{"token_digest":"d","unit_id":"u","mode":{"mode":"attach","person_id":"p"}}"#;
+        let pending: PendingOnboarding = serde_json::from_str(old).unwrap();
+        assert!(pending.consents.is_empty());
+        assert!(matches!(pending.mode, PendingMode::Attach { .. }));
+    }
 }

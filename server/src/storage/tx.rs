@@ -439,6 +439,8 @@ pub trait PrivacyTx {
     ) -> AppResult<Inserted>;
     /// The version of `kind` in force (the last published).
     fn current_policy(&mut self, kind: &str) -> AppResult<Option<String>>;
+    /// The version of `kind` in force and when it was published.
+    fn policy_in_force(&mut self, kind: &str) -> AppResult<Option<(String, DateTime<Utc>)>>;
     fn add_consent(&mut self, c: &NewConsent<'_>) -> AppResult<()>;
     /// A request id already taken reads as [`Inserted::Duplicate`].
     fn insert_privacy_request(&mut self, r: &StoredPrivacyRequest) -> AppResult<Inserted>;

@@ -69,6 +69,37 @@ pub fn check_version(version: &str) -> Result<&str> {
     }
 }
 
+/// How many answers one request may carry: one per kind.
+pub const MAX_ANSWERS: usize = ConsentKind::ALL.len();
+
+/// Answers given together (at onboarding), as `(kind, version, given)`: at most
+/// [`MAX_ANSWERS`] (checked first, before anything is parsed), each kind known, each
+/// version well formed, at most one per kind — two answers about one document would leave
+/// which one stands to their order. Whether an agreement is to the version in force is
+/// [`check_answer`]'s, once the versions are known.
+pub fn check_answers<'a>(
+    answers: &[(&str, &'a str, bool)],
+) -> Result<Vec<(ConsentKind, &'a str, bool)>> {
+    if answers.len() > MAX_ANSWERS {
+        return Err(LobbyError::invalid(format!(
+            "at most {MAX_ANSWERS} consent answers, one per document"
+        )));
+    }
+    let mut out: Vec<(ConsentKind, &'a str, bool)> = Vec::with_capacity(answers.len());
+    for &(kind, version, given) in answers {
+        let kind = ConsentKind::parse(kind)?;
+        let version = check_version(version)?;
+        if out.iter().any(|(k, _, _)| *k == kind) {
+            return Err(LobbyError::invalid(format!(
+                "the {} document is answered twice; answer it once",
+                kind.as_str()
+            )));
+        }
+        out.push((kind, version, given));
+    }
+    Ok(out)
+}
+
 /// The person's latest answer about one kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
@@ -124,7 +155,7 @@ pub fn check_answer(
         Some(c) if given && c != version => Err(LobbyError::new(
             crate::ErrorCode::Conflict,
             format!(
-                "the {} document in force is version {c}; agree to that one",
+                "the {} document in force is now version {c}; read it and agree to that one",
                 kind.as_str()
             ),
         )),
@@ -195,5 +226,48 @@ mod tests {
         }
         assert_eq!(ConsentKind::parse("marketing").unwrap(), Marketing);
         assert!(ConsentKind::parse("cookies").is_err());
+    }
+
+    #[test]
+    fn answers_given_together_are_one_per_known_kind() {
+        assert_eq!(check_answers(&[]).unwrap(), []);
+        assert_eq!(
+            check_answers(&[("terms", "2026-12", true), ("marketing", "1", false)]).unwrap(),
+            [(Terms, "2026-12", true), (Marketing, "1", false)]
+        );
+        let all = [
+            ("terms", "1", true),
+            ("privacy", "1", true),
+            ("marketing", "1", false),
+        ];
+        assert_eq!(check_answers(&all).unwrap().len(), MAX_ANSWERS);
+        let refused: &[&[(&str, &str, bool)]] = &[
+            &[("cookies", "1", true)],
+            &[("Terms", "1", true)],
+            &[("terms", "v 1", true)],
+            &[("privacy", "", true)],
+            &[("privacy", "๒๕๖๙", true)],
+            &[("terms", "1", true), ("terms", "1", false)],
+            &[
+                ("terms", "1", true),
+                ("privacy", "1", true),
+                ("terms", "2", true),
+            ],
+            &[
+                ("terms", "1", true),
+                ("privacy", "1", true),
+                ("marketing", "1", true),
+                ("marketing", "1", true),
+            ],
+        ];
+        for answers in refused {
+            let e = check_answers(answers).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::InvalidInput, "{answers:?}");
+        }
+        let many = vec![("cookies", "", true); 1000];
+        assert!(check_answers(&many)
+            .unwrap_err()
+            .message
+            .contains("at most 3"));
     }
 }

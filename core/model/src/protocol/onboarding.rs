@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ProjectKind;
+use super::{ConsentAnswer, PolicyPublished, ProjectKind};
 use crate::domain::weight::Weight;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -27,6 +27,11 @@ pub struct OnboardingPreview {
     /// False when the owner named by this QR already has an activated account: the app
     /// reuses that profile and only adds the unit.
     pub new_account: bool,
+    /// The documents in force (terms, privacy policy, marketing notice; at most one of
+    /// each), to be answered in `OnboardingStartRequest::consents`. Empty when none is
+    /// published.
+    #[serde(default)]
+    pub policies: Vec<PolicyPublished>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -49,6 +54,13 @@ pub struct OnboardingStartRequest {
     #[serde(default)]
     #[schema(max_length = 512)]
     pub password: Option<String>,
+    /// Answers to the documents the preview listed, at most one per kind
+    /// (`domain::consent::check_answers`). Recorded with the account, in the same unit of
+    /// work; an agreement to a version no longer in force refuses the verification
+    /// (`conflict`). None sent: the phone asks after its first sync.
+    #[serde(default)]
+    #[schema(max_items = 3)]
+    pub consents: Vec<ConsentAnswer>,
 }
 
 /// A signed-in owner adds the unit of another onboarding QR to their account

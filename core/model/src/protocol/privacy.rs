@@ -13,6 +13,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::consent::{check_answers, ConsentKind};
+use crate::error::Result;
+
 /// The version in force of one document (`id` = the kind).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct PolicyRecord {
@@ -34,6 +37,32 @@ pub struct ConsentRecord {
     pub at: DateTime<Utc>,
 }
 
+/// A person's answer about one document: the `consent_set` mutation's payload, and each
+/// answer an onboarding carries (`OnboardingStartRequest::consents`). Checked with
+/// `domain::consent` (`check_answer`, `check_answers`) on the phone and again on the
+/// server. The rules are not in the schema: in a push, a broken rule is that mutation's
+/// `rejected` outcome, not a refusal of the whole request.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ConsentAnswer {
+    /// `terms`, `privacy` or `marketing`.
+    pub kind: String,
+    /// The version of the document answered: 1 to 32 letters, digits, `.`, `-` or `_`.
+    pub version: String,
+    /// Agreed (`true`) or refused / withdrawn (`false`).
+    pub given: bool,
+}
+
+impl ConsentAnswer {
+    /// `answers` checked together (`domain::consent::check_answers`), typed.
+    pub fn check_all(answers: &[ConsentAnswer]) -> Result<Vec<(ConsentKind, &str, bool)>> {
+        let plain: Vec<(&str, &str, bool)> = answers
+            .iter()
+            .map(|a| (a.kind.as_str(), a.version.as_str(), a.given))
+            .collect();
+        check_answers(&plain)
+    }
+}
+
 /// `POST /v1/admin/policies`: a new version of a document comes into force (platform
 /// staff only).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -47,6 +76,8 @@ pub struct PolicyPublish {
     pub version: String,
 }
 
+/// A version of a document brought into force: the answer to publishing it, and each
+/// document in force as an onboarding preview lists it (what the new owner agrees to).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct PolicyPublished {
     pub kind: String,

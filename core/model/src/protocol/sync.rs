@@ -224,11 +224,7 @@ pub enum Mutation {
     /// is `terms`, `privacy` or `marketing` (`domain::consent`). An agreement is to the
     /// version in force only (`conflict` otherwise, `not_found` when none is published);
     /// every answer is recorded, a withdrawal included.
-    ConsentSet {
-        kind: String,
-        version: String,
-        given: bool,
-    },
+    ConsentSet(ConsentAnswer),
     /// The person files a privacy request (`domain::privacy_request`): `kind` is
     /// `erasure`, `correction` or `objection`; `request_id` is made on the phone. The
     /// office must answer within 30 days. An erasure request is taken only from a

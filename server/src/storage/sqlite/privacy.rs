@@ -49,6 +49,18 @@ impl PrivacyTx for SqliteTx<'_> {
             .optional()?)
     }
 
+    fn policy_in_force(&mut self, kind: &str) -> AppResult<Option<(String, DateTime<Utc>)>> {
+        Ok(self
+            .tx
+            .query_row_cached(
+                "SELECT version, published_at FROM policies WHERE kind = ?1
+                 ORDER BY published_at DESC, rowid DESC LIMIT 1",
+                [kind],
+                |r| Ok((r.get(0)?, from_ms(r.get(1)?))),
+            )
+            .optional()?)
+    }
+
     fn add_consent(&mut self, c: &NewConsent<'_>) -> AppResult<()> {
         self.tx.execute_cached(
             "INSERT INTO consent_events (id, person_id, kind, version, given, at)

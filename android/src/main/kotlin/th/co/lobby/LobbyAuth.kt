@@ -5,7 +5,9 @@ import th.co.lobby.core.OtpChallenge
 import th.co.lobby.core.SessionInfo
 import th.co.lobby.core.SignedIn
 import th.co.lobby.ffi.AuthClient
+import th.co.lobby.ffi.OnboardingConsent
 import th.co.lobby.ffi.OnboardingInfo
+import th.co.lobby.model.ConsentKind
 
 /**
  * Onboarding by QR (DESIGN.md §2.1) and signing in and out (§2.2): `lobby.auth`.
@@ -24,13 +26,19 @@ class LobbyAuth internal constructor(
 
     suspend fun scanOnboardingImage(image: ByteArray): OnboardingInfo = ffi.scanOnboardingImage(image)
 
+    /**
+     * Confirms the registration and sends the OTP. [consents] answers the documents the scan
+     * listed ([OnboardingInfo.policies]; see [agreeTo]), recorded with the account, so the
+     * first sync asks nothing already answered; empty: asked after the first sync.
+     */
     suspend fun startOnboarding(
         payload: String,
         phone: String,
         password: String,
         email: String? = null,
         name: String? = null,
-    ): OtpChallenge = ffi.startOnboarding(payload, phone, password, email, name)
+        consents: List<OnboardingConsent> = emptyList(),
+    ): OtpChallenge = ffi.startOnboarding(payload, phone, password, email, name, consents)
 
     suspend fun verifyOnboarding(code: String): SignedIn = ffi.verifyOnboarding(code)
 
@@ -64,3 +72,10 @@ class LobbyAuth internal constructor(
 
     val isSignedIn: Boolean get() = ffi.isSignedIn()
 }
+
+/**
+ * Answers to the documents this scan listed: [agreed] kinds agreed, every other one listed
+ * refused, each in the version the preview showed.
+ */
+fun OnboardingInfo.agreeTo(vararg agreed: ConsentKind): List<OnboardingConsent> =
+    policies.map { OnboardingConsent(it.kind, it.version, it.kind in agreed) }

@@ -52,6 +52,27 @@ class ConsentsTest : PhoneTestCase() {
     }
 
     @Test
+    fun an_owner_who_answered_at_onboarding_is_asked_nothing_after_the_first_sync() = runBlocking {
+        server.publishPolicy("terms", "2026-12")
+        server.publishPolicy("privacy", "2026-12")
+        server.publishPolicy("marketing", "1")
+        val scanned = phone.auth.scanOnboarding(unit("12/345").payload)
+        assertEquals(
+            listOf(ConsentKind.TERMS to "2026-12", ConsentKind.PRIVACY to "2026-12", ConsentKind.MARKETING to "1"),
+            scanned.policies.map { it.kind to it.version },
+        )
+        val answers = scanned.agreeTo(ConsentKind.TERMS, ConsentKind.PRIVACY)
+        phone.auth.startOnboarding(unit("12/345").payload, SOMCHAI_PHONE, PASSWORD, consents = answers)
+        phone.auth.verifyOnboarding(server.peekOtp(SOMCHAI_PHONE))
+
+        assertEquals(emptyList<ConsentKind>(), phone.consents.toAsk())
+        val shown = phone.consents.list()
+        assertEquals(listOf("2026-12", "2026-12", "1"), shown.map { it.version })
+        assertEquals(listOf(true, true, false), shown.map { it.given })
+        assertTrue(shown.none { it.pending || it.ask || it.at == null })
+    }
+
+    @Test
     fun what_to_ask_is_observed_and_re_emitted_when_a_new_version_arrives() = runBlocking {
         onboard(unit("12/345"))
         server.publishPolicy("privacy", "1")
