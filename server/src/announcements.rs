@@ -206,7 +206,7 @@ pub fn readers(
             tx,
             &a.project_id,
             staff,
-            "announcement.readers",
+            crate::audit::AuditAction::AnnouncementReaders,
             announcement_id,
             Utc::now(),
         )?;

@@ -279,7 +279,14 @@ pub fn confirm(
                 "the invoice is already paid",
             ));
         }
-        crate::audit::record(tx, &project_id, staff, "invoice.confirm", invoice_id, now)?;
+        crate::audit::record(
+            tx,
+            &project_id,
+            staff,
+            crate::audit::AuditAction::InvoiceConfirm,
+            invoice_id,
+            now,
+        )?;
         log(tx, invoice_id, now)
     })
 }
@@ -313,7 +320,14 @@ pub fn reject(
                 "only an invoice with a slip waiting can be rejected",
             ));
         }
-        crate::audit::record(tx, &project_id, staff, "invoice.reject", invoice_id, now)?;
+        crate::audit::record(
+            tx,
+            &project_id,
+            staff,
+            crate::audit::AuditAction::InvoiceReject,
+            invoice_id,
+            now,
+        )?;
         log(tx, invoice_id, now)
     })
 }

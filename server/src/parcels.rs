@@ -12,6 +12,8 @@
 //! parcel is logged again with its [`FileRef`](lobby_model::protocol::FileRef), so phones
 //! learn of it by sync and fetch the bytes on demand; a replaced photo's file is deleted.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use lobby_model::domain::files::{check_photo, JPEG};
 use lobby_model::domain::name::check_name;
@@ -69,7 +71,14 @@ pub fn log_parcel(
             .parcel(&id)?
             .ok_or_else(|| AppError::server("parcel", "not read back"))?;
         tx.append_change(&scope::unit(&req.unit_id), &Record::Parcel(record), now)?;
-        crate::audit::record(tx, &unit.record.project_id, staff, "parcel.log", &id, now)
+        crate::audit::record(
+            tx,
+            &unit.record.project_id,
+            staff,
+            crate::audit::AuditAction::ParcelLog,
+            &id,
+            now,
+        )
     })?;
     Ok(id)
 }
@@ -117,7 +126,7 @@ pub fn set_parcel_photo(
             tx,
             &unit.record.project_id,
             staff,
-            "parcel.photo",
+            crate::audit::AuditAction::ParcelPhoto,
             parcel_id,
             now,
         )?;
@@ -130,7 +139,8 @@ pub const STATUSES: [&str; 3] = ["waiting", "picked_up", "returned"];
 
 /// The parcels `staff` may see (their project's, or all for an unlimited credential),
 /// newest first, filtered by unit, status and part of the recipient's name; at most
-/// [`ParcelList::MAX`], with `truncated` when more match.
+/// [`ParcelList::MAX`], with `truncated` when more match. Audited (`parcel.list`) once
+/// per project whose parcels were listed; an empty answer showed nobody and is not.
 pub fn list_parcels(
     db: &dyn Storage,
     staff: &StaffMember,
@@ -157,8 +167,33 @@ pub fn list_parcels(
         status,
         recipient,
     };
-    let mut parcels = db.read(|tx| tx.find_parcels(&search, ParcelList::MAX + 1))?;
-    let truncated = parcels.len() > ParcelList::MAX;
-    parcels.truncate(ParcelList::MAX);
+    let now = Utc::now();
+    let (parcels, truncated) = db.write(|tx| {
+        let mut parcels = tx.find_parcels(&search, ParcelList::MAX + 1)?;
+        let truncated = parcels.len() > ParcelList::MAX;
+        parcels.truncate(ParcelList::MAX);
+        // One entry per project whose recipients were shown, naming the filter's unit,
+        // else the project.
+        let mut projects = BTreeSet::new();
+        let mut units = BTreeSet::new();
+        for p in &parcels {
+            if units.insert(p.unit_id.as_str()) {
+                if let Some(u) = tx.unit(&p.unit_id)? {
+                    projects.insert(u.record.project_id);
+                }
+            }
+        }
+        for project in projects {
+            crate::audit::record(
+                tx,
+                &project,
+                staff,
+                crate::audit::AuditAction::ParcelList,
+                unit_id.unwrap_or(&project),
+                now,
+            )?;
+        }
+        Ok((parcels, truncated))
+    })?;
     Ok(ParcelList { parcels, truncated })
 }

@@ -101,16 +101,26 @@ fn listed(p: ParcelRecord) -> PickupParcel {
     }
 }
 
-/// Verifies a scanned pass; who holds it and the unit's waiting parcels.
+/// Verifies a scanned pass; who holds it and the unit's waiting parcels. A pass that
+/// verifies is audited (`pickup.verify`, the holder's id): staff have seen their name.
 pub fn verify(
     db: &dyn Storage,
     staff: &StaffMember,
     payload: &str,
     now: DateTime<Utc>,
 ) -> AppResult<PickupVerified> {
-    db.read(|tx| {
+    db.write(|tx| {
         let pass = check_pass(tx, staff, payload, now)?;
         let parcels = tx.waiting_parcels(&pass.unit.record.id)?;
+        // Staff now see who holds the pass and what waits for the unit.
+        crate::audit::record(
+            tx,
+            &pass.unit.record.project_id,
+            staff,
+            crate::audit::AuditAction::PickupVerify,
+            &pass.claims.person_id.to_string(),
+            now,
+        )?;
         Ok(PickupVerified {
             person_id: pass.claims.person_id.to_string(),
             person_name: pass.person_name,
@@ -247,7 +257,7 @@ pub fn hand_over(
             tx,
             &unit.record.project_id,
             staff,
-            "pickup.handover",
+            crate::audit::AuditAction::PickupHandover,
             &handover_id,
             now,
         )
@@ -295,7 +305,7 @@ pub fn return_parcel(
             tx,
             &unit.record.project_id,
             staff,
-            "parcel.return",
+            crate::audit::AuditAction::ParcelReturn,
             parcel_id,
             now,
         )

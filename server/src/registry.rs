@@ -82,7 +82,14 @@ pub fn import_owners(
             records::unit_created(tx, &unit, now)?;
             unit_ids.push(unit.id);
         }
-        crate::audit::record(tx, project_id, staff, "owners.import", project_id, now)?;
+        crate::audit::record(
+            tx,
+            project_id,
+            staff,
+            crate::audit::AuditAction::OwnersImport,
+            project_id,
+            now,
+        )?;
         Ok(unit_ids)
     })
 }
@@ -154,7 +161,7 @@ pub fn reissue_onboarding(
                 tx,
                 &unit.record.project_id,
                 staff,
-                "onboarding.reissue",
+                crate::audit::AuditAction::OnboardingReissue,
                 unit_id,
                 now,
             )?;

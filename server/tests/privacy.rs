@@ -257,6 +257,18 @@ async fn staff_actions_on_personal_data_are_audited_in_a_chain_that_shows_tamper
         .unwrap()
         .parcel_id;
     t.admin.return_parcel(&parcel).await.unwrap();
+    // A search that shows recipients is audited; one that shows nobody is not.
+    let unit = imported.units[0].unit_id.as_str();
+    t.admin
+        .list_parcels(Some(unit), None, Some("สมชาย"))
+        .await
+        .unwrap();
+    let none = t
+        .admin
+        .list_parcels(None, None, Some("ไม่มีใครชื่อนี้"))
+        .await
+        .unwrap();
+    assert!(none.parcels.is_empty());
     t.admin
         .reissue_onboarding(&imported.units[1].unit_id)
         .await
@@ -278,6 +290,7 @@ async fn staff_actions_on_personal_data_are_audited_in_a_chain_that_shows_tamper
             ("invoice.confirm", added.invoice_id.as_str()),
             ("parcel.log", parcel.as_str()),
             ("parcel.return", parcel.as_str()),
+            ("parcel.list", unit),
             ("onboarding.reissue", imported.units[1].unit_id.as_str()),
         ]
     );

@@ -112,6 +112,26 @@ async fn a_pass_made_offline_is_verified_and_hands_over_and_the_custody_syncs_ba
         .expect("handed over");
     assert_eq!(done.handed_over, vec![first.clone()]);
     assert_eq!(done.method, "qr");
+    // Staff saw who holds the pass and what waits: audited by the holder's id, before the
+    // handover.
+    let project = phone.lobby.units().list().unwrap()[0].project_id.clone();
+    let log = server.admin.audit(&project).await.expect("the audit log");
+    let actions: Vec<(&str, &str)> = log
+        .entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.subject.as_str()))
+        .filter(|(a, _)| a.starts_with("pickup."))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("pickup.verify", person_id.as_str()),
+            (
+                "pickup.handover",
+                log.entries.last().unwrap().subject.as_str()
+            )
+        ]
+    );
 
     // The custody reaches the phone.
     phone.lobby.sync().await.expect("sync");

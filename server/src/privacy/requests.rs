@@ -170,7 +170,7 @@ pub fn decide(
                     tx,
                     &project,
                     staff,
-                    "privacy_request.decide",
+                    crate::audit::AuditAction::PrivacyRequestDecide,
                     request_id,
                     now,
                 )?;
@@ -216,7 +216,7 @@ pub fn open_requests(
             tx,
             project_id,
             staff,
-            "privacy_request.list",
+            crate::audit::AuditAction::PrivacyRequestList,
             project_id,
             Utc::now(),
         )?;
