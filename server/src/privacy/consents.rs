@@ -12,7 +12,7 @@
 //!   ([`in_force`]); completing the onboarding records them with [`answer_all`], through
 //!   the same [`record`] as `consent_set`, so both paths keep the same events and records.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use lobby_model::domain::consent::{check_answer, check_version, ConsentKind};
 use lobby_model::protocol::{ConsentAnswer, ConsentRecord, PolicyPublished, PolicyRecord, Record};
 use lobby_model::scope;
@@ -29,6 +29,9 @@ pub fn publish(
     version: &str,
     now: DateTime<Utc>,
 ) -> AppResult<PolicyPublished> {
+    // Kept to the millisecond, as storage keeps it: the answer, the logged record and
+    // an onboarding preview then agree on when it was published.
+    let now = now.trunc_subsecs(3);
     let kind = ConsentKind::parse(kind)?;
     let version = check_version(version)?;
     if tx.publish_policy(kind.as_str(), version, now)? == Inserted::Duplicate {
