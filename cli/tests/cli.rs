@@ -53,15 +53,7 @@ async fn server(dir: &Path) -> (lobby_server::RunningServer, AdminClient) {
 async fn owner_onboards_through_the_cli_and_keeps_the_units_offline() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ ทดสอบ", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (_, units) = project_with_owners(&admin, "โครงการ ทดสอบ").await;
     let home = dir.path().join("phone");
     let url = server.url.clone();
 
@@ -284,6 +276,26 @@ fn independent_scan(png: &Path) -> Option<String> {
 }
 
 /// The owner of `payload`'s unit onboards through the CLI into `home` (0812345678).
+/// A condominium named `name` with the demo registry imported: the project and its units.
+async fn project_with_owners(
+    admin: &AdminClient,
+    name: &str,
+) -> (
+    lobby_core::protocol::admin::ProjectCreated,
+    Vec<lobby_core::protocol::admin::ImportedUnit>,
+) {
+    let project = admin
+        .create_project(name, ProjectKind::Condominium)
+        .await
+        .unwrap();
+    let units = admin
+        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
+        .await
+        .unwrap()
+        .units;
+    (project, units)
+}
+
 async fn onboard_by_cli(home: &Path, url: &str, admin: &AdminClient, payload: &str) {
     run(
         home,
@@ -390,15 +402,7 @@ fn demo_runs_the_whole_journey_as_one_json_document() {
 async fn invitations_through_the_cli_create_a_qr_accept_it_list_and_remove_the_member() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ เชิญ", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (_, units) = project_with_owners(&admin, "โครงการ เชิญ").await;
     let owner = dir.path().join("owner");
     let tenant = dir.path().join("tenant");
     onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
@@ -487,15 +491,7 @@ async fn a_meeting_through_the_cli_vote_change_result_at_close_and_receipts_veri
 
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ ประชุม", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (project, units) = project_with_owners(&admin, "โครงการ ประชุม").await;
     let owner = dir.path().join("owner");
     onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
     let meeting = admin
@@ -583,15 +579,7 @@ async fn announcements_through_the_cli_unread_then_read_and_acknowledged() {
 
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ ประกาศ", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (project, units) = project_with_owners(&admin, "โครงการ ประกาศ").await;
     let owner = dir.path().join("owner");
     onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
     let post = |title: &str, kind: &str| AnnouncementPost {
@@ -637,15 +625,7 @@ async fn invoices_through_the_cli_listed_and_paid_with_a_slip() {
 
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ ค่าส่วนกลาง", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (_, units) = project_with_owners(&admin, "โครงการ ค่าส่วนกลาง").await;
     let owner = dir.path().join("owner");
     onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
     let added = admin
@@ -702,15 +682,7 @@ async fn invoices_through_the_cli_listed_and_paid_with_a_slip() {
 async fn consents_through_the_cli_asked_given_and_withdrawn() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ ยินยอม", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (project, units) = project_with_owners(&admin, "โครงการ ยินยอม").await;
     let owner = dir.path().join("owner");
     onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
     admin.publish_policy("terms", "2026-11").await.unwrap();
@@ -822,15 +794,7 @@ async fn consents_through_the_cli_asked_given_and_withdrawn() {
 async fn consents_answered_at_onboarding_through_the_cli_are_not_asked_again() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ ยินยอม", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (_, units) = project_with_owners(&admin, "โครงการ ยินยอม").await;
     admin.publish_policy("terms", "2026-12").await.unwrap();
     admin.publish_policy("privacy", "2026-12").await.unwrap();
     let owner = dir.path().join("owner");
@@ -947,15 +911,7 @@ async fn phone_signs_in(dir: &Path, url: &str, label: Option<&str>) -> lobby_cor
 async fn sessions_through_the_cli_list_every_device_and_logout_everywhere_ends_them() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ อุปกรณ์", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (_, units) = project_with_owners(&admin, "โครงการ อุปกรณ์").await;
     let cli = dir.path().join("cli");
     onboard_by_cli(&cli, &server.url, &admin, &units[0].onboarding_payload).await;
     let pixel = phone_signs_in(
@@ -1023,15 +979,7 @@ async fn sessions_through_the_cli_list_every_device_and_logout_everywhere_ends_t
 async fn the_phone_number_is_corrected_through_the_cli_with_a_code_to_the_new_number() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ ทดสอบ", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (_, units) = project_with_owners(&admin, "โครงการ ทดสอบ").await;
     let home = dir.path().join("phone");
     onboard_by_cli(&home, &server.url, &admin, &units[0].onboarding_payload).await;
 
@@ -1107,15 +1055,7 @@ async fn the_phone_number_is_corrected_through_the_cli_with_a_code_to_the_new_nu
 async fn misuse_is_reported_through_the_cli_with_logout_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let (server, admin) = server(dir.path()).await;
-    let project = admin
-        .create_project("โครงการ ทดสอบ", ProjectKind::Condominium)
-        .await
-        .unwrap();
-    let units = admin
-        .import_owners(&project.project_id, REGISTRY.as_bytes().to_vec())
-        .await
-        .unwrap()
-        .units;
+    let (project, units) = project_with_owners(&admin, "โครงการ ทดสอบ").await;
     let home = dir.path().join("phone");
     onboard_by_cli(&home, &server.url, &admin, &units[0].onboarding_payload).await;
 

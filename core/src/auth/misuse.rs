@@ -17,7 +17,6 @@ use super::AuthClient;
 use crate::domain::privacy_request::{check_detail, RequestKind};
 use crate::error::Result;
 use crate::protocol::LogoutRequest;
-use crate::store::setting_keys;
 
 /// The report the office must look into by `deadline`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,12 +51,7 @@ impl AuthClient<'_> {
                 let report = answer.misuse_report.ok_or_else(|| {
                     crate::error::LobbyError::internal("the server filed no misuse report")
                 })?;
-                inner.forget_session()?;
-                inner.with_store(|s| {
-                    s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
-                    s.clear_setting(setting_keys::PENDING_OTP)
-                })?;
-                inner.publish_state(crate::sync::SyncState::Idle)?;
+                inner.signed_out()?;
                 Ok(MisuseReport {
                     request_id: report.request_id,
                     deadline: report.deadline,

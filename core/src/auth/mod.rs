@@ -346,12 +346,7 @@ impl AuthClient<'_> {
                         .is_ok(),
                     None => false,
                 };
-                inner.forget_session()?;
-                inner.with_store(|s| {
-                    s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
-                    s.clear_setting(setting_keys::PENDING_OTP)
-                })?;
-                inner.publish_state(crate::sync::SyncState::Idle)?;
+                inner.signed_out()?;
                 Ok(revoked)
             })
             .await
@@ -475,6 +470,17 @@ impl Inner {
             s.clear_setting(setting_keys::PERSON_ID)?;
             s.clear_setting(setting_keys::CURRENT_UNIT)
         })
+    }
+
+    /// After a logout (or a misuse report): the account leaves this phone, with the last
+    /// sync's state and any code waiting, and listeners see the phone idle.
+    pub(crate) fn signed_out(&self) -> Result<()> {
+        self.forget_session()?;
+        self.with_store(|s| {
+            s.clear_setting(setting_keys::LAST_SYNC_STATE)?;
+            s.clear_setting(setting_keys::PENDING_OTP)
+        })?;
+        self.publish_state(crate::sync::SyncState::Idle)
     }
 
     pub(crate) fn clear_session_secrets(&self) -> Result<()> {
