@@ -64,5 +64,12 @@ public final class LobbyAuth: Sendable {
         try await ffi.sessions()
     }
 
+    /// "Someone else used my account": ends every sign-in and reports the misuse to the
+    /// juristic office (due in 72 hours), then signs this phone out like `logout`. Online
+    /// only: throws `.offline` and keeps the session when the server could not be reached.
+    public func reportMisuse(detail: String? = nil) async throws -> MisuseReport {
+        try await ffi.reportMisuse(detail: detail)
+    }
+
     public var isSignedIn: Bool { ffi.isSignedIn() }
 }

@@ -28,4 +28,15 @@ public final class LobbyProfile: Sendable {
     public func confirmEmailChange(code: String) async throws -> Profile? {
         try await ffi.confirmEmailChange(code: code)
     }
+
+    /// Sends a code to the new phone number (any common Thai form; needs a sign-in from
+    /// the last 10 minutes); then `confirmPhoneChange(code:)`.
+    public func requestPhoneChange(_ phone: String) async throws -> OtpChallenge {
+        try await ffi.requestPhoneChange(phone: phone)
+    }
+
+    /// The number becomes the person's phone (the old one is told); the synced profile.
+    public func confirmPhoneChange(code: String) async throws -> Profile? {
+        try await ffi.confirmPhoneChange(code: code)
+    }
 }
