@@ -396,6 +396,16 @@ fn demo_runs_the_whole_journey_as_one_json_document() {
     assert!(steps
         .iter()
         .all(|s| s["title"].is_string() && s["said"].is_string()));
+    // Numbered 1, 2, … in the order they ran.
+    for (i, s) in steps.iter().enumerate() {
+        assert_eq!(s["step"], i + 1, "{s}");
+    }
+    let audit = steps
+        .iter()
+        .find(|s| s["title"].as_str().unwrap().starts_with("The audit log"))
+        .expect("the audit log step");
+    assert_eq!(audit["detail"]["verified"], true);
+    assert!(audit["detail"]["entries"].as_u64().unwrap() > 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
