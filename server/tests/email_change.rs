@@ -62,17 +62,7 @@ async fn another_account_cannot_take_an_owners_registry_email() {
         .onboard(&imported.units[0].onboarding_payload, "081-234-5678")
         .await;
     t.age_otp_sends(61);
-    let sent = t
-        .post_ok("/v1/auth/otp", json!({"to": SOMCHAI}), None)
-        .await;
-    let code = t.admin.peek_otp(SOMCHAI).await.unwrap().code;
-    let signed_in = t
-        .post_ok(
-            "/v1/auth/otp/verify",
-            json!({"request_id": sent["request_id"], "code": code}),
-            None,
-        )
-        .await;
+    let signed_in = t.sign_in_by_otp(SOMCHAI).await;
     assert_eq!(signed_in["person_id"], somchai["person_id"]);
     assert_eq!(
         t.count(&format!(

@@ -78,15 +78,7 @@ async fn a_verified_new_number_signs_in_the_old_is_told_and_forgotten() {
 
     // A code to the new number signs into the same account; the old number knows none.
     t.age_otp_sends(61);
-    let sent = t.post_ok("/v1/auth/otp", json!({"to": NEW}), None).await;
-    let code = t.admin.peek_otp(NEW).await.unwrap().code;
-    let signed_in = t
-        .post_ok(
-            "/v1/auth/otp/verify",
-            json!({"request_id": sent["request_id"], "code": code}),
-            None,
-        )
-        .await;
+    let signed_in = t.sign_in_by_otp(NEW).await;
     assert_eq!(signed_in["person_id"], grant["person_id"]);
     assert_eq!(
         t.count(&format!(

@@ -502,14 +502,7 @@ async fn guessing_from_many_addresses_locks_the_account_until_a_verified_code() 
     let (status, _) = password_from(&t, "127.0.0.1", PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // The owner signs in with a code to their phone: that proves them, and unlocks.
-    let sent = t.post_ok("/v1/auth/otp", json!({"to": PHONE}), None).await;
-    let code = t.admin.peek_otp(PHONE).await.unwrap().code;
-    t.post_ok(
-        "/v1/auth/otp/verify",
-        json!({"request_id": sent["request_id"], "code": code}),
-        None,
-    )
-    .await;
+    t.sign_in_by_otp(PHONE).await;
     let (status, v) = password_from(&t, "127.0.0.1", PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     t.shutdown().await;

@@ -164,6 +164,19 @@ impl TestServer {
         .await
     }
 
+    /// An OTP sign-in: a code sent `to` a phone number or an e-mail address (in the form
+    /// given), peeked (dev), verified; returns the session grant.
+    pub async fn sign_in_by_otp(&self, to: &str) -> Value {
+        let sent = self.post_ok("/v1/auth/otp", json!({"to": to}), None).await;
+        let code = self.admin.peek_otp(to).await.expect("peek").code;
+        self.post_ok(
+            "/v1/auth/otp/verify",
+            json!({"request_id": sent["request_id"], "code": code}),
+            None,
+        )
+        .await
+    }
+
     /// The owner (`owner_token`) invites `role` into `unit_id`; the person with `phone`
     /// accepts (accept → peek → verify). Their session grant.
     pub async fn join(

@@ -27,8 +27,7 @@ class ProfileTest : PhoneTestCase() {
         val sent = phone.profile.requestEmailChange("Somchai.New@Example.com")
         assertEquals(true, sent.sentTo.contains("@"))
         assertFailsWithCode(ErrorCode.OTP_INVALID) {
-            val real = server.peekOtp("somchai.new@example.com")
-            phone.profile.confirmEmailChange(if (real == "000000") "111111" else "000000")
+            phone.profile.confirmEmailChange(server.wrongOtp("somchai.new@example.com"))
         }
         assertEquals("somchai@example.com", phone.profile.get()?.email)
         val changed = phone.profile.confirmEmailChange(server.peekOtp("somchai.new@example.com"))
@@ -53,8 +52,7 @@ class ProfileTest : PhoneTestCase() {
         val sent = phone.profile.requestPhoneChange("087-654-3210")
         assertEquals(true, sent.sentTo.startsWith("+66"))
         assertFailsWithCode(ErrorCode.OTP_INVALID) {
-            val real = server.peekOtp("0876543210")
-            phone.profile.confirmPhoneChange(if (real == "000000") "111111" else "000000")
+            phone.profile.confirmPhoneChange(server.wrongOtp("0876543210"))
         }
         assertEquals("+66812345678", phone.profile.get()?.phone)
         val changed = phone.profile.confirmPhoneChange(server.peekOtp("0876543210"))

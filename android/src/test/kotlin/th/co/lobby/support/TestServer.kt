@@ -197,6 +197,9 @@ class TestServer private constructor(
     fun peekOtp(to: String): String =
         call("GET", "/v1/admin/otp/peek?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), null, null)["code"] as String
 
+    /** A six-digit code that is not the one sent `to` (for the wrong-code paths). */
+    fun wrongOtp(to: String): String = if (peekOtp(to) == "000000") "111111" else "000000"
+
     /** Stops the server (the phone then sees it as offline). */
     override fun close() {
         if (!process.isAlive) return
