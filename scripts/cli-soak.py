@@ -321,18 +321,18 @@ class Soak:
     def step(self, phase):
         human = self.rng.random() < 0.10  # some invocations print for people, not --json
         r = self.rng.random()
-        if r < 0.12:
+        if r < 0.10:
             self.invoke("status", ["status"], not human, phase)
-        elif r < 0.22:
+        elif r < 0.18:
             self.invoke("units", ["units"], not human, phase)
-        elif r < 0.34:
+        elif r < 0.28:
             rc, doc = self.invoke("invite list", ["invite", "list"], not human, phase)
             self.refresh_outstanding(doc)
-        elif r < 0.44:
+        elif r < 0.36:
             self.invoke("members", ["members"], not human, phase)
-        elif r < 0.50:
+        elif r < 0.42:
             self.invoke("parcels", ["parcels"], not human, phase)
-        elif r < 0.56:
+        elif r < 0.48:
             # The pickup pass needs no network: with the server up or down it must be made.
             out = str(self.home / "pickup.png")
             rc, doc = self.invoke("pickup-qr", ["pickup-qr", "--out", out], True, phase)
@@ -341,7 +341,7 @@ class Soak:
                 self.bad_output += 1
                 self.log("bad-output.log", "NO PICKUP PASS (pickup-qr must work offline)",
                          ["pickup-qr"], rc, json.dumps(doc).encode(), b"", phase)
-        elif r < 0.60:
+        elif r < 0.52:
             # Accepted with the server up, pending (queued) with it down: never an error.
             choice = self.rng.choice(("approve", "disapprove", "abstain"))
             rc, doc = self.invoke("vote", ["vote", self.item, choice], True, phase)
@@ -350,9 +350,17 @@ class Soak:
                 self.bad_output += 1
                 self.log("bad-output.log", "VOTE NOT ACCEPTED OR QUEUED",
                          ["vote", self.item, choice], rc, json.dumps(doc).encode(), b"", phase)
-        elif r < 0.63:
+        elif r < 0.55:
             self.invoke("meeting show", ["meeting", "show", self.meeting], not human, phase)
-        elif r < 0.70:
+        elif r < 0.58:
+            self.invoke("consents", ["consents"], not human, phase)
+        elif r < 0.61:
+            self.invoke("privacy requests", ["privacy", "requests"], not human, phase)
+        elif r < 0.63:
+            self.invoke("sessions", ["sessions"], not human, phase)  # online only
+        elif r < 0.65:
+            self.export(phase)
+        elif r < 0.72:
             rc, doc = self.invoke("sync", ["sync"], not human, phase)
             if isinstance(doc, dict) and "state" in doc:
                 self.sync_states[f"{phase}:{doc['state']}"] += 1
@@ -378,6 +386,29 @@ class Soak:
                     # Learn what is still open from the device itself.
                     rc, doc = self.invoke("invite list", ["invite", "list"], True, phase)
                     self.refresh_outstanding(doc)
+
+    def export(self, phase):
+        """Online only (and within 10 minutes of signing in): when it says it wrote the
+        file, the file is whole, one JSON document of the size it said; when it fails,
+        no file is left half-written under the name."""
+        out = self.home / "export.json"
+        if out.exists():
+            out.unlink()
+        rc, doc = self.invoke("export", ["export", "--out", str(out)], True, phase)
+        if rc == 0:
+            try:
+                whole = (isinstance(doc, dict) and doc.get("bytes") == out.stat().st_size
+                         and isinstance(json.loads(out.read_bytes()), dict))
+            except (OSError, ValueError):
+                whole = False
+            if not whole:
+                self.bad_output += 1
+                self.log("bad-output.log", "EXPORT NOT WHOLE", ["export"], rc,
+                         json.dumps(doc).encode(), b"", phase)
+        elif out.exists():
+            self.bad_output += 1
+            self.log("bad-output.log", "A FAILED EXPORT LEFT A FILE", ["export"], rc,
+                     json.dumps(doc).encode(), b"", phase)
 
     def progress(self):
         say(f"{self.count}/{self.opts.n} abnormal={self.abnormal} usage_errors={self.usage_errors} "
