@@ -186,6 +186,16 @@ impl LobbyClient {
     }
 }
 
+#[uniffi::export(async_runtime = "tokio")]
+impl LobbyClient {
+    /// "Erase this phone": ends this phone's sign-in on the server when the server can be
+    /// reached (so the device is not left among the person's sessions), then `wipe` —
+    /// offline too. Whether the server was told.
+    pub async fn sign_out_and_wipe(&self) -> Result<bool, LobbyError> {
+        Ok(self.inner.sign_out_and_wipe().await?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use lobby_core::secrets::SecretStore as CoreSecretStore;

@@ -146,7 +146,8 @@ pub enum Command {
     /// Your vote receipts, checked against the meeting's published ballot log.
     #[command(subcommand)]
     Receipts(ReceiptsCmd),
-    /// Delete everything this device holds for the account.
+    /// Delete everything this device holds for the account (its sign-in is ended on the
+    /// server first, when the server can be reached).
     Wipe,
     /// The whole journey against an embedded server on a temporary database.
     Demo,

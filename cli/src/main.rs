@@ -134,7 +134,7 @@ async fn dispatch(lobby: &lobby_core::Lobby, command: Command) -> Result<Reply> 
         Command::Receipts(args::ReceiptsCmd::Verify { meeting_id }) => {
             meetings::verify(lobby, &meeting_id).await
         }
-        Command::Wipe => account::wipe(lobby),
+        Command::Wipe => account::wipe(lobby).await,
         Command::Demo => unreachable_demo(),
     }
 }

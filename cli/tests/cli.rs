@@ -1126,3 +1126,51 @@ async fn misuse_is_reported_through_the_cli_with_logout_everywhere() {
     );
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wiping_a_device_ends_its_sign_in_on_the_server_and_still_wipes_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, admin) = server(dir.path()).await;
+    let (_, units) = project_with_owners(&admin, "โครงการ ล้างเครื่อง").await;
+    let cli = dir.path().join("cli");
+    onboard_by_cli(&cli, &server.url, &admin, &units[0].onboarding_payload).await;
+    let pixel = phone_signs_in(&dir.path().join("pixel"), &server.url, Some("Pixel 8")).await;
+    assert_eq!(pixel.auth().sessions().await.unwrap().len(), 2);
+
+    // Online: the sign-in ends on the server, so the other device no longer lists it.
+    let r = run(&cli, &["wipe"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["signed_out_on_server"], true);
+    let left = pixel.auth().sessions().await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].current, "only the Pixel's own sign-in is left");
+    let r = run(&cli, &["units"]).await;
+    assert_eq!(r.json["units"].as_array().map(Vec::len), Some(0));
+
+    // Offline: the device is wiped all the same, and says the server was not told. (The
+    // wipe took the remembered server address too.)
+    let r = run(
+        &cli,
+        &[
+            "--server",
+            &server.url,
+            "login",
+            "password",
+            "--to",
+            "0812345678",
+            "--password",
+            "Lumpini2026!",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    pixel.close();
+    server.shutdown().await.unwrap();
+    let r = run(&cli, &["wipe"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json["signed_out_on_server"], false);
+    let r = run(&cli, &["status"]).await;
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = run(&cli, &["units"]).await;
+    assert_eq!(r.json["units"].as_array().map(Vec::len), Some(0));
+}

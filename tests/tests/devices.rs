@@ -178,3 +178,26 @@ async fn reporting_misuse_ends_every_sign_in_and_the_report_is_listed_after_sign
         Some("มีคนเข้าบัญชีจากแท็บเล็ตที่ไม่ใช่ของฉัน")
     );
 }
+
+#[tokio::test]
+async fn erasing_a_phone_ends_its_sign_in_on_the_server_and_offline_still_wipes_it() {
+    let mut server = TestServer::start().await;
+    let (pixel, tablet) = two_phones(&server).await;
+    assert!(tablet.lobby.sign_out_and_wipe().await.expect("erase"));
+    assert!(!tablet.lobby.auth().is_signed_in());
+    assert!(tablet.lobby.units().list().expect("units").is_empty());
+    let left = pixel.lobby.auth().sessions().await.expect("list");
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].device.as_deref(), Some(PIXEL));
+
+    // With the server gone the phone is erased all the same; the server was not told.
+    server.stop().await;
+    assert!(!pixel
+        .lobby
+        .sign_out_and_wipe()
+        .await
+        .expect("erase offline"));
+    assert!(!pixel.lobby.auth().is_signed_in());
+    assert!(pixel.lobby.units().list().expect("units").is_empty());
+    assert!(pixel.secrets.get(keys::REFRESH_TOKEN).unwrap().is_none());
+}

@@ -185,10 +185,16 @@ fn show_profile(lobby: &Lobby) -> Result<Reply> {
     ))
 }
 
-pub fn wipe(lobby: &Lobby) -> Result<Reply> {
-    lobby.wipe()?;
-    Ok(Reply::new(
-        json!({}),
-        "Everything this device held for the account is deleted.",
-    ))
+/// `wipe`: [`Lobby::sign_out_and_wipe`] — the sign-in ends on the server when it can be
+/// reached, then every table and every account secret on the device go.
+pub async fn wipe(lobby: &Lobby) -> Result<Reply> {
+    let signed_in = lobby.auth().is_signed_in();
+    let ended = lobby.sign_out_and_wipe().await?;
+    let mut human = "Everything this device held for the account is deleted.".to_string();
+    if signed_in && !ended {
+        human.push_str(
+            "\nThe server could not be reached: this device stays listed among your sessions until its sign-in expires, or until `lobby logout --everywhere` from another device.",
+        );
+    }
+    Ok(Reply::new(json!({"signed_out_on_server": ended}), human))
 }

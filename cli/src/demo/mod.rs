@@ -677,9 +677,10 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         json!({"revoked": revoked, "tokens_left": tokens_left, "units": again.units.len()}),
     );
 
-    // 14. The owner erases this phone (PDPA): every table and every account secret.
+    // 14. The owner erases this phone (PDPA): its sign-in ends on the server, then every
+    // table and every account secret go.
     let secrets_before = secrets.names().len();
-    lobby.wipe()?;
+    let told = lobby.sign_out_and_wipe().await?;
     let units_left = lobby.units().list()?.len();
     let profile_left = lobby.profile().get()?.is_some();
     let secrets_left = secrets.names();
@@ -687,16 +688,17 @@ pub async fn run(as_json: bool) -> Result<Reply> {
         || profile_left
         || lobby.auth().is_signed_in()
         || secrets_left != [lobby_core::secrets::keys::DATABASE_KEY]
+        || !told
     {
         return Err(fail("the wipe left account data on the phone"));
     }
     tour.step(
         "The owner erases this phone (PDPA)",
         format!(
-            "{secrets_before} secrets before (session tokens, invitation codes, database key), {} after (the device's database key); units {units_left}, profile gone, signed out",
+            "its sign-in ended on the server first; {secrets_before} secrets before (session tokens, invitation codes, database key), {} after (the device's database key); units {units_left}, profile gone, signed out",
             secrets_left.len()
         ),
-        json!({"secrets_before": secrets_before, "secrets_after": secrets_left.len(), "units": units_left}),
+        json!({"signed_out_on_server": told, "secrets_before": secrets_before, "secrets_after": secrets_left.len(), "units": units_left}),
     );
 
     // 15–16. Devices and sessions (PDPA): which device, last seen; report misuse.

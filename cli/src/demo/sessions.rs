@@ -1,8 +1,8 @@
 //! The demo's devices-and-sessions steps (issue 11: "which device, last seen"): the owner
-//! signs in again on the erased phone and on a tablet and lists the signed-in devices —
-//! the erased phone's earlier sign-in is still there (a wipe forgets the tokens on the
-//! phone; only a logout ends the sign-in on the server). Not recognising a sign-in, the
-//! owner reports misuse from the tablet: every sign-in ends, the phone's next sync wipes
+//! signs in again on the erased phone (its erasure ended its earlier sign-in) and on a
+//! tablet and lists the signed-in devices — and finds a third, an unknown device someone
+//! signed in on with the owner's password. Not recognising it, the owner reports misuse
+//! from the tablet: every sign-in ends (the intruder's too), the phone's next sync wipes
 //! what it held, and the juristic office has the report at the top of its list, due in
 //! 72 hours.
 
@@ -55,20 +55,32 @@ pub(super) async fn run(
         .auth()
         .login_password(OWNER_PHONE, OWNER_PASSWORD)
         .await?;
+    // Someone who learned the password, on a device that gives no name.
+    let intruder = Lobby::open(
+        LobbyConfig {
+            data_dir: data_dir.join("intruder"),
+            server_url: Some(server_url.to_string()),
+            device_label: None,
+        },
+        Arc::new(MemorySecretStore::new()),
+    )?;
+    intruder
+        .auth()
+        .login_password(OWNER_PHONE, OWNER_PASSWORD)
+        .await?;
     let listed = phone.auth().sessions().await?;
     let current: Vec<_> = listed.iter().filter(|s| s.current).collect();
     let labels: Vec<_> = listed.iter().map(|s| s.device.as_deref()).collect();
     if current.len() != 1
         || current[0].device.as_deref() != Some(phone_label)
-        || labels.first() != Some(&Some(TABLET))
-        || listed.len() != 3
+        || labels != [None, Some(TABLET), Some(phone_label)]
     {
         return Err(fail("the session list is not the owner's three sign-ins"));
     }
     tour.step(
         "Devices and sessions: which device, last seen",
         format!(
-            "the owner signs in again on the phone and on a tablet; `lobby sessions` lists {} sign-ins, the most recently seen first:\n{}\n(the third is the erased phone's earlier sign-in: a wipe forgets the tokens on the phone, only a logout ends it on the server)",
+            "the owner signs in again on the phone and on a tablet; `lobby sessions` lists {} sign-ins, the most recently seen first:\n{}\n(the erased phone's earlier sign-in is not among them: erasing it ended it on the server. The unknown device is not the owner's)",
             listed.len(),
             listed.iter().map(|s| format!("  {}", line(s))).collect::<Vec<_>>().join("\n")
         ),
@@ -89,13 +101,18 @@ pub(super) async fn run(
         matches!(&report.state, SyncState::Error { code, .. } if *code == ErrorCode::Unauthorized);
     let units_left = phone.units().list()?.len();
     let still_listed = phone.auth().sessions().await.map(|s| s.len()).ok();
+    let intruder_out = intruder.sync().await.is_ok_and(
+        |r| matches!(&r.state, SyncState::Error { code, .. } if *code == ErrorCode::Unauthorized),
+    ) && !intruder.auth().is_signed_in();
     tablet.close();
+    intruder.close();
     if !revoked
         || !on_top
         || !ended
         || units_left != 0
         || phone.auth().is_signed_in()
         || still_listed.is_some()
+        || !intruder_out
     {
         return Err(fail(
             "logging out everywhere did not end the phone's session",
@@ -104,12 +121,12 @@ pub(super) async fn run(
     tour.step(
         "Report misuse from the tablet: every sign-in ends, the office is told",
         format!(
-            "`lobby logout --everywhere --report-misuse`: every device is signed out on the server and the report (request {}) tops the office's privacy requests, due {} (72 hours: a possible breach); the phone's next sync is refused ({}), and the phone drops the account's data: {units_left} unit(s) left, signed out",
+            "`lobby logout --everywhere --report-misuse`: every device is signed out on the server (the unknown one too: its next sync is refused and it holds nothing of the account) and the report (request {}) tops the office's privacy requests, due {} (72 hours: a possible breach); the phone's next sync is refused ({}), and the phone drops the account's data: {units_left} unit(s) left, signed out",
             misuse.request_id,
             misuse.deadline.format("%Y-%m-%d %H:%M UTC"),
             report.state.name()
         ),
-        json!({"revoked": revoked, "office_sees_it_first": on_top, "phone_sync": report.state.name(), "phone_units": units_left}),
+        json!({"revoked": revoked, "intruder_signed_out": intruder_out, "office_sees_it_first": on_top, "phone_sync": report.state.name(), "phone_units": units_left}),
     );
     Ok(())
 }

@@ -297,6 +297,18 @@ impl Lobby {
         self.inner.device.wipe()?;
         self.inner.publish_state(SyncState::Idle)
     }
+
+    /// "Erase this phone" as a person means it: the phone's sign-in ends on the server
+    /// too — a logout, when the server can be reached, so the erased device is not left
+    /// among the person's sessions — and then [`Lobby::wipe`]. Offline the wipe happens
+    /// all the same (the tokens go with it; the sign-in stays listed until it expires or
+    /// the person logs out everywhere). Whether the server was told.
+    pub async fn sign_out_and_wipe(&self) -> Result<bool> {
+        let auth = self.auth();
+        let told = auth.is_signed_in() && auth.logout(false).await?;
+        self.wipe()?;
+        Ok(told)
+    }
 }
 
 impl Inner {

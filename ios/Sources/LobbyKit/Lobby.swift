@@ -146,6 +146,11 @@ public final class Lobby: @unchecked Sendable {
 
     /// Erases this account's data from the phone (replica, outbox, settings, tokens).
     public func wipe() throws { try ffi.wipe() }
+
+    /// "Erase this phone": ends this phone's sign-in on the server when it can be reached
+    /// (the device then no longer shows among the person's sessions), then `wipe()` —
+    /// offline too. Whether the server was told.
+    public func signOutAndWipe() async throws -> Bool { try await ffi.signOutAndWipe() }
 }
 
 /// QR codes with the core's renderer and reader.

@@ -158,6 +158,13 @@ class Lobby private constructor(
     /** Erases this account's data from the phone (replica, outbox, settings, tokens). */
     suspend fun wipe() = io { ffi.wipe() }
 
+    /**
+     * "Erase this phone": ends this phone's sign-in on the server when it can be reached
+     * (the device then no longer shows among the person's sessions), then [wipe] — offline
+     * too. Whether the server was told.
+     */
+    suspend fun signOutAndWipe(): Boolean = ffi.signOutAndWipe()
+
     private val closed = AtomicBoolean(false)
 
     /**

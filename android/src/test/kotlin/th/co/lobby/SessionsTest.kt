@@ -52,6 +52,20 @@ class SessionsTest : PhoneTestCase() {
     }
 
     @Test
+    fun erasing_the_tablet_ends_its_sign_in_so_the_phone_no_longer_lists_it() {
+        runBlocking { onboard(unit("12/345")) }
+        withTablet { tablet ->
+            assertEquals(2, phone.auth.sessions().size)
+            assertTrue(tablet.signOutAndWipe())
+            assertFalse(tablet.auth.isSignedIn)
+            assertTrue(tablet.units.list().isEmpty())
+        }
+        val left = runBlocking { phone.auth.sessions() }
+        assertEquals(1, left.size)
+        assertTrue(left.single().current)
+    }
+
+    @Test
     fun logging_out_everywhere_on_the_tablet_wipes_the_phone_at_its_next_sync() {
         runBlocking { onboard(unit("12/345")) }
         withTablet { tablet -> assertTrue(tablet.auth.logout(everywhere = true)) }
