@@ -176,6 +176,63 @@ async fn an_export_needs_a_fresh_sign_in_and_a_session() {
     w.t.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_request_for_another_persons_data_gets_only_ones_own_or_nothing() {
+    let w = world().await;
+    let (_, mine) = export(&w.t, &w.owner).await;
+    let owner_id = mine["person_id"].as_str().unwrap().to_string();
+    assert!(
+        mine.to_string().contains("+66812345678"),
+        "the search below works"
+    );
+    // The export has no person to name: whoever asks gets their own, whatever they add.
+    let (status, e) =
+        w.t.request(
+            "GET",
+            &format!("/v1/me/export?person_id={owner_id}"),
+            None,
+            Some(&w.tenant),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    assert_ne!(e["person_id"], owner_id.as_str());
+    assert!(e["server"]["units_owned"].as_array().unwrap().is_empty());
+    // Nothing of the owner's own: not their contact, not their sign-ins.
+    let text = e.to_string();
+    for owner_value in ["+66812345678", "0812345678", "somchai@example.com"] {
+        assert!(!text.contains(owner_value), "{owner_value} in {text}");
+    }
+    assert_eq!(e["server"]["profile"].as_array().unwrap().len(), 1);
+    // The office's side is not a resident's: their token reads no one's requests, audit
+    // log or parcels there, and answers no request (their own erasure included).
+    let (request_id, _) = file_erasure(&w.t, &w.tenant).await;
+    for (method, path) in [
+        (
+            "GET",
+            format!("/v1/admin/projects/{}/privacy-requests", w.project),
+        ),
+        ("GET", format!("/v1/admin/projects/{}/audit", w.project)),
+        ("GET", format!("/v1/admin/parcels?project_id={}", w.project)),
+        (
+            "POST",
+            format!("/v1/admin/privacy-requests/{request_id}/decide"),
+        ),
+    ] {
+        let body = (method == "POST").then(|| json!({"approve": true}));
+        let (status, v) = w.t.request(method, &path, body, Some(&w.tenant)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {v}");
+    }
+    let list =
+        w.t.admin
+            .privacy_requests(&w.project)
+            .await
+            .unwrap()
+            .requests;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].status, "open", "still the office's to answer");
+    w.t.shutdown().await;
+}
+
 async fn file_erasure(t: &TestServer, token: &str) -> (String, String) {
     let id = uuid::Uuid::now_v7().to_string();
     let m = json!({"privacy_request_file": {"request_id": id, "kind": "erasure", "detail": "ลบข้อมูลของ มานี มีนา"}});
