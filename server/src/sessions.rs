@@ -219,16 +219,20 @@ pub fn revoke_family(db: &dyn Storage, family_id: &str, now: DateTime<Utc>) -> A
     db.write(|tx| end_family(tx, family_id, now))
 }
 
+/// Ends every sign-in of the person: all their sessions and device keys (log out
+/// everywhere, a misuse report, an erasure).
+pub fn end_person_sign_ins(tx: &mut dyn Tx, person_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    tx.revoke_person_sessions(person_id, now)?;
+    tx.revoke_person_device_keys(person_id, now)
+}
+
 /// Signs the person out everywhere (every device key too).
 pub fn revoke_person_sessions(
     db: &dyn Storage,
     person_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    db.write(|tx| {
-        tx.revoke_person_sessions(person_id, now)?;
-        tx.revoke_person_device_keys(person_id, now)
-    })
+    db.write(|tx| end_person_sign_ins(tx, person_id, now))
 }
 
 /// The person's sign-ins that can still be used — not signed out, refresh token not

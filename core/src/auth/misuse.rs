@@ -42,6 +42,7 @@ impl AuthClient<'_> {
                     report_misuse: true,
                     detail,
                 };
+                req.check()?;
                 let answer = inner
                     .authed(|api, token| {
                         let r = req.clone();

@@ -213,15 +213,8 @@ pub async fn logout(
         }
     };
     let now = Utc::now();
-    if req.detail.is_some() && !req.report_misuse {
-        return Err(AppError::invalid("a detail goes with report_misuse"));
-    }
+    req.check()?;
     if req.report_misuse {
-        if !req.everywhere {
-            return Err(AppError::invalid(
-                "a misuse report ends every sign-in: send it with everywhere",
-            ));
-        }
         let pid = session.person_id.clone();
         let reported = state
             .db(move |s| report_misuse(s, &pid, req.detail.as_deref(), now))

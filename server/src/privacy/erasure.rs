@@ -79,8 +79,7 @@ pub fn erase(tx: &mut dyn Tx, person_id: &str, now: DateTime<Utc>) -> AppResult<
             records::member_removed(tx, &m, now)?;
         }
     }
-    tx.revoke_person_sessions(person_id, now)?;
-    tx.revoke_person_device_keys(person_id, now)?;
+    crate::sessions::end_person_sign_ins(tx, person_id, now)?;
 
     let mut report = ErasureReport::default();
     for h in HOLDINGS {
@@ -138,30 +137,18 @@ pub fn erase(tx: &mut dyn Tx, person_id: &str, now: DateTime<Utc>) -> AppResult<
 fn redact_change_log(tx: &mut dyn Tx, who: &Identifiers, now: DateTime<Utc>) -> AppResult<u64> {
     // scope → (kind, id) → the newest rewritten record of that entity, with its seq.
     let mut newest: BTreeMap<String, HashMap<Entity, (i64, Record)>> = BTreeMap::new();
-    let mut rewritten = 0u64;
-    let mut after = 0;
-    loop {
-        let page = tx.changes_containing(who.needles(), after, PAGE)?;
-        let Some((_, last)) = page.last() else { break };
-        after = last.seq;
-        for (scope, change) in page {
-            let mut value: serde_json::Value = serde_json::from_str(&change.record_json)
-                .map_err(|e| AppError::server("erasure", e))?;
-            if !redact_json(&mut value, who) {
-                continue;
-            }
-            let json = value.to_string();
-            tx.rewrite_change(change.seq, &json)?;
-            rewritten += 1;
+    let rewritten = redact_entries(
+        tx,
+        who,
+        |_, _| true,
+        |scope, seq, value| {
             let record: Record =
                 serde_json::from_value(value).map_err(|e| AppError::server("erasure", e))?;
             let key = (record.kind(), record.id().to_string());
-            newest
-                .entry(scope)
-                .or_default()
-                .insert(key, (change.seq, record));
-        }
-    }
+            newest.entry(scope).or_default().insert(key, (seq, record));
+            Ok(())
+        },
+    )?;
     for (scope, entities) in newest {
         let first = entities.values().map(|e| e.0).min().unwrap_or(0);
         let latest = latest_seqs(tx, &scope, first)?;
@@ -188,26 +175,45 @@ pub fn forget_superseded_profiles(
     old: &Identifiers,
 ) -> AppResult<u64> {
     let own = lobby_model::scope::person(person_id);
-    let mut rewritten = 0u64;
+    redact_entries(
+        tx,
+        old,
+        |scope, value| {
+            scope == own
+                && serde_json::from_value::<Record>(value.clone())
+                    .is_ok_and(|r| r.kind() == EntityKind::Profile)
+        },
+        |_, _, _| Ok(()),
+    )
+}
+
+/// Pages through the change-log entries that contain one of `who`'s identifiers; each
+/// that `wanted` accepts (by scope and record) and that names them is rewritten in place,
+/// redacted, and handed to `rewritten` (its scope, seq and redacted record). How many
+/// entries were rewritten.
+fn redact_entries(
+    tx: &mut dyn Tx,
+    who: &Identifiers,
+    wanted: impl Fn(&str, &serde_json::Value) -> bool,
+    mut rewritten: impl FnMut(String, i64, serde_json::Value) -> AppResult<()>,
+) -> AppResult<u64> {
+    let mut count = 0u64;
     let mut after = 0;
     loop {
-        let page = tx.changes_containing(old.needles(), after, PAGE)?;
+        let page = tx.changes_containing(who.needles(), after, PAGE)?;
         let Some((_, last)) = page.last() else {
-            return Ok(rewritten);
+            return Ok(count);
         };
         after = last.seq;
         for (scope, change) in page {
-            if scope != own {
+            let mut value: serde_json::Value = serde_json::from_str(&change.record_json)
+                .map_err(|e| AppError::server("change-log redaction", e))?;
+            if !wanted(&scope, &value) || !redact_json(&mut value, who) {
                 continue;
             }
-            let mut value: serde_json::Value = serde_json::from_str(&change.record_json)
-                .map_err(|e| AppError::server("contact change", e))?;
-            let is_profile = serde_json::from_value::<Record>(value.clone())
-                .is_ok_and(|r| r.kind() == EntityKind::Profile);
-            if is_profile && redact_json(&mut value, old) {
-                tx.rewrite_change(change.seq, &value.to_string())?;
-                rewritten += 1;
-            }
+            tx.rewrite_change(change.seq, &value.to_string())?;
+            count += 1;
+            rewritten(scope, change.seq, value)?;
         }
     }
 }

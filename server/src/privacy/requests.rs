@@ -111,8 +111,7 @@ pub fn report_misuse(
 ) -> AppResult<MisuseReported> {
     let detail = check_detail(RequestKind::Misuse, detail)?;
     db.write(|tx| {
-        tx.revoke_person_sessions(person_id, now)?;
-        tx.revoke_person_device_keys(person_id, now)?;
+        crate::sessions::end_person_sign_ins(tx, person_id, now)?;
         let r = open(
             tx,
             person_id,

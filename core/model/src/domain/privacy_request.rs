@@ -135,6 +135,21 @@ pub fn check_queued(kind: RequestKind) -> Result<()> {
     }
 }
 
+/// The shape of a sign-out (`POST /v1/auth/logout`): a misuse report is made only with
+/// ending every sign-in (`everywhere`) — reporting without locking the other person out
+/// would leave them in — and a detail only goes with a report.
+pub fn check_sign_out(everywhere: bool, report_misuse: bool, has_detail: bool) -> Result<()> {
+    if has_detail && !report_misuse {
+        return Err(LobbyError::invalid("a detail goes with report_misuse"));
+    }
+    if report_misuse && !everywhere {
+        return Err(LobbyError::invalid(
+            "a misuse report ends every sign-in: send it with everywhere",
+        ));
+    }
+    Ok(())
+}
+
 /// The request's detail: optional for an erasure or objection, required for a correction
 /// (what is wrong, what it should be); Thai text with line breaks, at most
 /// [`MAX_DETAIL_CHARS`].
@@ -216,6 +231,26 @@ mod tests {
 
     fn t(min: i64) -> DateTime<Utc> {
         DateTime::<Utc>::from_timestamp(1_795_000_000 + min * 60, 0).unwrap()
+    }
+
+    #[test]
+    fn a_misuse_report_goes_only_with_logging_out_everywhere_and_a_detail_only_with_it() {
+        assert!(check_sign_out(false, false, false).is_ok());
+        assert!(check_sign_out(true, false, false).is_ok());
+        assert!(check_sign_out(true, true, false).is_ok());
+        assert!(check_sign_out(true, true, true).is_ok());
+        for (everywhere, report, detail) in [
+            (false, true, false),
+            (false, true, true),
+            (true, false, true),
+            (false, false, true),
+        ] {
+            assert_eq!(
+                check_sign_out(everywhere, report, detail).unwrap_err().code,
+                ErrorCode::InvalidInput,
+                "{everywhere} {report} {detail}"
+            );
+        }
     }
 
     #[test]

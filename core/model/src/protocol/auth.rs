@@ -79,6 +79,19 @@ pub struct LogoutRequest {
     pub detail: Option<String>,
 }
 
+impl LogoutRequest {
+    /// A misuse report only with `everywhere`, a detail only with a report
+    /// (`domain::privacy_request::check_sign_out`); the detail's text is the report's
+    /// to check.
+    pub fn check(&self) -> crate::error::Result<()> {
+        crate::domain::privacy_request::check_sign_out(
+            self.everywhere,
+            self.report_misuse,
+            self.detail.is_some(),
+        )
+    }
+}
+
 /// The answer to `POST /v1/auth/logout`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct LoggedOut {
