@@ -54,6 +54,11 @@ enum Command {
         /// of one database the same file.
         #[arg(long, env = "LOBBY_SERVER_KEY_FILE")]
         key_file: Option<PathBuf>,
+        /// Shut down when the process PID, which started this one, ends (this process's
+        /// parent is then no longer PID): a test harness that crashes or is killed
+        /// leaves no server behind.
+        #[arg(long, value_name = "PID", hide = true)]
+        parent_pid: Option<u32>,
     },
     /// Staff credentials, made on the server machine.
     Staff {
@@ -633,15 +638,19 @@ async fn run(cli: Cli) -> Result<Option<Output>, LobbyError> {
             dev,
             otp_webhook,
             key_file,
+            parent_pid,
         } => {
-            serve(ServerConfig {
-                db_path: db,
-                addr,
-                dev,
-                otp_webhook,
-                key_file,
-                limits: Default::default(),
-            })
+            serve(
+                ServerConfig {
+                    db_path: db,
+                    addr,
+                    dev,
+                    otp_webhook,
+                    key_file,
+                    limits: Default::default(),
+                },
+                parent_pid,
+            )
             .await?;
             Ok(None)
         }
@@ -660,10 +669,18 @@ async fn run(cli: Cli) -> Result<Option<Output>, LobbyError> {
     }
 }
 
-async fn serve(config: ServerConfig) -> Result<(), LobbyError> {
+async fn serve(config: ServerConfig, parent_pid: Option<u32>) -> Result<(), LobbyError> {
     // Listen for signals before announcing the address, so a supervisor that stops the
     // server right after reading the first line still gets a clean shutdown.
-    let stop = shutdown_signal().map_err(|e| server_error(format!("cannot watch signals: {e}")))?;
+    let signal =
+        shutdown_signal().map_err(|e| server_error(format!("cannot watch signals: {e}")))?;
+    let orphaned = parent_gone(parent_pid);
+    let stop = async move {
+        tokio::select! {
+            _ = signal => {}
+            _ = orphaned => tracing::info!("the parent process ended"),
+        }
+    };
     let server = crate::start(config)
         .await
         .map_err(|e| server_error(format!("{e:#}")))?;
@@ -694,6 +711,28 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
             _ = int.recv() => {}
         }
     })
+}
+
+/// Resolves when `parent` is no longer this process's parent (`--parent-pid`): it ended
+/// and this process was adopted by another. Checked against the pid the parent passed,
+/// not one read at start, so a parent that dies before this process looks is still seen.
+/// Never resolves without a pid, or where there is no parent id to watch.
+async fn parent_gone(parent: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(parent) = parent {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+        loop {
+            tick.tick().await;
+            // SAFETY: getppid has no preconditions and cannot fail.
+            let now = unsafe { libc::getppid() };
+            if u32::try_from(now).ok() != Some(parent) {
+                return;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = parent;
+    std::future::pending::<()>().await
 }
 
 #[cfg(not(unix))]

@@ -1,3 +1,4 @@
+#if canImport(Security)
 import Foundation
 import Security
 
@@ -51,3 +52,4 @@ public final class KeychainSecretStore: SecretStore, @unchecked Sendable {
         .Failed(code: .storage, reason: "Keychain \(operation) failed: OSStatus \(status)")
     }
 }
+#endif

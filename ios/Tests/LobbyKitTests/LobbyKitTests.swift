@@ -91,27 +91,3 @@ final class LobbyKitTests: XCTestCase {
         XCTAssertEqual(first?.pending, 0)
     }
 }
-
-/// The app's secret store as a test sees it.
-final class MemorySecretStore: SecretStore, @unchecked Sendable {
-    private var entries: [String: String] = [:]
-    private let lock = NSLock()
-
-    func get(key: String) throws -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries[key]
-    }
-
-    func set(key: String, value: String) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        entries[key] = value
-    }
-
-    func delete(key: String) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        entries[key] = nil
-    }
-}
