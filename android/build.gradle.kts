@@ -8,6 +8,11 @@
 //    (`cargo install cargo-ndk`, NDK installed through the SDK manager) into build/jniLibs.
 // Unit tests (src/test) run on the JVM against the host library in target/debug and a
 // lobby-server they start themselves; ./run-jvm-tests.sh does the same without Gradle.
+//
+// TLS: on Android the core checks certificates with rustls-platform-verifier, whose Kotlin
+// half (org.rustls.platformverifier.*, an AAR) must ship with this library at exactly the
+// version Cargo.lock pins (the `rustls-platform-verifier-android` crate's): see
+// RustlsVersion below, the repository in settings.gradle.kts and consumer-rules.pro.
 
 import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
@@ -17,6 +22,46 @@ plugins {
 }
 
 val workspaceDir: File = rootDir.parentFile
+
+/**
+ * The version of rustls-platform-verifier's Android component: that of the crate
+ * `rustls-platform-verifier-android` in the workspace's Cargo.lock (the crate exists only to
+ * pin it; a different version may crash at run time). As the crate's README does it, read
+ * at configuration time and friendly to the configuration cache.
+ */
+abstract class RustlsVersion : ValueSource<String, RustlsVersion.Params> {
+    interface Params : ValueSourceParameters {
+        val lockFile: RegularFileProperty
+    }
+
+    companion object {
+        const val CRATE_NAME = "rustls-platform-verifier-android"
+    }
+
+    override fun obtain(): String {
+        val lines = parameters.lockFile.get().asFile.readLines()
+        val nameIdx = lines.indexOfFirst { it.trim() == "name = \"$CRATE_NAME\"" }
+        val version = if (nameIdx < 0) null else lines.drop(nameIdx + 1)
+            .firstOrNull { it.trimStart().startsWith("version = ") }
+            ?.substringAfter('"', "")
+            ?.substringBefore('"', "")
+            ?.takeIf { it.isNotEmpty() }
+        return version ?: error("$CRATE_NAME not found in Cargo.lock")
+    }
+}
+
+val rustlsPlatformVerifierVersion = providers.of(RustlsVersion::class.java) {
+    parameters.lockFile.set(File(workspaceDir, "Cargo.lock"))
+}
+
+configurations.configureEach {
+    resolutionStrategy.eachDependency {
+        if (requested.group == "rustls" && requested.name == "rustls-platform-verifier") {
+            useVersion(rustlsPlatformVerifierVersion.get())
+            because("the Android component must be the version of ${RustlsVersion.CRATE_NAME} in Cargo.lock")
+        }
+    }
+}
 val uniffiOutDir = layout.buildDirectory.dir("generated/uniffi")
 val jniLibsOutDir = layout.buildDirectory.dir("jniLibs")
 val hostLibrary = File(
@@ -67,6 +112,9 @@ dependencies {
     // JNA as an AAR for the app (it carries libjnidispatch.so per ABI) …
     implementation("net.java.dev.jna:jna:5.14.0@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
+    // rustls-platform-verifier's Kotlin half (see RustlsVersion): no version here on purpose,
+    // the resolution rule above sets the one Cargo.lock pins.
+    implementation("rustls:rustls-platform-verifier")
     // … and as a plain JAR for the JVM unit tests, which load the host library.
     testImplementation("net.java.dev.jna:jna:5.14.0")
     testImplementation("junit:junit:4.13.2")

@@ -14,6 +14,14 @@ dependencyResolutionManagement {
     repositories {
         google()
         mavenCentral()
+        // The Kotlin half of rustls-platform-verifier (Android's certificate verifier, called
+        // by the core through JNI), published by the rustls project as a Maven repository on
+        // GitHub; only its group is looked up there. An app that uses this library's AAR
+        // adds the same repository (README.md, "TLS and certificates").
+        maven {
+            url = uri("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/")
+            content { includeGroup("rustls") }
+        }
     }
 }
 

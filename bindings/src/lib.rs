@@ -37,7 +37,10 @@
 //!   every other record and enum is the core's or lobby-model's own, deriving the uniffi
 //!   traits behind their `uniffi` feature;
 //! - [`errors`]: [`LobbyError`], the one error type, carrying the core's stable
-//!   `ErrorCode` (Kotlin sees it as `LobbyException`).
+//!   `ErrorCode` (Kotlin sees it as `LobbyException`);
+//! - [`android_tls`]: not uniffi — the one plain JNI function, `LobbyTls.init(context)`,
+//!   with which the Android shell hands the platform's certificate verifier the app's
+//!   `Context` before the first `https://` connection (a no-op elsewhere).
 //!
 //! What a caller must know: network methods are `async` (Kotlin `suspend`, Swift `async`)
 //! and run on the core's own runtime; local reads are synchronous, work offline and are
@@ -55,6 +58,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod android_tls;
 pub mod announcements;
 pub mod auth;
 pub mod checks;

@@ -92,6 +92,11 @@ pub enum ErrorCode {
     /// and the Condominium Act need an owner for every unit, so ownership is transferred
     /// at the office first; HTTP 409.
     StillOwnsUnit,
+    /// The phone could not set up its HTTP client: no way to check a server's certificate
+    /// (on Android, `LobbyTls.init(context)` was not called before the first connection),
+    /// or no usable TLS at all. A fault of the device or the app's setup, not of the network
+    /// or the server: retrying does not help. Raised by the core, never sent by the server.
+    TlsUnavailable,
 }
 
 impl ErrorCode {
@@ -140,6 +145,7 @@ impl ErrorCode {
         ErrorCode::VotingClosed,
         ErrorCode::ReauthRequired,
         ErrorCode::StillOwnsUnit,
+        ErrorCode::TlsUnavailable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -188,6 +194,7 @@ impl ErrorCode {
             ErrorCode::VotingClosed => "voting_closed",
             ErrorCode::ReauthRequired => "reauth_required",
             ErrorCode::StillOwnsUnit => "still_owns_unit",
+            ErrorCode::TlsUnavailable => "tls_unavailable",
         }
     }
 
@@ -218,7 +225,10 @@ impl ErrorCode {
             ErrorCode::NotEligible | ErrorCode::ReauthRequired => 403,
             ErrorCode::TooLarge => 413,
             ErrorCode::RateLimited => 429,
-            ErrorCode::ServerError | ErrorCode::Internal | ErrorCode::Storage => 500,
+            ErrorCode::ServerError
+            | ErrorCode::Internal
+            | ErrorCode::Storage
+            | ErrorCode::TlsUnavailable => 500,
             ErrorCode::Offline => 503,
             _ => 400,
         }

@@ -2,7 +2,11 @@
 //!
 //! Maps every failure onto an [`ErrorCode`]: no connection, a timeout or a response cut
 //! short is `offline` (transient: retry later); a 5xx is `server_error` (transient); a
-//! 4xx carries the server's own stable code. TLS is rustls; no OpenSSL is linked.
+//! 4xx carries the server's own stable code. TLS is rustls; no OpenSSL is linked. Who
+//! checks a server's certificate (the platform, the system's roots, the bundled ones) is
+//! [`tls`]'s business; a client that cannot be built is `tls_unavailable`.
+
+mod tls;
 
 use std::time::Duration;
 
@@ -11,6 +15,8 @@ use serde::Serialize;
 
 use crate::error::{ErrorCode, LobbyError, Result};
 use crate::protocol::*;
+
+pub use tls::set_platform_verifier_ready;
 
 /// How long to wait for a connection, and for a whole request.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -24,8 +30,8 @@ pub fn is_transient(code: ErrorCode) -> bool {
     )
 }
 
-/// `https://` anywhere, `http://` only to a loopback host.
-fn check_server_url(base: &str) -> Result<()> {
+/// `https://` anywhere, `http://` only to a loopback host; which of the two it is.
+fn check_server_url(base: &str) -> Result<tls::Peer> {
     let bad = || {
         LobbyError::invalid(
             "the server address must be https://… (http:// only for a server on this device)",
@@ -34,7 +40,7 @@ fn check_server_url(base: &str) -> Result<()> {
     let url = reqwest::Url::parse(base).map_err(|_| bad())?;
     let host = url.host_str().unwrap_or("");
     match url.scheme() {
-        "https" if !host.is_empty() => Ok(()),
+        "https" if !host.is_empty() => Ok(tls::Peer::Https),
         "http" => {
             let bare = host.trim_start_matches('[').trim_end_matches(']');
             let loopback = bare.eq_ignore_ascii_case("localhost")
@@ -42,7 +48,7 @@ fn check_server_url(base: &str) -> Result<()> {
                     .parse::<std::net::IpAddr>()
                     .is_ok_and(|ip| ip.is_loopback());
             if loopback {
-                Ok(())
+                Ok(tls::Peer::LoopbackHttp)
             } else {
                 Err(bad())
             }
@@ -78,8 +84,19 @@ impl ApiClient {
     /// with every request as `Lobby-Device`; the server keeps it with a sign-in.
     pub fn new(base_url: &str, device_label: Option<&str>) -> Result<ApiClient> {
         let base = base_url.trim().trim_end_matches('/').to_string();
-        check_server_url(&base)?;
+        let peer = check_server_url(&base)?;
+        ApiClient::with_tls(base, device_label, tls::client_config(peer)?)
+    }
+
+    /// The client over a TLS configuration made already (`tls::client_config`; any other
+    /// type makes reqwest refuse to build, which is `tls_unavailable` too).
+    fn with_tls(
+        base: String,
+        device_label: Option<&str>,
+        tls: impl std::any::Any,
+    ) -> Result<ApiClient> {
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .default_headers(default_headers(device_label))
             // The API never redirects; following one could leave TLS or the server.
             .redirect(reqwest::redirect::Policy::none())
@@ -87,7 +104,7 @@ impl ApiClient {
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("lobby-core/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| LobbyError::internal(format!("http client: {e}")))?;
+            .map_err(|e| tls::unavailable(format!("http client: {}", tls::with_sources(&e))))?;
         Ok(ApiClient { http, base })
     }
 
@@ -493,5 +510,57 @@ mod tests {
         let e = api.login_otp("0812345678").await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Offline);
         assert!(is_transient(e.code));
+    }
+
+    #[tokio::test]
+    async fn a_loopback_client_builds_and_talks_without_any_roots() {
+        let base = "http://127.0.0.1:9".to_string();
+        assert_eq!(check_server_url(&base).unwrap(), tls::Peer::LoopbackHttp);
+        let config = tls::client_config_with(tls::Peer::LoopbackHttp, tls::tests::aws_lc(), |_| {
+            Err(tls::unavailable("no roots on this machine"))
+        })
+        .expect("no roots needed");
+        let api = ApiClient::with_tls(base, None, config).expect("loopback client");
+        // It is a working client: nothing listens there, so the answer is `offline`.
+        let e = api.login_otp("0812345678").await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Offline);
+    }
+
+    #[cfg(not(any(target_os = "android", target_vendor = "apple")))]
+    #[test]
+    fn an_https_client_builds_without_system_roots_on_the_bundled_ones() {
+        let base = "https://lobby.example.com".to_string();
+        assert_eq!(check_server_url(&base).unwrap(), tls::Peer::Https);
+        let (roots, source) = tls::root_store(Vec::new());
+        assert!(matches!(source, tls::RootsSource::Bundled(_)), "{source:?}");
+        let config = tls::client_config_with(tls::Peer::Https, tls::tests::aws_lc(), |p| {
+            tls::roots_verifier(p, std::sync::Arc::new(roots))
+        })
+        .expect("https config on the bundled roots");
+        ApiClient::with_tls(base, None, config).expect("https client");
+    }
+
+    #[test]
+    fn a_client_that_cannot_be_built_is_tls_unavailable_not_internal() {
+        // No verifier for https (no roots, no platform verifier).
+        let e = tls::client_config_with(tls::Peer::Https, tls::tests::aws_lc(), |_| {
+            Err(tls::unavailable("no roots on this machine"))
+        })
+        .expect_err("no verifier");
+        assert_eq!(e.code, ErrorCode::TlsUnavailable);
+        // reqwest refusing to build (here: a TLS configuration it does not know).
+        let e = ApiClient::with_tls("https://lobby.example.com".into(), None, 0u8)
+            .err()
+            .expect("reqwest refuses");
+        assert_eq!(e.code, ErrorCode::TlsUnavailable);
+        assert!(
+            e.message.starts_with(
+                "this device cannot set up secure connections: http client: builder error: "
+            ),
+            "{}",
+            e.message
+        );
+        // A device fault, not a network one: retrying later does not help.
+        assert!(!is_transient(ErrorCode::TlsUnavailable));
     }
 }

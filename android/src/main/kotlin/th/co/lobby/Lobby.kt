@@ -36,6 +36,8 @@ import th.co.lobby.ffi.TableChangeListener
  * [th.co.lobby.model.ErrorCode]) and map it to Thai and English text.
  *
  * At start-up call [startBackgroundSync], or queued changes wait for the next [sync].
+ * Pass the app's `Context` to [open] (or call [LobbyTls.init] before): Android's certificate
+ * verifier needs it for `https://` servers.
  */
 class Lobby private constructor(
     /** The generated API underneath, for anything this wrapper does not cover. */
@@ -49,13 +51,21 @@ class Lobby private constructor(
          * server remembered from earlier use. [deviceLabel] names this phone in the
          * person's list of signed-in devices, e.g. `"${Build.MODEL} · Android ${Build.VERSION.RELEASE}"`;
          * `null`, or one the name rule refuses, shows as an unknown device.
+         *
+         * [context] is the app's `android.content.Context` (typed `Any` so that the JVM tests
+         * compile without Android): given, it is handed to [LobbyTls.init] first, which
+         * Android's certificate verifier needs before any `https://` connection. Pass it, or
+         * call [LobbyTls.init] earlier; otherwise an `https://` server is refused with
+         * `TLS_UNAVAILABLE`.
          */
         suspend fun open(
             dataDir: File,
             serverUrl: String?,
             secrets: SecretStore,
             deviceLabel: String? = null,
+            context: Any? = null,
         ): Lobby = withContext(Dispatchers.IO) {
+            if (context != null) LobbyTls.init(context)
             Lobby(LobbyClient(dataDir.path, serverUrl, secrets, deviceLabel))
         }
     }
