@@ -73,8 +73,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/lobby-schemathesis.XXXXXX")
 server_pid=
 cleanup() {
   local status=$?
+  # SIGTERM, then SIGKILL after 5 s: a server that hangs on the way down must not
+  # hang this script, nor outlive it.
   if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
   if ((keep)) || ((status != 0)); then
@@ -86,6 +90,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'exit 129' HUP
 
 # Port 0: the server picks a free port and prints {"listening": URL, "staff_token": T}.
 "$server_bin" serve --dev --db "$work/server.db" --addr 127.0.0.1:0 \

@@ -638,11 +638,13 @@ async fn invoices_through_the_cli_listed_and_paid_with_a_slip() {
     let (_, units) = project_with_owners(&admin, "โครงการ ค่าส่วนกลาง").await;
     let owner = dir.path().join("owner");
     onboard_by_cli(&owner, &server.url, &admin, &units[0].onboarding_payload).await;
+    // Due in 30 days, whatever day the test runs (unpaid, not yet overdue).
+    let due = chrono::Utc::now().date_naive() + chrono::Duration::days(30);
     let added = admin
         .add_invoice(&InvoiceAdd {
             unit_id: units[0].unit_id.clone(),
-            period: "2026-11".into(),
-            due: "2099-11-30".into(),
+            period: due.format("%Y-%m").to_string(),
+            due: due.format("%Y-%m-%d").to_string(),
             lines: vec![InvoiceLineRecord {
                 description: "ค่าส่วนกลาง".into(),
                 amount_satang: 268_050,

@@ -27,10 +27,12 @@ pub struct AdminClient {
 
 impl AdminClient {
     pub fn new(server_url: &str, staff_token: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .unwrap_or_default();
+        // A client that cannot be built at all (no TLS provider) leaves reqwest's
+        // unconfigured one, whose requests then fail with a clear error.
+        let http = crate::http_client::client(Duration::from_secs(120)).unwrap_or_else(|e| {
+            tracing::error!("{e}");
+            reqwest::Client::new()
+        });
         AdminClient {
             base: server_url.trim_end_matches('/').to_string(),
             token: staff_token.to_string(),

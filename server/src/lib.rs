@@ -48,6 +48,7 @@ pub mod contact_change;
 pub mod error;
 pub mod files;
 pub mod http;
+pub mod http_client;
 pub mod ids;
 pub mod invites;
 pub mod invoices;

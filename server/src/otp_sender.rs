@@ -164,9 +164,8 @@ struct WebhookNotice<'a> {
 
 impl WebhookOtpSender {
     pub fn new(url: String) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()?;
+        let client =
+            crate::http_client::client(Duration::from_secs(10)).map_err(anyhow::Error::msg)?;
         Ok(WebhookOtpSender { url, client })
     }
 }

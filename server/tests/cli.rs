@@ -7,30 +7,75 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lobby-server");
 
+/// A `lobby-server` command whose process the kernel kills (SIGKILL) when the thread
+/// that started it ends — a test thread, or the whole test process dying abruptly,
+/// where no destructor runs (Linux's `PR_SET_PDEATHSIG`; it is tied to the spawning
+/// thread, so a [`Served`] must not outlive the thread that made it). Elsewhere a plain
+/// command: the [`Served`] guard still stops the server of a test that panics.
+fn command() -> Command {
+    #[allow(unused_mut)]
+    let mut cmd = Command::new(BIN);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        let parent = std::process::id() as libc::pid_t;
+        // SAFETY: between fork and exec only async-signal-safe calls (prctl, getppid,
+        // _exit).
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // The parent may have died before the prctl: then nobody would signal us.
+                if libc::getppid() != parent {
+                    libc::_exit(1);
+                }
+                Ok(())
+            });
+        }
+    }
+    cmd
+}
+
+/// A running `lobby-server serve`, killed and reaped when dropped, so that a test that
+/// fails (panics) anywhere does not leave its server behind; [`terminate`] stops it
+/// cleanly instead, as the tests that pass do.
 struct Served {
     child: Child,
     line: Value,
 }
 
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn serve(db: &std::path::Path, dev: bool) -> Served {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = command();
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(db);
     if dev {
         cmd.arg("--dev");
     }
-    let mut child = cmd
+    let child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn serve");
+    // In the guard before anything that can fail, so a failure here kills it too.
+    let mut s = Served {
+        child,
+        line: Value::Null,
+    };
     let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
+    BufReader::new(s.child.stdout.take().expect("stdout"))
         .read_line(&mut first)
         .expect("first line");
-    Served {
-        child,
-        line: serde_json::from_str(&first).expect("first line is JSON"),
-    }
+    s.line = serde_json::from_str(&first).expect("first line is JSON");
+    s
 }
 
 fn terminate(mut s: Served) {
@@ -43,8 +88,18 @@ fn terminate(mut s: Served) {
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
 }
 
+/// An invoice's `(period, due)` due `days` from today (UTC, the day the server counts
+/// arrears by; negative: past due), the period being the due date's month.
+fn due_in(days: i64) -> (String, String) {
+    let due = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
+    (
+        due.format("%Y-%m").to_string(),
+        due.format("%Y-%m-%d").to_string(),
+    )
+}
+
 fn run(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(BIN).args(args).output().expect("run");
+    let out = command().args(args).output().expect("run");
     let text = String::from_utf8(out.stdout).expect("UTF-8 stdout");
     assert_eq!(text.lines().count(), 1, "exactly one JSON document: {text}");
     (
@@ -162,15 +217,17 @@ fn admin_commands_print_one_json_document_and_write_qr_pngs() {
     assert_eq!(readers["read"], serde_json::json!([]));
     assert_eq!(readers["acknowledged"], serde_json::json!([]));
     assert_eq!(readers["not_yet"], serde_json::json!([unit_id]));
+    // Due in 30 days, whatever day the test runs: not in arrears yet.
+    let (period, due) = due_in(30);
     let (code, added) = admin(&[
         "invoice",
         "add",
         "--unit",
         unit_id,
         "--period",
-        "2026-11",
+        &period,
         "--due",
-        "2026-11-30",
+        &due,
         "--line",
         "ค่าส่วนกลาง=250000",
         "--line",
@@ -330,4 +387,67 @@ fn a_usage_error_exits_2_with_a_json_error() {
     ]);
     assert_eq!(code, 2);
     assert_eq!(err["error"]["code"], "invalid_input");
+}
+
+/// Whether process `pid` exists (a zombie, killed but not reaped, counts).
+fn exists(pid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
+}
+
+/// Issue 21: a test that fails with its server running kills it as it unwinds.
+#[test]
+fn a_test_that_panics_does_not_leave_its_server_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pid = None;
+    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let s = serve(&dir.path().join("db"), true);
+        pid = Some(s.child.id());
+        assert!(exists(s.child.id()));
+        panic!("a failing assertion, with the server running");
+    }));
+    assert!(failed.is_err());
+    let pid = pid.expect("the server started");
+    assert!(!exists(pid), "server {pid} still running after the panic");
+}
+
+/// Issue 21: where no destructor runs (the test process killed; here the guard
+/// forgotten and its thread ended), the kernel kills the server with SIGKILL.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_server_outliving_the_thread_that_started_it_is_killed_by_the_kernel() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let pid = std::thread::spawn(move || {
+        let s = serve(&db, true);
+        let pid = s.child.id();
+        std::mem::forget(s);
+        pid
+    })
+    .join()
+    .unwrap() as libc::pid_t;
+    // The server is still this process's child: reap it, waiting at most 10 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut status = 0;
+    loop {
+        // SAFETY: waits only for our own child `pid`.
+        let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        assert!(r >= 0, "waitpid: {}", std::io::Error::last_os_error());
+        if r == pid {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            // SAFETY: our own child; killed and reaped so the test leaves nothing behind.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, &mut status, 0);
+            }
+            panic!("server {pid} still running 10 s after the thread that started it ended");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGKILL,
+        "wait status {status:#x}"
+    );
 }

@@ -93,11 +93,12 @@ async fn world() -> World {
         .add_parcel(&parcel(&imported.units[2].unit_id, "Jane Doe"))
         .await
         .unwrap();
+    let (period, due) = due_in(30);
     t.admin
         .add_invoice(&InvoiceAdd {
             unit_id: unit.clone(),
-            period: "2026-12".into(),
-            due: "2099-12-31".into(),
+            period,
+            due,
             lines: vec![InvoiceLineRecord {
                 description: "ค่าส่วนกลาง ธ.ค.".into(),
                 amount_satang: 250_000,

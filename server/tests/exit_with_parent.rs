@@ -18,8 +18,24 @@ fn alive(pid: u32) -> bool {
     }
 }
 
-/// Starts a server as the child of a short-lived shell and returns its pid once it listens.
-fn server_under_a_shell(dir: &Path, flag: &str) -> (u32, std::process::Child) {
+/// The short-lived shell, reaped whatever happens to the test.
+struct Shell(std::process::Child);
+
+impl Shell {
+    fn wait(&mut self) {
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Shell {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a server as the child of a short-lived shell and returns its pid once it runs.
+fn server_under_a_shell(dir: &Path, flag: &str) -> (u32, Shell) {
     let server = env!("CARGO_BIN_EXE_lobby-server");
     let db = dir.join("server.db");
     // The shell starts the server in the background as its own child and exits a moment
@@ -31,13 +47,15 @@ fn server_under_a_shell(dir: &Path, flag: &str) -> (u32, std::process::Child) {
          sleep 1",
         db.display()
     );
-    let mut shell = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sh starts");
-    let mut out = BufReader::new(shell.stdout.take().expect("stdout"));
+    let mut shell = Shell(
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sh starts"),
+    );
+    let mut out = BufReader::new(shell.0.stdout.take().expect("stdout"));
     let mut line = String::new();
     out.read_line(&mut line).expect("read");
     assert_eq!(line.trim(), "started");
@@ -88,7 +106,7 @@ fn a_server_started_with_parent_pid_ends_when_its_parent_does() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (pid, mut shell) = server_under_a_shell(dir.path(), "--parent-pid PID");
     // The shell has exited (or does now): the server is an orphan and must stop itself.
-    let _ = shell.wait();
+    shell.wait();
     assert!(
         wait_gone(pid, Duration::from_secs(10)),
         "server {pid} still running after its parent ended"
@@ -100,7 +118,7 @@ fn without_the_flag_an_orphaned_server_keeps_running() {
     // The control: the flag, not the shell's exit, is what stops the server above.
     let dir = tempfile::tempdir().expect("tempdir");
     let (pid, mut shell) = server_under_a_shell(dir.path(), "");
-    let _ = shell.wait();
+    shell.wait();
     std::thread::sleep(Duration::from_secs(1));
     let still_running = alive(pid);
     // SAFETY: sending a signal to a pid we found; at worst it no longer exists.

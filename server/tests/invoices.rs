@@ -117,12 +117,13 @@ async fn world() -> World {
             .onboard(&unit.onboarding_payload, &format!("081000000{}", i + 1))
             .await;
         tokens.push(grant["access_token"].as_str().unwrap().to_string());
+        let (period, due) = due_in(30);
         let added = t
             .admin
             .add_invoice(&InvoiceAdd {
                 unit_id: unit.unit_id.clone(),
-                period: "2026-12".into(),
-                due: "2099-12-31".into(),
+                period,
+                due,
                 lines: vec![InvoiceLineRecord {
                     description: "ค่าส่วนกลาง ธ.ค.".into(),
                     amount_satang: 250_000,

@@ -227,12 +227,13 @@ async fn staff_actions_on_personal_data_are_audited_in_a_chain_that_shows_tamper
         .decide_privacy_request(&request, true, None)
         .await
         .unwrap();
+    let (period, due) = due_in(30);
     let added = t
         .admin
         .add_invoice(&lobby_model::protocol::InvoiceAdd {
             unit_id: imported.units[0].unit_id.clone(),
-            period: "2026-12".into(),
-            due: "2026-12-31".into(),
+            period,
+            due,
             lines: vec![lobby_model::protocol::InvoiceLineRecord {
                 description: "ค่าส่วนกลาง".into(),
                 amount_satang: 100_000,

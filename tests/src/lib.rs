@@ -18,6 +18,17 @@ pub const REGISTRY: &str = include_str!("../../fixtures/registry/demo.csv");
 pub const OWNER_PHONE: &str = "081-234-5678";
 pub const OWNER_PASSWORD: &str = "Lumpini2026!";
 
+/// An invoice's `(period, due)` due `days` from today (UTC, the day the server and the
+/// phone count overdue invoices and arrears by; negative: past due), the period being the
+/// due date's month — never a fixed date, which a later run would find in the past.
+pub fn due_in(days: i64) -> (String, String) {
+    let due = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
+    (
+        due.format("%Y-%m").to_string(),
+        due.format("%Y-%m-%d").to_string(),
+    )
+}
+
 /// A real server on 127.0.0.1 with its own temporary SQLite file.
 pub struct TestServer {
     pub server: Option<RunningServer>,

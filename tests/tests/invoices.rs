@@ -11,7 +11,7 @@ use lobby_core::domain::invoices::InvoiceStatus;
 use lobby_core::protocol::{InvoiceAdd, InvoiceLineRecord};
 use lobby_core::ErrorCode;
 use lobby_e2e::fault_proxy::{Fault, FaultProxy};
-use lobby_e2e::TestServer;
+use lobby_e2e::{due_in, TestServer};
 
 /// A camera-sized photo of a slip (noisy, so it does not compress to nothing).
 fn camera_photo() -> Vec<u8> {
@@ -31,14 +31,15 @@ fn line(description: &str, amount_satang: i64) -> InvoiceLineRecord {
     }
 }
 
-/// Staff bill `unit` 2,500 baht for December, due far ahead (not overdue).
-async fn december_invoice(server: &TestServer, unit: &str) -> lobby_core::protocol::InvoiceAdded {
+/// Staff bill `unit` 2,500 baht for a month, due in 30 days (not overdue).
+async fn a_months_invoice(server: &TestServer, unit: &str) -> lobby_core::protocol::InvoiceAdded {
+    let (period, due) = due_in(30);
     server
         .admin
         .add_invoice(&InvoiceAdd {
             unit_id: unit.to_string(),
-            period: "2026-12".into(),
-            due: "2099-12-31".into(),
+            period,
+            due,
             lines: vec![line("ค่าส่วนกลาง", 250_000)],
             total_satang: None,
         })
@@ -53,12 +54,16 @@ async fn pay_offline_with_a_slip_then_staff_reject_and_confirm() {
     let lobby = &phone.lobby;
     let unit = units[0].unit_id.clone();
     let project = lobby.units().list().unwrap()[0].project_id.clone();
+    // This month's bill, due in 30 days; an old one, due 60 days ago (another month):
+    // relative to the day the test runs, so the one is never overdue, the other always.
+    let (period, due) = due_in(30);
+    let (old_period, old_due) = due_in(-60);
     let added = server
         .admin
         .add_invoice(&InvoiceAdd {
             unit_id: unit.clone(),
-            period: "2026-11".into(),
-            due: "2099-11-30".into(),
+            period: period.clone(),
+            due,
             lines: vec![
                 line("ค่าส่วนกลาง พฤศจิกายน", 250_000),
                 line("ค่าน้ำประปา", 18_050),
@@ -69,9 +74,11 @@ async fn pay_offline_with_a_slip_then_staff_reject_and_confirm() {
         .unwrap();
     assert_eq!(added.total_satang, 268_050);
     // A month imported for the project: an old, unpaid one for this unit.
-    let csv = "unit,period,due,description,amount_satang\n\
-               12/345,2026-01,2026-01-31,ค่าส่วนกลาง มกราคม,250000\n\
-               B-1203,2026-01,2026-01-31,ค่าส่วนกลาง มกราคม,500000\n";
+    let csv = format!(
+        "unit,period,due,description,amount_satang\n\
+         12/345,{old_period},{old_due},ค่าส่วนกลาง มกราคม,250000\n\
+         B-1203,{old_period},{old_due},ค่าส่วนกลาง มกราคม,500000\n"
+    );
     let imported = server
         .admin
         .import_invoices(&project, csv.as_bytes().to_vec())
@@ -83,12 +90,12 @@ async fn pay_offline_with_a_slip_then_staff_reject_and_confirm() {
     assert_eq!(list.len(), 2);
     assert_eq!(
         (list[0].period.as_str(), list[0].total_satang),
-        ("2026-11", 268_050)
+        (period.as_str(), 268_050)
     );
     assert_eq!(list[0].lines[1].description, "ค่าน้ำประปา");
     assert_eq!(list[0].status, InvoiceStatus::Unpaid);
     assert_eq!(list[1].status, InvoiceStatus::Overdue);
-    // The overdue January counts as a month in arrears, on the unit the phone shows.
+    // The overdue old month counts as a month in arrears, on the unit the phone shows.
     let arrears = lobby.units().list().unwrap()[0].arrears_months;
     assert_eq!(arrears, 1);
 
@@ -178,7 +185,7 @@ async fn a_slip_upload_survives_dropped_connections_and_is_applied_once() {
     let (phone, units) = server.onboarded_owner().await;
     let lobby = &phone.lobby;
     let unit = units[0].unit_id.clone();
-    let added = december_invoice(&server, &unit).await;
+    let added = a_months_invoice(&server, &unit).await;
     lobby.sync().await.unwrap();
     // Every third request through this network is dropped.
     let proxy = FaultProxy::start(&server.url, vec![Fault::Pass, Fault::Pass, Fault::Drop]).await;
@@ -218,7 +225,7 @@ async fn a_slip_upload_cut_half_way_resumes_sending_at_most_one_chunk_twice() {
     let (phone, units) = server.onboarded_owner().await;
     let lobby = &phone.lobby;
     let unit = units[0].unit_id.clone();
-    let added = december_invoice(&server, &unit).await;
+    let added = a_months_invoice(&server, &unit).await;
     lobby.sync().await.unwrap();
     // A 4000 × 3000 noisy photo: its slip spans several chunks.
     let photo = {
@@ -271,10 +278,11 @@ async fn bad_invoices_and_slips_are_refused() {
     let server = TestServer::start().await;
     let (phone, units) = server.onboarded_owner().await;
     let project = phone.lobby.units().list().unwrap()[0].project_id.clone();
+    let (period, due) = due_in(30);
     let add = |lines: Vec<InvoiceLineRecord>, total: Option<i64>| InvoiceAdd {
         unit_id: units[0].unit_id.clone(),
-        period: "2026-11".into(),
-        due: "2026-11-30".into(),
+        period: period.clone(),
+        due: due.clone(),
         lines,
         total_satang: total,
     };
@@ -305,11 +313,15 @@ async fn bad_invoices_and_slips_are_refused() {
         ErrorCode::Conflict,
         "one invoice per unit and period"
     );
-    // A CSV with a bad row: its line number, nothing imported.
-    let csv = "unit,period,due,description,amount_satang\n\
-               B-1203,2026-12,2026-12-31,ค่าส่วนกลาง,500000\n\
-               B-1204,2026-12,2026-12-31,ค่าส่วนกลาง,12.50\n\
-               Z-9999,2026-12,2026-12-31,ค่าส่วนกลาง,100\n";
+    // A CSV with a bad row: its line number, nothing imported. Its month is not the
+    // invoices' above (45 days later), so none of its rows can be counted as theirs.
+    let (next_period, next_due) = due_in(75);
+    let csv = format!(
+        "unit,period,due,description,amount_satang\n\
+         B-1203,{next_period},{next_due},ค่าส่วนกลาง,500000\n\
+         B-1204,{next_period},{next_due},ค่าส่วนกลาง,12.50\n\
+         Z-9999,{next_period},{next_due},ค่าส่วนกลาง,100\n"
+    );
     let e = server
         .admin
         .import_invoices(&project, csv.as_bytes().to_vec())
@@ -320,8 +332,8 @@ async fn bad_invoices_and_slips_are_refused() {
     let count: i64 = server
         .db()
         .query_row(
-            "SELECT COUNT(*) FROM invoices WHERE period = '2026-12'",
-            [],
+            "SELECT COUNT(*) FROM invoices WHERE period = ?1",
+            [&next_period],
             |r| r.get(0),
         )
         .unwrap();

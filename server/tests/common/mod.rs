@@ -248,6 +248,17 @@ impl TestServer {
     }
 }
 
+/// An invoice's `(period, due)` due `days` from today (UTC, the day the server counts
+/// overdue invoices and arrears by; negative: past due), the period being the due
+/// date's month — never a fixed date, which a later run would find in the past.
+pub fn due_in(days: i64) -> (String, String) {
+    let due = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
+    (
+        due.format("%Y-%m").to_string(),
+        due.format("%Y-%m-%d").to_string(),
+    )
+}
+
 pub fn code_of(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("")
 }

@@ -2,6 +2,8 @@ package th.co.lobby
 
 import java.awt.image.BufferedImage
 import java.io.ByteArrayOutputStream
+import java.time.LocalDate
+import java.time.ZoneOffset
 import javax.imageio.ImageIO
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel
@@ -45,10 +47,23 @@ class InvoicesTest : PhoneTestCase() {
 
     private val somchai get() = unit("12/345").unitId
 
-    /** Somchai onboarded; staff issue November's invoice for 12/345 (due far ahead) → its id. */
+    /**
+     * A due date [days] from today (UTC, the day the phone and the server count overdue
+     * invoices by; negative: past due) and its month as the period — never a fixed date,
+     * which a later run would find in the past.
+     */
+    private fun dueIn(days: Long): Pair<String, String> {
+        val due = LocalDate.now(ZoneOffset.UTC).plusDays(days)
+        return due.toString().substring(0, 7) to due.toString()
+    }
+
+    /** This month's bill, due in 30 days: `(period, due)`. */
+    private val current = dueIn(30)
+
+    /** Somchai onboarded; staff issue this month's invoice for 12/345 (due in 30 days) → its id. */
     private suspend fun anInvoice(): String {
         onboard(unit("12/345"))
-        val added = server.addInvoice(somchai, "2026-11", "2099-11-30", LINES, TOTAL)
+        val added = server.addInvoice(somchai, current.first, current.second, LINES, TOTAL)
         assertEquals(TOTAL, added["total_satang"])
         return added["invoice_id"] as String
     }
@@ -59,7 +74,9 @@ class InvoicesTest : PhoneTestCase() {
     @Test
     fun an_issued_invoice_is_listed_after_sync_with_its_thai_lines_exact_total_and_unpaid_and_overdue_with_the_server_stopped() = runBlocking {
         val id = anInvoice()
-        val old = server.addInvoice(somchai, "2026-01", "2026-01-31", listOf("ค่าส่วนกลาง มกราคม" to 250_000L))["invoice_id"]
+        // An old bill, due 60 days ago (another month): always overdue.
+        val (oldPeriod, oldDue) = dueIn(-60)
+        val old = server.addInvoice(somchai, oldPeriod, oldDue, listOf("ค่าส่วนกลาง มกราคม" to 250_000L))["invoice_id"]
         assertEquals(emptyList<Invoice>(), phone.invoices.list())
         phone.sync()
         server.close()
@@ -67,8 +84,8 @@ class InvoicesTest : PhoneTestCase() {
         assertEquals(listOf(id, old), list.map { it.invoiceId })
         val inv = list[0]
         assertEquals(somchai, inv.unitId)
-        assertEquals("2026-11", inv.period)
-        assertEquals("2099-11-30", inv.due)
+        assertEquals(current.first, inv.period)
+        assertEquals(current.second, inv.due)
         assertEquals(LINES.map { (d, a) -> InvoiceLine(d, a) }, inv.lines)
         assertEquals(TOTAL, inv.totalSatang)
         assertEquals(InvoiceStatus.UNPAID, inv.status)

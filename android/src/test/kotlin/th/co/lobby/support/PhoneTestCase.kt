@@ -43,11 +43,22 @@ abstract class PhoneTestCase {
         phone = runBlocking { Lobby.open(File(dir, "phone"), server.url, secrets) }
     }
 
+    /**
+     * JUnit runs it even when the test or [startServerAndPhone] threw, so whatever was
+     * made is closed: the server whatever closing the phone throws, and nothing that
+     * `@Before` did not get to (issue 21: a failed test must not leave its server running).
+     */
     @After
     fun stopPhoneAndServer() {
-        phone.close()
-        server.close()
-        dir.deleteRecursively()
+        try {
+            if (::phone.isInitialized) phone.close()
+        } finally {
+            try {
+                if (::server.isInitialized) server.close()
+            } finally {
+                if (::dir.isInitialized) dir.deleteRecursively()
+            }
+        }
     }
 
     fun unit(number: String): ImportedUnit = registry.single { it.unit == number }

@@ -16,6 +16,11 @@ import java.util.concurrent.TimeUnit
  *
  * The binary comes from the system property `lobby.server` (run-jvm-tests.sh and Gradle
  * set it to target/debug/lobby-server).
+ *
+ * A server never outlives its test (issue 21): [close] stops it (PhoneTestCase calls it in
+ * `@After`, which JUnit runs whatever the test or `@Before` threw); one that fails to
+ * start is stopped before [start] throws; and a JVM shutdown hook destroys any still
+ * running when the JVM exits, a test having forgotten to close it.
  */
 class TestServer private constructor(
     private val process: Process,
@@ -24,23 +29,58 @@ class TestServer private constructor(
 ) : AutoCloseable {
 
     companion object {
+        /** Every server started and not yet closed, for the shutdown hook. */
+        private val running: MutableSet<Process> = java.util.concurrent.ConcurrentHashMap.newKeySet()
+
+        init {
+            Runtime.getRuntime().addShutdownHook(Thread {
+                for (p in running.toList()) {
+                    p.destroyForcibly()
+                    p.waitFor(5, TimeUnit.SECONDS)
+                }
+            })
+        }
+
         fun start(dir: File): TestServer {
             val binary = System.getProperty("lobby.server") ?: error("set -Dlobby.server=<path to lobby-server>")
             val process = ProcessBuilder(
                 binary, "serve", "--db", File(dir, "server.db").path, "--addr", "127.0.0.1:0", "--dev",
+                // Ends by itself should this JVM die without running its hooks (SIGKILL).
+                "--parent-pid", ProcessHandle.current().pid().toString(),
             )
                 .redirectError(File(dir, "server.log"))
                 .start()
-            val stdout = process.inputStream.bufferedReader()
-            val first = stdout.readLine()
-                ?: error("lobby-server exited before listening; see ${File(dir, "server.log")}")
-            // Keep draining stdout so the server never blocks on a full pipe.
-            Thread { stdout.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
-            @Suppress("UNCHECKED_CAST")
-            val line = Json.parse(first) as Map<String, Any?>
-            return TestServer(process, line["listening"] as String, line["staff_token"] as String)
+            running.add(process)
+            try {
+                val stdout = process.inputStream.bufferedReader()
+                val first = stdout.readLine()
+                    ?: error("lobby-server exited before listening; see ${File(dir, "server.log")}")
+                // Keep draining stdout so the server never blocks on a full pipe.
+                Thread { stdout.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
+                @Suppress("UNCHECKED_CAST")
+                val line = Json.parse(first) as Map<String, Any?>
+                return TestServer(process, line["listening"] as String, line["staff_token"] as String)
+            } catch (e: Throwable) {
+                stop(process)
+                throw e
+            }
+        }
+
+        /** SIGTERM, then SIGKILL after 5 s; waits for the process to be gone. */
+        private fun stop(process: Process) {
+            try {
+                if (process.isAlive) {
+                    process.destroy()
+                    if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
+                }
+            } finally {
+                running.remove(process)
+            }
         }
     }
+
+    /** Whether the server process is still there (not yet stopped or reaped). */
+    val isRunning: Boolean get() = process.isAlive
 
     private val http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
 
@@ -201,11 +241,7 @@ class TestServer private constructor(
     fun wrongOtp(to: String): String = if (peekOtp(to) == "000000") "111111" else "000000"
 
     /** Stops the server (the phone then sees it as offline). */
-    override fun close() {
-        if (!process.isAlive) return
-        process.destroy()
-        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
-    }
+    override fun close() = stop(process)
 
     private fun call(method: String, path: String, body: String?, contentType: String?): Map<String, Any?> =
         call(method, path, publisher(body), contentType)
