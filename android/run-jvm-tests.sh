@@ -58,15 +58,19 @@ if [[ ! -f "$JAVA_LIBS/jna.jar" || ! -f "$JAVA_LIBS/junit4.jar" ]]; then
 fi
 
 # 2. The host library and the server.
+# The cargo profile: dev (debug) as the other tests, or release for benchmarks
+# (LOBBY_CARGO_PROFILE=release; scripts/ffi-bench.sh).
+CARGO_PROFILE="${LOBBY_CARGO_PROFILE:-dev}"
+if [[ "$CARGO_PROFILE" == dev ]]; then PROFILE_DIR="$TARGET/debug"; else PROFILE_DIR="$TARGET/$CARGO_PROFILE"; fi
 cd "$REPO"
-step "cargo build -p lobby-ffi -p lobby-server"
-cargo build -p lobby-ffi -p lobby-server >&2
+step "cargo build --profile $CARGO_PROFILE -p lobby-ffi -p lobby-server"
+cargo build --profile "$CARGO_PROFILE" -p lobby-ffi -p lobby-server >&2
 
 # 3. Kotlin bindings, library mode (never committed).
 step "generating Kotlin bindings"
 rm -rf "$BUILD/generated/uniffi"
 cargo run -q -p lobby-ffi --features cli --bin uniffi-bindgen -- generate \
-    --library "$TARGET/debug/liblobby_ffi.so" --language kotlin \
+    --library "$PROFILE_DIR/liblobby_ffi.so" --language kotlin \
     --out-dir "$BUILD/generated/uniffi" --no-format >&2
 
 # 4. The iOS side: Swift bindings generated, C headers checked.
@@ -87,12 +91,18 @@ rm -f "$BUILD/jvm-tests.jar"
 mapfile -t CLASSES < <(
     cd "$ANDROID_DIR/src/test/kotlin" && find . -name '*Test.kt' | sed -e 's|^\./||' -e 's|\.kt$||' -e 's|/|.|g' | sort
 )
+# LOBBY_JVM_TEST_CLASSES (space-separated, e.g. "th.co.lobby.ParcelListBenchTest") runs
+# only those.
+if [[ -n "${LOBBY_JVM_TEST_CLASSES:-}" ]]; then
+    read -r -a CLASSES <<<"$LOBBY_JVM_TEST_CLASSES"
+fi
 step "running ${CLASSES[*]}"
 LOG="$BUILD/junit.log"
 set +e
 java -cp "$BUILD/jvm-tests.jar:$CP:$KOTLIN_HOME/lib/kotlin-stdlib.jar" \
-    -Djna.library.path="$TARGET/debug" \
-    -Dlobby.server="$TARGET/debug/lobby-server" \
+    -Djna.library.path="$PROFILE_DIR" \
+    -Dlobby.server="$PROFILE_DIR/lobby-server" \
+    -Dlobby.bench="${LOBBY_BENCH:-}" \
     -Dlobby.fixtures="$REPO/fixtures" \
     -Dfile.encoding=UTF-8 \
     org.junit.runner.JUnitCore "${CLASSES[@]}" 2>&1 | tee "$LOG"

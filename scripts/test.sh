@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of Lobby: Rust (unit, end-to-end against a real server on loopback,
 # CLI black-box), a CLI soak (3,000 invocations, counting abnormal exits), schemathesis
-# against the OpenAPI description, and Kotlin (JVM, through the FFI against the real
-# library and server).
-# Installs what the Kotlin tests need (kotlinc from npm, JNA and JUnit from Debian) and
+# against the OpenAPI description, Kotlin (JVM, through the FFI against the real
+# library and server) and Swift (LobbyKit compiled by SwiftPM, the same way), and the
+# FFI parity check (scripts/ffi-parity.py: every export of the generated bindings reached
+# by both wrappers, or exempted with a reason).
+# Installs what the Kotlin tests need (kotlinc from npm, JNA and JUnit from Debian), what
+# the Swift tests need (a Debian 13 root with swiftlang, cached; ios/run-swift-tests.sh) and
 # an independent QR scanner (zxing-cpp from PyPI, scripts/qr-scanner.sh) when missing. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +68,38 @@ if [ "$kotlin_status" -ne 0 ] && [ "${kotlin_failed:-0}" -eq 0 ]; then
 fi
 echo "Kotlin: ${kotlin_passed:-0} passed, ${kotlin_failed:-0} failed"
 
-passed=$((rust_passed + soak_passed + st_passed + ${kotlin_passed:-0}))
-failed=$((rust_failed + soak_failed + st_failed + ${kotlin_failed:-0}))
+# ---- FFI parity (scripts/ffi-parity.py) -------------------------------------------------
+echo "== FFI parity (every export of the generated bindings reached by the Kotlin and Swift wrappers, or exempted with a reason) ($(date -u +%T))"
+# Two checks, counted as such: the self-test (the check fails when a wrapper loses a call,
+# refuses an exemption without a reason) and the check itself (its own last line counts
+# the items it checked). liblobby_ffi was built above; its cargo build is a no-op here.
+parity_passed=0; parity_failed=0
+for parity_args in --self-test ""; do
+  if scripts/ffi-parity.py $parity_args >"$log.parity" 2>&1; then
+    parity_passed=$((parity_passed + 1))
+    tail -n 1 "$log.parity"
+  else
+    parity_failed=$((parity_failed + 1))
+    cat "$log.parity"
+  fi
+done
+rm -f "$log.parity"
+echo "FFI parity: $parity_passed passed, $parity_failed failed"
+# ---- end FFI parity ----------------------------------------------------------------------
+
+echo "== Swift tests (LobbyKit compiled by SwiftPM, through the FFI) ($(date -u +%T))"
+# Uses swift from PATH, or prepares (once, cached) a Debian 13 root with swiftlang.
+ios/run-swift-tests.sh 2>&1 | tee "$log"
+swift_status=${PIPESTATUS[0]}
+sline=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+swift_passed=$(echo "${sline:-0 passed}" | grep -Eo '^[0-9]+')
+swift_failed=$(echo "${sline:-0 passed, 0 failed}" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+')
+if [ "$swift_status" -ne 0 ] && [ "${swift_failed:-0}" -eq 0 ]; then
+  swift_failed=1
+fi
+echo "Swift: ${swift_passed:-0} passed, ${swift_failed:-0} failed"
+
+passed=$((rust_passed + soak_passed + st_passed + ${kotlin_passed:-0} + ${swift_passed:-0} + parity_passed))
+failed=$((rust_failed + soak_failed + st_failed + ${kotlin_failed:-0} + ${swift_failed:-0} + parity_failed))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

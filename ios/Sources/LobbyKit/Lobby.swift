@@ -5,12 +5,13 @@ import Foundation
 ///
 /// As the core, it hands out one object per area — `auth` (onboarding, sign-in), `units`
 /// (the unit drop-down), `profile`, `invites` (invitation codes, members), `parcels`,
-/// `meetings` (agenda, votes, receipts), `announcements` (unread badges) and `invoices`
-/// (paying with a slip) — and keeps what is not an area: sync and the device. Every
-/// method delegates to the generated `LobbyClient` or its sub-clients; the wrapper adds
-/// only Swift glue: named arguments with defaults, and the sync state as an
-/// `AsyncStream`. Network calls are `async` and run on the core's own threads; local
-/// reads of the replica are synchronous, answer offline, and are fast.
+/// `meetings` (agenda, votes, receipts), `announcements` (unread badges), `invoices`
+/// (paying with a slip), `consents` and `privacy` (PDPA consents, requests, the export)
+/// — and keeps what is not an area: sync and the device. Every method delegates to the
+/// generated `LobbyClient` or its sub-clients; the wrapper adds only Swift glue: named
+/// arguments with defaults, and the sync state as an `AsyncStream`. Network calls are
+/// `async` and run on the core's own threads; local reads of the replica are
+/// synchronous, answer offline, and are fast.
 ///
 /// Failures throw `LobbyError.Failed(code:reason:)`; act on `code` (stable, see
 /// `ErrorCode`) and map it to Thai and English text. At start-up call
@@ -43,6 +44,19 @@ public final class Lobby: @unchecked Sendable {
     /// Invoices and payment slips (DESIGN.md §2.6).
     public let invoices: LobbyInvoices
 
+    /// Consents to the terms, privacy policy and marketing (DESIGN.md §2.8).
+    public let consents: LobbyConsents
+
+    /// Privacy requests: erasure, correction, objection (DESIGN.md §2.8).
+    public let privacy: LobbyPrivacy
+
+    /// The core subscriptions this Lobby's streams hold (see `CoreSubscriptions`).
+    let subscriptions = CoreSubscriptions()
+
+    /// Core subscriptions held by a stream and not ended yet: 0 once every consumer has
+    /// stopped. For the tests.
+    var liveSubscriptions: Int { subscriptions.live }
+
     /// Opens the device's data in `dataDirectory` (created if missing), with its secrets in
     /// `secrets` (e.g. `KeychainSecretStore`). `serverURL` nil keeps the remembered server.
     /// `deviceLabel` names this device in the person's list of signed-in devices (e.g.
@@ -59,18 +73,25 @@ public final class Lobby: @unchecked Sendable {
         profile = LobbyProfile(ffi.profile())
         invites = LobbyInvites(ffi.invites())
         parcels = LobbyParcels(ffi.parcels())
-        meetings = LobbyMeetings(ffi.meetings())
-        announcements = LobbyAnnouncements(ffi.announcements())
+        meetings = LobbyMeetings(ffi.meetings(), subscriptions: subscriptions)
+        announcements = LobbyAnnouncements(ffi.announcements(), subscriptions: subscriptions)
         invoices = LobbyInvoices(ffi.invoices())
+        consents = LobbyConsents(ffi.consents())
+        privacy = LobbyPrivacy(ffi.privacy())
     }
 
     /// Shuts the core down: background sync stops, the core's threads end and the
     /// database is closed. Call it when the app is terminating; it blocks while in-flight
-    /// work stops (at most 10 s), so not on the main actor. Later calls (the sub-clients'
-    /// too) fail with `ErrorCode.closed`; calling it twice is harmless.
+    /// work stops (at most 10 s), so not on the main actor. Every stream ends (its
+    /// `for await` loop finishes). Later calls (the sub-clients' too) fail with
+    /// `ErrorCode.closed`; calling it twice is harmless.
     public func shutdown() {
         ffi.shutdown()
+        subscriptions.finishAll()
     }
+
+    /// Whether `shutdown()` has run.
+    public var isShutDown: Bool { ffi.isShutDown() }
 
     // MARK: Sync (DESIGN.md §4)
 
@@ -86,9 +107,9 @@ public final class Lobby: @unchecked Sendable {
     /// status only, so a slow reader sees the latest. Ending the iteration cancels the
     /// core subscription.
     public var syncStatus: AsyncStream<SyncStatus> {
-        AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
-            let handle = ffi.subscribeSyncState(listener: StreamingListener(continuation))
-            continuation.onTermination = { _ in handle.cancel() }
+        let ffi = ffi
+        return subscriptions.stream(bufferingPolicy: .bufferingNewest(1)) { continuation in
+            ffi.subscribeSyncState(listener: StreamingListener(continuation))
         }
     }
 
@@ -99,13 +120,8 @@ public final class Lobby: @unchecked Sendable {
     /// Iterating holds a core subscription (`watchArrivals`), cancelled when it ends.
     public var parcelArrivals: AsyncStream<[Parcel]> {
         let parcels = parcels
-        return AsyncStream { continuation in
-            do {
-                let handle = try parcels.ffi.watchArrivals(listener: ArrivalsListener(continuation))
-                continuation.onTermination = { _ in handle.cancel() }
-            } catch {
-                continuation.finish()
-            }
+        return subscriptions.stream { continuation in
+            try parcels.ffi.watchArrivals(listener: ArrivalsListener(continuation))
         }
     }
 
@@ -126,13 +142,9 @@ public final class Lobby: @unchecked Sendable {
     }
 
     func tableChanges(_ tables: [String]) -> AsyncStream<Void> {
-        AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
-            do {
-                let handle = try ffi.watchTables(tables: tables, listener: ChangeListener(continuation))
-                continuation.onTermination = { _ in handle.cancel() }
-            } catch {
-                continuation.finish()
-            }
+        let ffi = ffi
+        return subscriptions.stream(bufferingPolicy: .bufferingNewest(1)) { continuation in
+            try ffi.watchTables(tables: tables, listener: ChangeListener(continuation))
         }
     }
 
@@ -160,6 +172,61 @@ public enum LobbyQR {
 
     /// The text of the first QR code in a PNG or JPEG; throws `qrUnreadable` otherwise.
     public static func read(_ image: Data) throws -> String { try readQrImage(image: image) }
+}
+
+/// The core subscriptions (`TaskHandle`s) that one `Lobby`'s streams hold, so that none
+/// outlives its consumer. Every stream of the wrapper subscribes through `stream`, which
+/// cancels the handle when the stream terminates — the consumer's task is cancelled, or
+/// the consumer stops iterating (leaves its `for await` loop) and lets the stream go, or
+/// the Lobby shuts down (`finishAll`) — and keeps the handle here until the core reports
+/// it finished (`TaskHandle.isFinished`), so `live` counts what still runs in the core.
+final class CoreSubscriptions: @unchecked Sendable {
+    private struct Entry {
+        let handle: TaskHandle
+        let finish: @Sendable () -> Void
+    }
+
+    private let lock = NSLock()
+    private var entries: [Entry] = []
+
+    /// Handles registered and not finished yet.
+    var live: Int { liveHandles.count }
+
+    /// Those handles (the ones the core reports finished are forgotten).
+    var liveHandles: [TaskHandle] {
+        lock.lock()
+        defer { lock.unlock() }
+        entries.removeAll { $0.handle.isFinished() }
+        return entries.map(\.handle)
+    }
+
+    /// A stream fed by one core subscription: `subscribe` hands a listener over the
+    /// continuation to the core and returns the core's handle. Ending the stream, however
+    /// it ends, cancels the handle. A subscription the core refuses (it throws), or that
+    /// has already ended (a shut-down core), gives a stream that ends at once.
+    func stream<Element>(
+        bufferingPolicy: AsyncStream<Element>.Continuation.BufferingPolicy = .unbounded,
+        subscribe: (AsyncStream<Element>.Continuation) throws -> TaskHandle
+    ) -> AsyncStream<Element> {
+        AsyncStream(bufferingPolicy: bufferingPolicy) { continuation in
+            guard let handle = try? subscribe(continuation), !handle.isFinished() else {
+                continuation.finish()
+                return
+            }
+            lock.lock()
+            entries.append(Entry(handle: handle, finish: { continuation.finish() }))
+            lock.unlock()
+            continuation.onTermination = { _ in handle.cancel() }
+        }
+    }
+
+    /// Ends every stream (their consumers' loops finish), which cancels their handles.
+    func finishAll() {
+        lock.lock()
+        let all = entries
+        lock.unlock()
+        for entry in all { entry.finish() }
+    }
 }
 
 extension LobbyError {

@@ -10,8 +10,12 @@ public final class LobbyAnnouncements: Sendable {
     /// The generated API underneath.
     public let ffi: AnnouncementsClient
 
-    init(_ ffi: AnnouncementsClient) {
+    /// The Lobby's core subscriptions, through which `unreadCounts()` subscribes.
+    let subscriptions: CoreSubscriptions
+
+    init(_ ffi: AnnouncementsClient, subscriptions: CoreSubscriptions) {
         self.ffi = ffi
+        self.subscriptions = subscriptions
     }
 
     /// The unit's announcements, newest first, each with whether it still counts as unread.
@@ -59,13 +63,8 @@ public final class LobbyAnnouncements: Sendable {
     /// subscription (`watchUnread`), cancelled when it ends.
     public func unreadCounts() -> AsyncStream<[UnitUnread]> {
         let ffi = ffi
-        return AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
-            do {
-                let handle = try ffi.watchUnread(listener: UnreadStreamListener(continuation))
-                continuation.onTermination = { _ in handle.cancel() }
-            } catch {
-                continuation.finish()
-            }
+        return subscriptions.stream(bufferingPolicy: .bufferingNewest(1)) { continuation in
+            try ffi.watchUnread(listener: UnreadStreamListener(continuation))
         }
     }
 }

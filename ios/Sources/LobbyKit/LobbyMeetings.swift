@@ -10,8 +10,12 @@ public final class LobbyMeetings: Sendable {
     /// The generated API underneath.
     public let ffi: MeetingsClient
 
-    init(_ ffi: MeetingsClient) {
+    /// The Lobby's core subscriptions, through which `observe()` subscribes.
+    let subscriptions: CoreSubscriptions
+
+    init(_ ffi: MeetingsClient, subscriptions: CoreSubscriptions) {
         self.ffi = ffi
+        self.subscriptions = subscriptions
     }
 
     /// The person's meetings: open and draft first, then closed.
@@ -50,13 +54,8 @@ public final class LobbyMeetings: Sendable {
     /// cancelled when it ends.
     public func observe() -> AsyncStream<[Meeting]> {
         let ffi = ffi
-        return AsyncStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
-            do {
-                let handle = try ffi.watch(listener: MeetingsStreamListener(continuation))
-                continuation.onTermination = { _ in handle.cancel() }
-            } catch {
-                continuation.finish()
-            }
+        return subscriptions.stream(bufferingPolicy: .bufferingNewest(1)) { continuation in
+            try ffi.watch(listener: MeetingsStreamListener(continuation))
         }
     }
 }

@@ -177,6 +177,9 @@ class Lobby private constructor(
 
     private val closed = AtomicBoolean(false)
 
+    /** Whether the core has been shut down ([close], or `ffi.shutdown()`). */
+    val isShutDown: Boolean get() = closed.get() || ffi.isShutDown()
+
     /**
      * Shuts the core down (background sync stops, the core's threads end, the database is
      * closed), then frees the native objects (the sub-clients', then the client's). Call

@@ -2,7 +2,9 @@ package th.co.lobby
 
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
 import org.junit.Test
 import th.co.lobby.model.ErrorCode
 import th.co.lobby.core.SyncState
@@ -39,7 +41,9 @@ class UnitsTest : PhoneTestCase() {
     @Test
     fun the_units_of_a_shut_down_lobby_fail_with_closed() {
         runBlocking { onboard(unit("12/345")) }
+        assertFalse(phone.isShutDown)
         phone.ffi.shutdown()
+        assertTrue(phone.isShutDown)
         assertFailsWithCode(ErrorCode.CLOSED) { phone.units.list() }
     }
 
@@ -47,6 +51,7 @@ class UnitsTest : PhoneTestCase() {
     fun closing_the_lobby_twice_is_harmless() {
         runBlocking { onboard(unit("12/345")) }
         phone.close()
+        assertTrue(phone.isShutDown) // answers after close too, the native object freed
         phone.close() // and the test's own teardown closes it a third time
     }
 
