@@ -108,7 +108,8 @@ EOF
 fi
 
 root_ok() {
-    [[ -x "$ROOT/usr/bin/swift" && -f "$ROOT/.lobby-swift-root" ]] &&
+    # /usr/bin/swift in the root is an absolute link, resolvable only inside it.
+    [[ -x "$ROOT/usr/libexec/swift/bin/swift" && -f "$ROOT/.lobby-swift-root" ]] &&
         [[ "$(cat "$ROOT/.lobby-swift-root")" == "$ROOT_VERSION" ]]
 }
 

@@ -15,12 +15,13 @@ trap 'rm -f "$log"' EXIT
 echo "== Swift (release library, optimised Swift)" >&2
 LOBBY_SWIFT_CONFIGURATION=release LOBBY_SWIFT_SCRATCH="$PWD/ios/.build-bench" \
     ios/run-swift-tests.sh --filter ParcelListBenchTests >"$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
-swift_line=$(grep -E '^bench swift' "$log") || { tail -n 40 "$log"; echo "no Swift figures" >&2; exit 1; }
+swift_line=$(grep -Eo 'bench swift.*' "$log") || { tail -n 40 "$log"; echo "no Swift figures" >&2; exit 1; }
 
 echo "== Kotlin (release library, JVM)" >&2
 LOBBY_JVM_TEST_CLASSES=th.co.lobby.ParcelListBenchTest \
     android/run-jvm-tests.sh >"$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
-kotlin_line=$(grep -E '^bench kotlin' "$log") || { tail -n 40 "$log"; echo "no Kotlin figures" >&2; exit 1; }
+# JUnit prints a progress dot before the test's own output.
+kotlin_line=$(grep -Eo 'bench kotlin.*' "$log") || { tail -n 40 "$log"; echo "no Kotlin figures" >&2; exit 1; }
 
 echo "$swift_line"
 echo "$kotlin_line"

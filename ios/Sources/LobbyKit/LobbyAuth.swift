@@ -73,3 +73,13 @@ public final class LobbyAuth: Sendable {
 
     public var isSignedIn: Bool { ffi.isSignedIn() }
 }
+
+extension OnboardingInfo {
+    /// Answers to the documents this scan listed (`policies`), for
+    /// `startOnboarding(_:phone:password:consents:)`: the `agreed` kinds agreed, every other
+    /// one listed refused, each in the version the preview showed — e.g.
+    /// `scanned.consents(agreeingTo: .terms, .privacy)` (Kotlin: `agreeTo`).
+    public func consents(agreeingTo agreed: ConsentKind...) -> [OnboardingConsent] {
+        policies.map { OnboardingConsent(kind: $0.kind, version: $0.version, given: agreed.contains($0.kind)) }
+    }
+}

@@ -43,7 +43,7 @@ final class TestServer: @unchecked Sendable {
         let log = dir.appendingPathComponent("server.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        try runUnblocked(process)
         // The first line announces the address (and the dev staff token).
         let reader = stdout.fileHandleForReading
         var first = Data()
@@ -65,14 +65,50 @@ final class TestServer: @unchecked Sendable {
         return TestServer(process: process, url: url, staffToken: token)
     }
 
+    /// Starts `process` from a thread of its own with SIGTERM and SIGINT unblocked: a child
+    /// inherits the signal mask of the thread that spawns it, and the threads that run
+    /// async tests block SIGTERM — a server started there would ignore `close()`'s SIGTERM
+    /// and be killed only after its grace period.
+    private static func runUnblocked(_ process: Process) throws {
+        let started = DispatchSemaphore(value: 0)
+        let outcome = Outcome()
+        Thread.detachNewThread {
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+            do { try process.run() } catch { outcome.error = error }
+            started.signal()
+        }
+        started.wait()
+        if let error = outcome.error { throw error }
+    }
+
     /// Stops the server (the phone then sees it as offline). Harmless twice.
     func close() {
         guard process.isRunning else { return }
+        let pid = process.processIdentifier
         process.terminate()
+        // Whether the server still runs is read from /proc: Foundation's `isRunning` can
+        // lag behind an exit it has not reaped yet.
         let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        while Self.alive(pid) && Date() < deadline { usleep(10_000) }
+        if Self.alive(pid) { kill(pid, SIGKILL) }
         process.waitUntilExit()
+    }
+
+    /// The process runs (exists and is not a zombie waiting to be reaped).
+    private static func alive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
+            #if os(Linux)
+            return false
+            #else
+            return kill(pid, 0) == 0
+            #endif
+        }
+        guard let close = stat.lastIndex(of: ")") else { return true }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     // MARK: Staff calls
@@ -275,6 +311,11 @@ final class TestServer: @unchecked Sendable {
         let object = (try? JSONSerialization.jsonObject(with: result.data ?? Data())) as? [String: Any] ?? [:]
         return (status, object)
     }
+}
+
+/// How starting a process on another thread went.
+private final class Outcome: @unchecked Sendable {
+    var error: Error?
 }
 
 /// What a `URLSession` task answered (written by its callback, read after it signalled).
