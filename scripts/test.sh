@@ -57,16 +57,25 @@ fi
 rm -f "$log.st"
 echo "Schemathesis: $st_passed passed, $st_failed failed"
 
+# run_shell_stage NAME SCRIPT: runs a shell's test script (it ends with "N passed, N
+# failed[, N skipped]") and sets stage_passed / stage_failed from that line; a script that
+# failed without saying so (a build error) counts as one failure.
+run_shell_stage() {
+  local name=$1 script=$2 status line
+  "$script" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+  stage_passed=$(echo "${line:-0 passed}" | grep -Eo '^[0-9]+')
+  stage_failed=$(echo "${line:-0 passed, 0 failed}" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+')
+  if [ "$status" -ne 0 ] && [ "$stage_failed" -eq 0 ]; then
+    stage_failed=1
+  fi
+  echo "$name: $stage_passed passed, $stage_failed failed"
+}
+
 echo "== Kotlin tests (JVM, through the FFI) ($(date -u +%T))"
-android/run-jvm-tests.sh 2>&1 | tee "$log"
-kotlin_status=${PIPESTATUS[0]}
-kline=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-kotlin_passed=$(echo "${kline:-0 passed}" | grep -Eo '^[0-9]+')
-kotlin_failed=$(echo "${kline:-0 passed, 0 failed}" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+')
-if [ "$kotlin_status" -ne 0 ] && [ "${kotlin_failed:-0}" -eq 0 ]; then
-  kotlin_failed=1
-fi
-echo "Kotlin: ${kotlin_passed:-0} passed, ${kotlin_failed:-0} failed"
+run_shell_stage Kotlin android/run-jvm-tests.sh
+kotlin_passed=$stage_passed; kotlin_failed=$stage_failed
 
 # ---- FFI parity (scripts/ffi-parity.py) -------------------------------------------------
 echo "== FFI parity (every export of the generated bindings reached by the Kotlin and Swift wrappers, or exempted with a reason) ($(date -u +%T))"
@@ -89,17 +98,10 @@ echo "FFI parity: $parity_passed passed, $parity_failed failed"
 
 echo "== Swift tests (LobbyKit compiled by SwiftPM, through the FFI) ($(date -u +%T))"
 # Uses swift from PATH, or prepares (once, cached) a Debian 13 root with swiftlang.
-ios/run-swift-tests.sh 2>&1 | tee "$log"
-swift_status=${PIPESTATUS[0]}
-sline=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
-swift_passed=$(echo "${sline:-0 passed}" | grep -Eo '^[0-9]+')
-swift_failed=$(echo "${sline:-0 passed, 0 failed}" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+')
-if [ "$swift_status" -ne 0 ] && [ "${swift_failed:-0}" -eq 0 ]; then
-  swift_failed=1
-fi
-echo "Swift: ${swift_passed:-0} passed, ${swift_failed:-0} failed"
+run_shell_stage Swift ios/run-swift-tests.sh
+swift_passed=$stage_passed; swift_failed=$stage_failed
 
-passed=$((rust_passed + soak_passed + st_passed + ${kotlin_passed:-0} + ${swift_passed:-0} + parity_passed))
-failed=$((rust_failed + soak_failed + st_failed + ${kotlin_failed:-0} + ${swift_failed:-0} + parity_failed))
+passed=$((rust_passed + soak_passed + st_passed + kotlin_passed + swift_passed + parity_passed))
+failed=$((rust_failed + soak_failed + st_failed + kotlin_failed + swift_failed + parity_failed))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -74,7 +74,7 @@ final class AnnouncementsTests: PhoneTestCase {
 
     func testTheUnreadFlowReEmitsAfterAPostAndASyncAndAfterTheListIsLeft() async throws {
         try await onboard(unit("12/345"))
-        let seen = Collected(phone.announcements.unreadCounts())
+        let seen = StreamInbox(phone.announcements.unreadCounts())
         defer { seen.cancel() }
         let first = try await seen.next()
         XCTAssertEqual(first, [UnitUnread(unitId: somchai, unread: 0)])
@@ -93,7 +93,7 @@ final class AnnouncementsTests: PhoneTestCase {
 
     func testTheObservedListReEmitsWhenASyncBringsOneAndWhenItIsOpened() async throws {
         try await onboard(unit("12/345"))
-        let seen = Collected(phone.announcements.observe(unitId: somchai, in: phone))
+        let seen = StreamInbox(phone.announcements.observe(unitId: somchai, in: phone))
         defer { seen.cancel() }
         let first = try await seen.next()
         XCTAssertEqual(first, [])
@@ -147,46 +147,5 @@ final class AnnouncementsTests: PhoneTestCase {
         await assertFailsWithCode(.notFound) { try phone.announcements.open(theirs, unitId: somchai) }
         XCTAssertEqual(try unread(), 0)
         XCTAssertEqual(phone.syncStatusNow.pending, 0)
-    }
-}
-
-/// A stream read in the background into a queue, as the Kotlin tests collect a Flow into
-/// an unlimited Channel: `next()` waits for the next value at most `seconds`, so a stream
-/// that stops yielding fails the test instead of hanging it. `cancel()` ends the reading
-/// (and with it the core subscription).
-private final class Collected<Element: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Element] = []
-    private var ended = false
-    private var task: Task<Void, Never>?
-
-    init(_ stream: AsyncStream<Element>) {
-        task = Task { [self] in
-            for await value in stream { withLock { values.append(value) } }
-            withLock { ended = true }
-        }
-    }
-
-    func next(within seconds: Double = 10, file: StaticString = #filePath, line: UInt = #line) async throws
-        -> Element
-    {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            let (value, done): (Element?, Bool) = withLock {
-                values.isEmpty ? (nil, ended) : (values.removeFirst(), false)
-            }
-            if let value { return value }
-            if done { throw TestFailure("the stream ended (\(file):\(line))") }
-            if Date() > deadline { throw TestFailure("no value from the stream within \(seconds) s (\(file):\(line))") }
-            try await Task.sleep(nanoseconds: 10_000_000)
-        }
-    }
-
-    func cancel() { task?.cancel() }
-
-    private func withLock<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
     }
 }

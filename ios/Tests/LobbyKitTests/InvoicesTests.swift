@@ -10,9 +10,6 @@ import XCTest
 final class InvoicesTests: PhoneTestCase {
     static let total: Int64 = 268_050
     static let lines: [(String, Int64)] = [("ค่าส่วนกลาง พฤศจิกายน", 250_000), ("ค่าน้ำประปา", 18_050)]
-    /// A small, whole PDF: a file the phone must refuse as a slip (the Kotlin test's
-    /// `AnnouncementsTest.PDF`).
-    static let pdf = Data("%PDF-1.4\n% ประกาศ\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".utf8)
 
     private var somchai: String { unit("12/345").unitId }
 
@@ -48,12 +45,6 @@ final class InvoicesTests: PhoneTestCase {
         let matching = try phone.invoices.list(unitId: somchai).filter { $0.invoiceId == invoiceId }
         guard matching.count == 1 else { throw TestFailure("\(matching.count) invoices \(invoiceId)") }
         return matching[0]
-    }
-
-    private func single<T>(_ list: [T], file: StaticString = #filePath, line: UInt = #line) throws -> T {
-        XCTAssertEqual(list.count, 1, "expected exactly one", file: file, line: line)
-        guard list.count == 1 else { throw TestFailure("\(list.count) elements, expected one") }
-        return list[0]
     }
 
     func testAnIssuedInvoiceIsListedAfterSyncWithItsThaiLinesExactTotalAndUnpaidAndOverdueWithTheServerStopped()
@@ -136,7 +127,7 @@ final class InvoicesTests: PhoneTestCase {
         let id = try await anInvoice()
         try await phone.sync()
         await assertFailsWithCode(.invalidInput) { try phone.invoices.pay(id, image: Data("not a slip, just text".utf8)) }
-        await assertFailsWithCode(.invalidInput) { try phone.invoices.pay(id, image: Self.pdf) }
+        await assertFailsWithCode(.invalidInput) { try phone.invoices.pay(id, image: AnnouncementsTests.pdf) }
         await assertFailsWithCode(.notFound) {
             try phone.invoices.pay("no-such-invoice", image: TestPictures.jpeg(width: 64, height: 48))
         }

@@ -71,12 +71,6 @@ final class MeetingsTests: PhoneTestCase {
         return matching[0]
     }
 
-    private func single<T>(_ list: [T], file: StaticString = #filePath, line: UInt = #line) throws -> T {
-        XCTAssertEqual(list.count, 1, "expected exactly one", file: file, line: line)
-        guard list.count == 1 else { throw TestFailure("\(list.count) elements, expected one") }
-        return list[0]
-    }
-
     func testAMeetingIsListedAfterSyncAsADraftAndAsOpenOnceStaffOpenIt() async throws {
         try await somchaiAndADraftMeeting()
         XCTAssertEqual(try phone.meetings.list(), [])

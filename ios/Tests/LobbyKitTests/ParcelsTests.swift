@@ -53,7 +53,7 @@ final class ParcelsTests: PhoneTestCase {
         try await onboard(u)
         let id = try server.addParcel(u.unitId, recipient: "คุณสมชาย ใจดี", carrier: "ไปรษณีย์ไทย")
         try await phone.sync()
-        let arrivals = Collected(phone.parcelArrivals)
+        let arrivals = StreamInbox(phone.parcelArrivals)
         defer { arrivals.cancel() }
         let announced = try await arrivals.next()
         XCTAssertEqual(announced.map(\.parcelId), [id])
@@ -64,7 +64,7 @@ final class ParcelsTests: PhoneTestCase {
     func testTheObservedParcelListReEmitsWhenASyncBringsAParcelAndWhenItIsHandedOver() async throws {
         let u = unit("12/345")
         try await onboard(u)
-        let seen = Collected(phone.parcels.observe(in: phone))
+        let seen = StreamInbox(phone.parcels.observe(in: phone))
         defer { seen.cancel() }
         let first = try await seen.next()
         XCTAssertEqual(first, [])
@@ -150,46 +150,5 @@ final class ParcelsTests: PhoneTestCase {
         server.close()
         let cached = try await phone.parcels.photo(id)
         XCTAssertEqual(cached, jpeg)
-    }
-}
-
-/// A stream read in the background into a queue, as the Kotlin tests collect a Flow into
-/// an unlimited Channel: `next()` waits for the next value at most `seconds`, so a stream
-/// that stops yielding fails the test instead of hanging it. `cancel()` ends the reading
-/// (and with it the core subscription).
-private final class Collected<Element: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Element] = []
-    private var ended = false
-    private var task: Task<Void, Never>?
-
-    init(_ stream: AsyncStream<Element>) {
-        task = Task { [self] in
-            for await value in stream { withLock { values.append(value) } }
-            withLock { ended = true }
-        }
-    }
-
-    func next(within seconds: Double = 10, file: StaticString = #filePath, line: UInt = #line) async throws
-        -> Element
-    {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            let (value, done): (Element?, Bool) = withLock {
-                values.isEmpty ? (nil, ended) : (values.removeFirst(), false)
-            }
-            if let value { return value }
-            if done { throw TestFailure("the stream ended (\(file):\(line))") }
-            if Date() > deadline { throw TestFailure("no value from the stream within \(seconds) s (\(file):\(line))") }
-            try await Task.sleep(nanoseconds: 10_000_000)
-        }
-    }
-
-    func cancel() { task?.cancel() }
-
-    private func withLock<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
     }
 }

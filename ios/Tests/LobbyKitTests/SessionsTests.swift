@@ -91,12 +91,3 @@ final class SessionsTests: PhoneTestCase {
         return false
     }
 }
-
-/// The one element of `list` (Kotlin's `single`): fails the test otherwise.
-private func single<T>(_ list: [T], file: StaticString = #filePath, line: UInt = #line) throws -> T {
-    guard list.count == 1, let only = list.first else {
-        XCTFail("expected exactly one element, got \(list.count): \(list)", file: file, line: line)
-        throw TestFailure("expected exactly one element, got \(list.count)")
-    }
-    return only
-}

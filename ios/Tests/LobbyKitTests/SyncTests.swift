@@ -82,7 +82,9 @@ final class SyncTests: PhoneTestCase {
             XCTAssertEqual(try phone.outbox().map(\.kind), ["profile_update"])
         }
 
-        server = try await restartServer()
+        // A new server process on this test's database (`dir/server.db`), as after a
+        // restart: same accounts and data, a new port.
+        server = try TestServer.start(in: dir)
         try phone.setServerURL(server.url)
         let back = try await phone.sync()
         XCTAssertEqual(back.state, .idle)
@@ -154,27 +156,6 @@ final class SyncTests: PhoneTestCase {
 }
 
 // MARK: Helpers
-
-extension SyncTests {
-    /// A new server process on this test's database (`dir/server.db`), as after a restart:
-    /// same accounts and data, a new port. Started from a thread of its own with SIGTERM
-    /// and SIGINT unblocked: a process inherits the signal mask of the thread that spawns
-    /// it, and the threads async tests run on (libdispatch's) block them, so a server
-    /// spawned there would ignore `close()`'s SIGTERM and be killed only after 5 s.
-    fileprivate func restartServer() async throws -> TestServer {
-        let dir: URL = dir
-        return try await withCheckedThrowingContinuation { done in
-            Thread.detachNewThread {
-                var signals = sigset_t()
-                sigemptyset(&signals)
-                sigaddset(&signals, SIGTERM)
-                sigaddset(&signals, SIGINT)
-                pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-                done.resume(with: Result { try TestServer.start(in: dir) })
-            }
-        }
-    }
-}
 
 /// Records every state the core delivers, in order.
 private final class Recorder: SyncStateListener, @unchecked Sendable {

@@ -83,6 +83,15 @@ func assertFailsWithCode<T>(
     }
 }
 
+/// The one element of `list` (Kotlin's `single`): fails the test otherwise.
+func single<T>(_ list: [T], file: StaticString = #filePath, line: UInt = #line) throws -> T {
+    guard list.count == 1, let only = list.first else {
+        XCTFail("expected exactly one element, got \(list.count): \(list)", file: file, line: line)
+        throw TestFailure("expected exactly one element, got \(list.count)")
+    }
+    return only
+}
+
 /// Waits (polling, up to `seconds`) until `condition` holds.
 func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
